@@ -1,0 +1,61 @@
+"""One function from a document to one immutable ``Report``: the whole pipeline in order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import arithmetic, claims, crosschecks, loading, problems, sections, tables
+from .document import Document
+from .errors import Errors, NlpPipelineError, NotAReportError
+from .result import Report
+
+
+def analyze_path(path: str | Path) -> Report:
+    """Load and analyse one file. Raises ``NlpPipelineError`` (naming the file) on bad input."""
+    return analyze_document(loading.load(path))
+
+
+def analyze_document(doc: Document) -> Report:
+    secs = sections.find_sections(doc)
+    meta = sections.extract_metadata(doc)
+    tbl = tables.read_tables(doc, secs.sections)
+    if not secs.sections and not tbl.cells:
+        raise NotAReportError.from_catalogue(
+            Errors.E007, doc.source, detail="no statutory section heading and no 表二/表三/表四 table found"
+        )
+    found_claims = claims.extract_claims(doc, secs.sections)
+    linked, claim_findings = crosschecks.check_claims(
+        doc, found_claims, tbl.cells, sections=secs.sections, year=meta.year
+    )
+    stmts = problems.analyze_problems(doc, secs.sections)
+    findings = (
+        *secs.findings,
+        *tbl.findings,
+        *arithmetic.check_arithmetic(tbl.cells, template=tbl.template),
+        *claim_findings,
+        *problems.problem_findings(doc, secs.sections, stmts),
+    )
+    return Report(
+        source=doc.source,
+        format=doc.format,
+        template=tbl.template,
+        agency=meta.agency,
+        year=meta.year,
+        published=meta.published,
+        sections=secs.sections,
+        cells=tbl.cells,
+        findings=tuple(findings),
+        claims=tuple(linked),
+        problems=tuple(stmts),
+        text_length=len(doc.text),
+    )
+
+
+def analyze_or_error(path: str | Path) -> Report | NlpPipelineError:
+    """Like ``analyze_path`` but returns the error instead of raising; never lets a traceback out."""
+    try:
+        return analyze_path(path)
+    except NlpPipelineError as exc:
+        return exc
+    except Exception as exc:  # an unexpected bug must not stop a batch: record it under E010
+        return NlpPipelineError.from_catalogue(Errors.E010, str(path), detail=f"{type(exc).__name__}: {exc}")

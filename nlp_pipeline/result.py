@@ -1,0 +1,124 @@
+"""Immutable result objects: one ``Report`` per document, serialisable to JSON.
+
+Stages return these; only ``pipeline.analyze_document`` assembles a ``Report``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["error", "warning", "info"]
+CellKind = Literal["number", "blank", "dash", "text", "number_with_note"]
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    id: str
+    heading: str
+    start: int
+    end: int
+    number: str = ""  # the numeral the report printed ("五"), which may differ from the statutory one
+
+
+@dataclass(frozen=True, slots=True)
+class CellValue:
+    value: float | None
+    raw: str
+    kind: CellKind
+    origin: str = ""  # where it was read: table origin and row/col
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimRef:
+    """The claim a finding is about, as it appears in findings."""
+
+    text: str
+    value: float
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule: str
+    severity: Severity
+    message: str
+    cells: tuple[str, ...] = ()
+    expected: float | str | None = None
+    found: float | str | None = None
+    claim: ClaimRef | None = None
+    start: int | None = None  # text span the finding points at, when not a claim
+    end: int | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    value: float
+    unit: str
+    qualifier: Literal["exact", "at_least", "about", "at_most", "range"]
+    metric: str
+    start: int
+    end: int
+    text: str
+    sentence: str = ""
+    channel: str = ""
+    scale: str = ""  # the multiplier the figure was written in ("万" for 410万元 → written_value 410)
+    written_value: float | None = None
+    is_change: bool = False  # 同比/较上年 changes: a claim about a difference
+    section: str = ""
+    cells: tuple[str, ...] = ()
+    upper: float | None = None  # for ranges
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    label: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class CopiedFrom:
+    source: str
+    text: str
+    similarity: float
+    scope: Literal["previous_year", "other_body"] = "previous_year"
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemStatement:
+    text: str
+    kind: Literal["problem", "measure"]
+    start: int
+    end: int
+    categories: tuple[Category, ...] = ()
+    vague: bool = False
+    vague_reason: str = ""
+    copied_from: CopiedFrom | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    source: str
+    format: str
+    template: Literal["2019", "2021", "mixed"] | None
+    agency: str | None
+    year: int | None
+    published: str | None
+    sections: tuple[Section, ...]
+    cells: dict[str, CellValue]
+    findings: tuple[Finding, ...]
+    claims: tuple[Claim, ...] = ()
+    problems: tuple[ProblemStatement, ...] = ()
+    text_length: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["findings"] = [_prune(f) for f in d["findings"]]
+        return d
+
+
+def _prune(d: dict[str, Any]) -> dict[str, Any]:
+    """Drop empty optional keys so findings stay readable."""
+    return {k: v for k, v in d.items() if v not in (None, {}) or k in ("expected", "found", "cells")}
