@@ -118,6 +118,43 @@ class Report:
         d["findings"] = [_prune(f) for f in d["findings"]]
         return d
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Report:
+        """Rebuild a report from its JSON form (the batch layer re-reads what it wrote)."""
+
+        def finding(f: dict[str, Any]) -> Finding:
+            claim = ClaimRef(**f["claim"]) if f.get("claim") else None
+            return Finding(
+                **{k: v for k, v in f.items() if k not in ("claim", "cells")},
+                cells=tuple(f.get("cells") or ()),
+                claim=claim,
+            )
+
+        def statement(p: dict[str, Any]) -> ProblemStatement:
+            cf = p.get("copied_from")
+            return ProblemStatement(
+                **{k: v for k, v in p.items() if k not in ("categories", "copied_from")},
+                categories=tuple(Category(**c) for c in p.get("categories") or ()),
+                copied_from=CopiedFrom(**cf) if cf else None,
+            )
+
+        return cls(
+            source=d["source"],
+            format=d["format"],
+            template=d.get("template"),
+            agency=d.get("agency"),
+            year=d.get("year"),
+            published=d.get("published"),
+            sections=tuple(Section(**s) for s in d.get("sections") or ()),
+            cells={k: CellValue(**v) for k, v in (d.get("cells") or {}).items()},
+            findings=tuple(finding(f) for f in d.get("findings") or ()),
+            claims=tuple(
+                Claim(**{**c, "cells": tuple(c.get("cells") or ())}) for c in d.get("claims") or ()
+            ),
+            problems=tuple(statement(p) for p in d.get("problems") or ()),
+            text_length=d.get("text_length", 0),
+        )
+
 
 def _prune(d: dict[str, Any]) -> dict[str, Any]:
     """Drop empty optional keys so findings stay readable."""
