@@ -7,10 +7,10 @@ Every failure a user can meet is an ``NlpPipelineError`` carrying a stable ``cod
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class Errors(str, Enum):
+class Errors(StrEnum):
     """Catalogue of error codes and their message templates."""
 
     E001 = "file not found"
