@@ -1,12 +1,329 @@
-"""Extract the narrative's quantitative claims. (Interface; implementation pending.)"""
+"""Extract the narrative's quantitative claims ("通过网站发布信息120条") with their spans.
+
+The narrative is every text block (tables are skipped). Consecutive text blocks are joined
+into one working text without whitespace, so a figure wrapped across lines ("2\\n件") or
+spaced ("393 件") is still one figure; an offset map leads back to ``Document.text``.
+A blank spaCy ``zh`` pipeline (jieba segmenter) runs two components over each working text:
+``gov_figures`` (the figure grammar of ``_numerals``) and ``gov_claims`` (what each figure
+counts: metric, channel, 同比 change). Both wrap pure functions; the span convention is
+documented in ``corpora/claims_guide.md``: a claim's span runs from the first character of
+its number to the last character of its unit, so prefix qualifiers (约, 超) and trailing
+以上/左右 lie outside it while an infix 余/多 and a scale 万 lie inside.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from functools import cache
 
+import jieba
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ._numerals import Figure, find_figures
 from .document import Document
 from .result import Claim, Section
 
+jieba.setLogLevel(60)
+
+BREAK = "\u2029"  # clause break inserted after a heading-like block
+_CLAUSE_END = set('，,。；;：:、（）()！？!?【】《》“”"' + BREAK)
+_SENT_END = set("。；;！？!?" + BREAK)
+_SPLIT_WORDS = ("其中", "含", "包括", "包含")
+_HEADING = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十0-9]+[）)]|[0-9]+[、.．])"
+)
+_PAGE_MARK = re.compile(r"^[\s—–\-－]*[0-9]+[\s—–\-－]*$")
+
+# Channels in the order they are tried (most specific first): (pattern, name).
+_CHANNELS: tuple[tuple[str, str], ...] = (
+    ("政府门户网站", "政府网站"),
+    ("门户网站", "门户网站"),
+    ("政府网站", "政府网站"),
+    ("微信公众号", "微信公众号"),
+    ("公众号", "微信公众号"),
+    ("政务微博", "政务微博"),
+    ("微博", "政务微博"),
+    ("视频号", "视频号"),
+    ("抖音", "抖音"),
+    ("今日头条", "今日头条"),
+    ("客户端", "客户端"),
+    ("政务新媒体", "政务新媒体"),
+    ("网站", "网站"),
+    ("新闻发布会", "新闻发布会"),
+    ("政府公报", "政府公报"),
+    ("公报", "政府公报"),
+    ("热线", "热线"),
+)
+_LEAD_NOISE = re.compile(
+    r"^(?:截至[^，,]*?(?:月底|日|年底|年末)|[0-9０-９]{4}年度?|[一二〇零0-9]{4}年|全年|今年|当年|本年度|本年|年内|"
+    r"同时|此外|另外|目前|全区|全市|全县|全省|我[局委办厅院部署]|本[局委办厅院部署机关单位]|"
+    r"共|累计|共计|总计|合计|累积|先后|已|还|并|均|分别|依法|及时|有效|认真|积极)+"
+)
+_VIA = re.compile(
+    r"(?:通过|依托|利用|借助|在)[^，,。；]{0,24}?(?:网站|公众号|微博|视频号|抖音|客户端|平台|渠道|方式|栏目|专栏|新媒体|账号|页面)"
+    r"(?:上|中|等)?|^[^，,。；]{0,20}?等?(?:渠道|途径)"
+)
+_UP_TO = re.compile(
+    r"^.*?(?:(?<!公)共计|(?<!公)共(?![享同建治])|累计|总计|合计|全年|当年|今年|年内|本年度|本年|[0-9０-９]{4}年度?)"
+)
+_TAIL_NOISE = re.compile(
+    r"(?:共|累计|共计|总计|合计|累积|计|为|达到|达|约|近|超过|超|逾|不到|不足|突破|将近|接近|大约|有|了|的|各类|各项|高达|占比|占)+$"
+)
+_FILLER = re.compile(r"各类|各项|相关")
+_CHANGE_VERB = re.compile(
+    r"(?:增长|增加|提高|提升|上升|下降|减少|降低|增幅|降幅|增长了|下降了|减少了|增加了)(?:了|约|近|达|为)?$"
+)
+_CHANGE_CONTEXT = re.compile(
+    r"同比|较上年|比上年|较去年|比去年|上年同期|较[0-9０-９]{4}年|比[0-9０-９]{4}年|环比"
+)
+_RIGHT_STOP = re.compile(
+    r"[，,。；;：:、（）()！？!?"
+    + BREAK
+    + r"]|的|全部|均|已|被|予以|实现|上线|开展|进行|涉及|来自|和|与|及|等"
+    r"|累积|累计|共|共计|达|达到|超|超过|为|突破|近"
+)
+_PREFER_RIGHT_UNITS = {"个", "家", "项", "所", "名", "位", "户", "套", "批"}
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A run of text blocks as one working string; ``offsets[i]`` is the Document offset of ``text[i]``."""
+
+    text: str
+    offsets: tuple[int, ...]
+
+
+def working_passages(doc: Document) -> list[Passage]:
+    """Consecutive text blocks joined without whitespace (kept only between two digits)."""
+    out: list[Passage] = []
+    chars: list[str] = []
+    offs: list[int] = []
+
+    def flush() -> None:
+        if chars:
+            out.append(Passage("".join(chars), tuple(offs)))
+        chars.clear()
+        offs.clear()
+
+    for block in doc.blocks:
+        if block.kind != "text":
+            flush()
+            continue
+        if _PAGE_MARK.match(block.text):
+            continue
+        src = doc.text[block.start : block.end]
+        for i, ch in enumerate(src):
+            if ch.isspace():
+                if chars and chars[-1].isdigit() and src[i + 1 :].lstrip()[:1].isdigit():
+                    chars.append(" ")
+                    offs.append(block.start + i)
+                continue
+            chars.append(ch)
+            offs.append(block.start + i)
+        body = block.text.strip()
+        heading = _HEADING.match(body) and len(body) <= 30 and "。" not in body
+        if heading or len(body) < 15 and body[-1:].isdigit():
+            chars.append(BREAK)
+            offs.append(block.end)
+    flush()
+    return out
+
+
+def clause_start(text: str, pos: int) -> int:
+    """Start of the clause ending at ``pos``: after the last clause mark or 其中/含."""
+    i = pos
+    while i > 0 and text[i - 1] not in _CLAUSE_END:
+        i -= 1
+    seg = text[i:pos]
+    best = i
+    for w in _SPLIT_WORDS:
+        k = seg.rfind(w)
+        if k != -1:
+            best = max(best, i + k + len(w))
+    return best
+
+
+def sentence_bounds(text: str, pos: int) -> tuple[int, int]:
+    i = pos
+    while i > 0 and text[i - 1] not in _SENT_END:
+        i -= 1
+    j = pos
+    while j < len(text) and text[j] not in _SENT_END:
+        j += 1
+    return i, min(len(text), j + 1)
+
+
+def channel_of(text: str) -> str:
+    """The dissemination channel named in ``text`` (the sentence up to the figure), if any."""
+    best: tuple[int, str] | None = None
+    for pat, name in _CHANNELS:
+        k = text.rfind(pat)
+        if k != -1 and (best is None or k + len(pat) > best[0]):
+            best = (k + len(pat), name)
+    return best[1] if best else ""
+
+
+def clean_metric(left: str) -> str:
+    """Reduce the words before a figure to the verb+object it counts ("发布各类信息" → "发布信息")."""
+    s = _VIA.sub("", left)
+    s = _LEAD_NOISE.sub("", s)
+    s = _TAIL_NOISE.sub("", s)
+    s = _FILLER.sub("", s)
+    s = _LEAD_NOISE.sub("", s)
+    cut = _UP_TO.sub("", s)
+    if len(cut) >= 2:
+        s = _LEAD_NOISE.sub("", cut)
+    s = s.lstrip("及和与并")
+    s = s.strip('，,。；;：:、的等“”"')
+    if len(s) > 8 and "的" in s and len(s.rsplit("的", 1)[1]) >= 2:
+        s = s.rsplit("的", 1)[1]
+    return _tail_words(s, 14)
+
+
+def _tail_words(s: str, limit: int) -> str:
+    """The last words of ``s`` within ``limit`` characters, cut at a jieba word boundary."""
+    if len(s) <= limit:
+        return s
+    out = ""
+    for word in reversed(jieba.lcut(s)):
+        if len(out) + len(word) > limit:
+            break
+        out = word + out
+    return out or s[-limit:]
+
+
+def right_noun(tokens: Sequence[str]) -> str:
+    """The noun phrase right after a unit ("5个高频事项" → "高频事项"), up to a stop word."""
+    out = ""
+    for tok in tokens:
+        if _RIGHT_STOP.fullmatch(tok) or _RIGHT_STOP.match(tok) or len(out) + len(tok) > 10:
+            break
+        out += tok
+    return out
+
+
+def build_claims(text: str, figures: Sequence[Figure], tokens: Sequence[tuple[int, str]]) -> list[Claim]:
+    """Claims with offsets into ``text`` (the working string): metric, channel and change per figure."""
+    out: list[Claim] = []
+    prev_end = 0
+    for fig in figures:
+        c0 = max(clause_start(text, fig.start), prev_end if prev_end <= fig.start else 0)
+        raw_left = text[c0 : fig.start]
+        s0, s1 = sentence_bounds(text, fig.start)
+        sentence = text[s0:s1].replace(BREAK, "")
+        is_change = bool(_CHANGE_VERB.search(_strip_qual(raw_left))) or (
+            fig.unit in ("%", "个百分点", "百分点") and bool(_CHANGE_CONTEXT.search(raw_left))
+        )
+        metric = clean_metric(raw_left)
+        if is_change:
+            metric = _CHANGE_CONTEXT.sub("", _CHANGE_VERB.sub("", _strip_qual(metric))).strip("显著大幅")
+        after = [t[max(0, fig.end - start) :] for start, t in tokens if start + len(t) > fig.end]
+        noun = right_noun(after)
+        if noun and raw_left.endswith("的"):
+            metric = _tail_words(metric + noun, 14)
+        elif noun and (len(metric) < 2 or fig.unit in _PREFER_RIGHT_UNITS):
+            metric = noun
+        if not metric and out and out[-1].sentence == sentence:
+            metric = out[-1].metric
+        out.append(
+            Claim(
+                value=fig.value,
+                unit=fig.unit,
+                qualifier=fig.qualifier,
+                metric=metric,
+                start=fig.start,
+                end=fig.end,
+                text=text[fig.start : fig.end],
+                sentence=sentence,
+                channel=_channel(text, s0, c0, fig.start),
+                scale=fig.scale,
+                written_value=fig.written_value,
+                is_change=is_change,
+                upper=fig.upper,
+            )
+        )
+        prev_end = fig.end
+    return out
+
+
+def _channel(text: str, s0: int, c0: int, pos: int) -> str:
+    """The channel named in the clause; else, unless the clause names another platform, the sentence's."""
+    own = channel_of(text[c0:pos])
+    if own or re.search("平台|渠道|途径", text[c0:pos]):
+        return own
+    return channel_of(text[s0:pos])
+
+
+def _strip_qual(s: str) -> str:
+    return _TAIL_NOISE.sub("", s)
+
+
+class FigureFinder:
+    """spaCy component: cuts the figures out of the Doc's text (``doc._.figures``)."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.figures = find_figures(doc.text)
+        return doc
+
+
+class ClaimBuilder:
+    """spaCy component: turns ``doc._.figures`` into ``doc._.claims`` using the jieba tokens."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        tokens = [(t.idx, t.text) for t in doc]
+        doc._.claims = build_claims(doc.text, doc._.figures, tokens)
+        return doc
+
+
+@Language.factory("gov_figures")
+def make_figure_finder(nlp: Language, name: str) -> FigureFinder:
+    return FigureFinder()
+
+
+@Language.factory("gov_claims")
+def make_claim_builder(nlp: Language, name: str) -> ClaimBuilder:
+    return ClaimBuilder()
+
+
+@cache
+def get_nlp() -> Language:
+    """The claim pipeline, built once per process: blank zh with jieba, then our two components."""
+    for ext in ("figures", "claims"):
+        if not Doc.has_extension(ext):
+            Doc.set_extension(ext, default=None)
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    nlp.add_pipe("gov_figures")
+    nlp.add_pipe("gov_claims")
+    return nlp
+
 
 def extract_claims(doc: Document, sections: Sequence[Section]) -> list[Claim]:
-    return []
+    """Every quantitative claim of the narrative, spans in ``doc.text``, in text order."""
+    nlp = get_nlp()
+    passages = working_passages(doc)
+    out: list[Claim] = []
+    for passage, sdoc in zip(passages, nlp.pipe(p.text for p in passages), strict=True):
+        out.extend(_to_document(doc, passage, c, sections) for c in sdoc._.claims)
+    return out
+
+
+def _to_document(doc: Document, passage: Passage, claim: Claim, sections: Sequence[Section]) -> Claim:
+    start = passage.offsets[claim.start]
+    end = passage.offsets[claim.end - 1] + 1
+    return replace(
+        claim, start=start, end=end, text=doc.text[start:end], section=_section_at(sections, start)
+    )
+
+
+def _section_at(sections: Sequence[Section], pos: int) -> str:
+    return next((s.id for s in sections if s.start <= pos < s.end), "")
+
+
+def iter_claim_texts(claims: Sequence[Claim]) -> Iterator[str]:
+    """``"value unit metric"`` lines, for a quick look at what was extracted."""
+    for c in claims:
+        yield f"{c.start}-{c.end} {c.text!r} {c.value:g} {c.unit} {c.qualifier} [{c.metric}] {c.channel}"

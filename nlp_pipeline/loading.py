@@ -1,15 +1,73 @@
-"""Load a report file into the ``Document`` model (TXT and Markdown here; more formats to come)."""
+"""Load a report file (TXT, Markdown, HTML, PDF, DOCX) into the ``Document`` model.
+
+``load(path)`` is the single entry point; the format readers live in private modules
+(``_load_html``, ``_load_pdf``, ``_load_docx``) and all build their ``Document`` through
+``DocBuilder`` so offsets, pipe-row rendering and character normalisation are the same
+for every format.
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 
-from .document import Block, Document, Table
+from .document import Block, Document, GridCell, Table
 from .errors import Errors, InputError
 
-_SUFFIXES = {".txt": "txt", ".md": "md", ".markdown": "md"}
+_SUFFIXES = {
+    ".txt": "txt",
+    ".md": "md",
+    ".markdown": "md",
+    ".html": "html",
+    ".htm": "html",
+    ".shtml": "html",
+    ".pdf": "pdf",
+    ".docx": "docx",
+}
+_CJK = "\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
+_SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}]) +| +(?=[{_CJK}])")
+_WS = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 _MD_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+
+
+def _build_compat_map() -> dict[int, str]:
+    """Kangxi radicals and CJK compatibility ideographs → the unified ideograph (1 char → 1 char).
+
+    Browser-printed PDFs and some Word exports carry e.g. U+2F08 "⼈" where 人 is meant; NFKC
+    knows the mapping (the radicals supplement, e.g. "⺠", has none and is listed by hand), but applying NFKC to whole texts would also rewrite full-width digits
+    and punctuation, so only these ranges are mapped, and only to single characters.
+    """
+    table: dict[int, str] = {}
+    ranges = ((0x2E80, 0x2EFF), (0x2F00, 0x2FDF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F))
+    for lo, hi in ranges:
+        for cp in range(lo, hi + 1):
+            ch = chr(cp)
+            norm = unicodedata.normalize("NFKC", ch)
+            if len(norm) == 1 and norm != ch:
+                table[cp] = norm
+    return table
+
+
+_RADICAL_SUPPLEMENT = dict(
+    zip(
+        "⺟⺠⺩⺮⺶⻁⻄⻅⻆⻉⻊⻋⻑⻓⻔⻗⻘⻙⻚⻛⻜⻝⻢⻣⻤⻥⻦⻨⻩⻬⻮⻰⻳",
+        "母民王竹羊虎西见角贝足车長长门雨青韦页风飞食马骨鬼鱼鸟麦黄齐齿龙龟",
+        strict=True,
+    )
+)
+_COMPAT_MAP = _build_compat_map() | {ord(k): v for k, v in _RADICAL_SUPPLEMENT.items()}
+
+
+def normalize_chars(text: str) -> str:
+    """Replace Kangxi radicals / CJK compatibility ideographs; length-preserving by construction."""
+    return text.translate(_COMPAT_MAP)
+
+
+def clean_line(s: str) -> str:
+    """Collapse whitespace/nbsp to single spaces and drop spaces next to CJK (source line breaks)."""
+    return _SPACE_NEAR_CJK.sub("", _WS.sub(" ", s)).strip()
 
 
 def load(path: str | Path) -> Document:
@@ -23,11 +81,67 @@ def load(path: str | Path) -> Document:
     data = p.read_bytes()
     if not data.strip():
         raise InputError.from_catalogue(Errors.E002, str(p))
+    if fmt == "html":
+        from ._load_html import load_html
+
+        return load_html(data, source=str(p))
+    if fmt == "pdf":
+        from ._load_pdf import load_pdf
+
+        return load_pdf(data, source=str(p))
+    if fmt == "docx":
+        from ._load_docx import load_docx
+
+        return load_docx(data, source=str(p))
+    text = decode_text(data, source=str(p))
+    return parse_text(normalize_chars(text), source=str(p), fmt=fmt)
+
+
+def decode_text(data: bytes, *, source: str, declared: str | None = None) -> str:
+    """Decode bytes: UTF-8 (BOM or not), then a declared charset, then GB18030, then detection.
+
+    Strict UTF-8 validity on CJK text is near-certain evidence, so it is tried before a declared
+    charset (pages often declare gb2312 while being UTF-8, and vice versa).
+    """
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError.from_catalogue(Errors.E004, str(p), detail=str(exc)) from exc
-    return parse_text(text, source=str(p), fmt=fmt)
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    tried: list[str] = ["utf-8"]
+    for enc in (_canonical_encoding(declared), "gb18030"):
+        if enc is None or enc in tried:
+            continue
+        tried.append(enc)
+        try:
+            return data.decode(enc)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is not None and best.encoding:
+        try:
+            return data.decode(best.encoding)
+        except (UnicodeDecodeError, LookupError):
+            pass
+    raise InputError.from_catalogue(
+        Errors.E004, source, detail=f"not valid in {', '.join(tried)} or any detected charset"
+    )
+
+
+def _canonical_encoding(name: str | None) -> str | None:
+    """GB2312/GBK labels → GB18030 (their superset); other labels pass through if Python knows them."""
+    if not name:
+        return None
+    n = name.strip().lower().replace("_", "-")
+    if n in {"gb2312", "gbk", "gb18030", "x-gbk", "cp936", "gb-2312", "euc-cn", "hz-gb-2312"}:
+        return "gb18030"
+    import codecs
+
+    try:
+        return codecs.lookup(n).name
+    except LookupError:
+        return None
 
 
 def parse_text(text: str, *, source: str, fmt: str = "txt") -> Document:
@@ -40,7 +154,7 @@ def parse_text(text: str, *, source: str, fmt: str = "txt") -> Document:
         start, pos = pos, pos + len(line)
         body = line.rstrip("\r\n")
         end = start + len(body)
-        if "|" in body and body.count("|") >= 2 or (fmt == "md" and _MD_RULE.match(body) and rows):
+        if ("|" in body and body.count("|") >= 2) or (fmt == "md" and _MD_RULE.match(body) and rows):
             if not rows:
                 t_start = start
             t_end = end
@@ -68,3 +182,85 @@ def _split_pipe_row(line: str) -> list[str]:
 
 def _table_block(text: str, rows: list[list[str]], start: int, end: int) -> Block:
     return Block("table", text[start:end], start, end, Table.from_texts(rows, origin=f"lines@{start}"))
+
+
+def render_row(row: Sequence[GridCell], r: int) -> str:
+    """One grid row as a pipe row; a merged cell's text appears once, at its anchor."""
+    texts = [c.text.replace("\n", " ") if c.anchor == (r, i) else "" for i, c in enumerate(row)]
+    return " | ".join(texts) + " |"
+
+
+class DocBuilder:
+    """Accumulates text lines and tables into ``Document.text`` with exact block offsets."""
+
+    def __init__(self, source: str, fmt: str) -> None:
+        self.source = source
+        self.fmt = fmt
+        self._parts: list[str] = []
+        self._blocks: list[Block] = []
+        self._pos = 0
+
+    def _append(self, s: str) -> tuple[int, int]:
+        if self._parts:
+            self._parts.append("\n")
+            self._pos += 1
+        start = self._pos
+        self._parts.append(s)
+        self._pos += len(s)
+        return start, self._pos
+
+    def add_text(self, line: str, *, origin: str = "") -> None:
+        line = normalize_chars(line).strip()
+        if not line:
+            return
+        start, end = self._append(line)
+        self._blocks.append(Block("text", line, start, end, None, origin))
+
+    def add_table(self, grid: Sequence[Sequence[GridCell]], *, origin: str = "") -> None:
+        rows = [tuple(GridCell(normalize_chars(c.text), c.anchor) for c in row) for row in grid if row]
+        if not rows:
+            return
+        body = "\n".join(render_row(row, r) for r, row in enumerate(rows))
+        start, end = self._append(body)
+        table = Table(rows=tuple(rows), origin=origin)
+        self._blocks.append(Block("table", body, start, end, table, origin))
+
+    @property
+    def blocks(self) -> list[Block]:
+        return self._blocks
+
+    def build(self, meta: dict[str, str] | None = None) -> Document:
+        return Document(
+            source=self.source,
+            format=self.fmt,  # type: ignore[arg-type]
+            text="".join(self._parts),
+            blocks=tuple(self._blocks),
+            meta=dict(meta or {}),
+        )
+
+
+def expand_spans(rows: Sequence[Sequence[tuple[str, int, int]]]) -> list[list[GridCell]]:
+    """Expand (text, rowspan, colspan) source rows into a full rectangular grid with anchors.
+
+    Each covered position gets a ``GridCell`` carrying the anchor of the spanning cell; ragged
+    rows are padded with empty cells anchored to themselves.
+    """
+    grid: dict[tuple[int, int], GridCell] = {}
+    n_rows = len(rows)
+    for r, cells in enumerate(rows):
+        c = 0
+        for text, rowspan, colspan in cells:
+            while (r, c) in grid:
+                c += 1
+            rs = max(1, min(rowspan, n_rows - r))
+            cs = max(1, min(colspan, 200))
+            cell = GridCell(text, (r, c))
+            for dr in range(rs):
+                for dc in range(cs):
+                    grid.setdefault((r + dr, c + dc), cell)
+            c += cs
+    width = max((c for _, c in grid), default=-1) + 1
+    out: list[list[GridCell]] = []
+    for r in range(n_rows):
+        out.append([grid.get((r, c), GridCell("", (r, c))) for c in range(width)])
+    return out

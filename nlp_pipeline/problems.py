@@ -1,18 +1,546 @@
-"""Split section 五 into problem/measure statements. (Interface; implementation pending.)"""
+"""Section 五: split it into problem/measure statements, flag vague ones, find copied text.
+
+Segmentation conventions (the gold in ``corpora/segmentation_gold.jsonl`` follows them; see
+``corpora/segmentation_guide.md``):
+
+* The finest enumeration level is the statement: each 一是/（一）/1./①/首先 item is one statement,
+  however many sentences it has. A marker's title line that only heads sub-items is not one.
+* Outside enumerations each sentence is a statement; a run after a colon or a group heading that
+  is a semicolon list (A；B；C) gives one statement per part.
+* Intro sentences are not statements: the sentence that leads into a list (ends with a colon or is
+  directly followed by an enumeration), "仍存在一些不足"-style sentences with no content, and
+  group headings such as "（一）存在问题" / "（二）改进措施" (these set the kind).
+* A span excludes its enumeration marker (and the 、/. after it) and its trailing punctuation
+  (。；，、：！？) and whitespace.
+* kind: problem until a measure heading or a turn (下一步, 针对上述问题, 为此, 今后, "20xx年，我局将…");
+  a turn sentence inside an item is split off and starts the measures.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+import re
+import unicodedata
+import zlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from rapidfuzz import fuzz
 
 from .document import Document
-from .result import Finding, ProblemStatement, Section
+from .errors import ModelError
+from .result import Category, CopiedFrom, Finding, ProblemStatement, Report, Section
+
+Kind = Literal["problem", "measure"]
+
+_CN = "一二三四五六七八九十"
+# A marker counts only at a boundary: text start, line start, or after punctuation.
+_MARKER = re.compile(
+    r"(?:^|(?<=[。；;：:，,！？!?）)\s]))[ \t\u3000]*"
+    rf"(?P<m>[{_CN}]{{1,3}}是"
+    rf"|[（(][{_CN}]{{1,3}}[）)]"
+    r"|[（(]\d{1,2}[）)]"
+    r"|\d{1,2}\s*[.．、](?!\d)"
+    r"|[①②③④⑤⑥⑦⑧⑨⑩]"
+    rf"|第[{_CN}]{{1,2}}(?=[，,、])"
+    r"|(?:首先|其次|再次|最后)(?=[，,、])"
+    rf"|(?<![^\n])[{_CN}]{{1,2}}[、．.])"
+    r"[、，,.．:：]?[ \t\u3000]*",
+    re.M,
+)
+_HEADER_TITLE = re.compile(r"(问题|不足|短板|改进|整改|措施|打算|计划|方向|举措)")
+_HEADER_VERB = re.compile(r"^(加强|强化|提高|提升|完善|推进|深化|持续|健全|做好|抓好|优化|规范|建立|丰富|拓宽|加大|创新|夯实)")
+_MEASURE_WORDS = re.compile(r"(改进|整改|措施|打算|计划|方向|举措|下一步|努力)")
+_TURN = re.compile(
+    r"^(?:下一步|下阶段|今后|未来|针对(?:上述|以上|这些|存在|此类)|为此|对此|为进一步|为规范|"
+    r"(?:(?:19|20)\d{2}\s*年[，,]?\s*)?(?:我|本|全)[\u4e00-\u9fff]{0,8}将)"
+)
+_MEASURE_INTRO = re.compile(r"(以下|如下)[\u4e00-\u9fff]{0,6}(措施|方面|工作|举措)|采取.{0,6}措施|改进措施|整改措施")
+_EMPTY_INTRO = re.compile(
+    r"(存在|有|还有|面临)(着)?(一些|一定|部分|少许|不少|某些)?的?"
+    r"(不足|问题|差距|短板|薄弱环节|困难)((和|与|及)(不足|问题|薄弱环节|差距))?(之处|的地方)?"
+    r"([，,]?(主要)?(表现|体现)(在|为)|[，,]?(具体)?如下|[，,]?主要(有|是))?$"
+    r"|(还有|仍有|存在)(一些|部分)?(需要|有待)(进一步)?(加强|改进|提升|完善)((和|与)(加强|改进|提升|完善))?的(地方|方面)$"
+)
+_SENT_END = "。！？!?"
+_TRAIL = " \t\r\n\u3000。；;，,、：:！？!?"
+_PUNCT_ANY = re.compile(r"[，。；：！？、,;:!?]")
+_PAGE_NO = re.compile(r"^\s*[—\-]*\s*\d+\s*[—\-]*\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    kind: Literal["item", "run", "header"]
+    start: int
+    end: int  # exclusive; raw (trailing punctuation not yet stripped)
+    header_kind: Kind | None = None
+
+
+def _body_text(doc: Document, sec: Section, heading_is_subheading: bool) -> tuple[int, str]:
+    """Section 五 text after its heading, with table and page-number lines blanked (offsets kept)."""
+    start = sec.start if heading_is_subheading else sec.start + len(sec.heading)
+    text = doc.text[start:sec.end]
+    spans = [(b.start - start, b.end - start) for b in doc.blocks if b.kind == "table"]
+    out: list[str] = []
+    pos = 0
+    for line in text.split("\n"):
+        ls = pos
+        pos += len(line) + 1
+        blank = line.count("|") >= 2 or _PAGE_NO.match(line) is not None or any(s <= ls < e for s, e in spans)
+        out.append(" " * len(line) if blank else line)
+    return start, "\n".join(out)
+
+
+def _strip_span(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s] in " \t\r\n\u3000":
+        s += 1
+    while e > s and text[e - 1] in _TRAIL:
+        e -= 1
+    return s, e
+
+
+def _units(text: str) -> list[_Unit]:
+    """Cut the body into items (at markers), runs (text outside items) and group headers."""
+    marks = list(_MARKER.finditer(text))
+    units: list[_Unit] = []
+    first = marks[0].start() if marks else len(text)
+    if text[:first].strip():
+        units += _split_runs(text, 0, first)
+    for i, m in enumerate(marks):
+        end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
+        item_end = _paragraph_end(text, m.end(), end)
+        title_end = _title_end(text, m.end(), item_end)
+        title = text[m.end():title_end].strip()
+        is_paren = not m.group("m").endswith("是")
+        if (
+            is_paren
+            and len(title) <= 24
+            and _HEADER_TITLE.search(title)
+            and not _HEADER_VERB.match(title)
+        ):
+            hk: Kind = "measure" if _MEASURE_WORDS.search(title) else "problem"
+            units.append(_Unit("header", m.start(), title_end, hk))
+            if text[title_end:item_end].strip(_TRAIL):
+                units += _split_runs(text, title_end, item_end)
+        else:
+            units.append(_Unit("item", m.end(), item_end))
+        if item_end < end and text[item_end:end].strip():
+            units += _split_runs(text, item_end, end)
+    return units
+
+
+def _title_end(text: str, s: int, e: int) -> int:
+    """End of a marker's title: first 。/：/newline after it."""
+    for i in range(s, e):
+        if text[i] in "。：:\n":
+            return i + 1
+    return e
+
+
+def _paragraph_end(text: str, s: int, e: int) -> int:
+    """An item ends at a line break that follows sentence-final punctuation (a wrapped line goes on)."""
+    i = s
+    while True:
+        j = text.find("\n", i, e)
+        if j < 0:
+            return e
+        k = j - 1
+        while k >= s and text[k] in " \t\u3000\r":
+            k -= 1
+        if k >= s and text[k] in "。！？!?；;：:" and text[j + 1:e].strip():
+            return j + 1
+        if not text[j + 1:e].strip():
+            return e
+        i = j + 1
+
+
+def _split_runs(text: str, s: int, e: int) -> list[_Unit]:
+    """Runs are split at paragraph breaks so a run never spans two paragraphs."""
+    out: list[_Unit] = []
+    while s < e:
+        pe = _paragraph_end(text, s, e)
+        if text[s:pe].strip():
+            out.append(_Unit("run", s, pe))
+        s = pe
+    return out
+
+
+def _sentences(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    """Sentence spans (raw) in text[s:e]; a colon ends a sentence too when what follows is a semicolon list."""
+    out: list[tuple[int, int]] = []
+    i, start = s, s
+    depth = 0
+    while i < e:
+        ch = text[i]
+        if ch in "“《（(":
+            depth += 1
+        elif ch in "”》）)":
+            depth = max(0, depth - 1)
+        elif depth == 0 and ch in _SENT_END:
+            out.append((start, i + 1))
+            start = i + 1
+        i += 1
+    if text[start:e].strip():
+        out.append((start, e))
+    return out
+
+
+def _top_level_split(text: str, s: int, e: int, seps: str) -> list[tuple[int, int]]:
+    out, start, depth = [], s, 0
+    for i in range(s, e):
+        ch = text[i]
+        if ch in "“《（(":
+            depth += 1
+        elif ch in "”》）)":
+            depth = max(0, depth - 1)
+        elif depth == 0 and ch in seps:
+            out.append((start, i + 1))
+            start = i + 1
+    if text[start:e].strip(_TRAIL):
+        out.append((start, e))
+    return out
+
+
+def _intro_kind(sentence: str) -> Kind | None:
+    """The kind of the statements an intro sentence leads into (None: it does not say)."""
+    t = re.sub(r"\s+", "", sentence).rstrip("。！？!?；;，,：:")
+    if _TURN.match(t):
+        return "measure"
+    if _EMPTY_INTRO.search(t):
+        return "problem"
+    if _MEASURE_WORDS.search(t) or "将" in t:
+        return "measure"
+    if re.search(r"问题|不足|差距|短板|薄弱", t):
+        return "problem"
+    return None
+
+
+def _is_empty_intro(sentence: str) -> bool:
+    """A sentence that only says there are shortcomings, or that leads into a list."""
+    t = re.sub(r"\s+", "", sentence).rstrip("。！？!?；;，,")
+    if t.endswith(("：", ":")):
+        return True
+    return _EMPTY_INTRO.search(t) is not None or (_MEASURE_INTRO.search(t) is not None and len(t) < 60)
 
 
 def analyze_problems(doc: Document, sections: Sequence[Section]) -> list[ProblemStatement]:
-    return []
+    """Statements of section 五 (problems and measures), with vagueness and categories."""
+    sec = next((s for s in sections if s.id == "problems"), None)
+    if sec is None:
+        return []
+    spans = segment(doc, sec)
+    stmts = [
+        ProblemStatement(text=doc.text[s:e], kind=k, start=s, end=e, vague=v[0], vague_reason=v[1])
+        for s, e, k in spans
+        for v in [vagueness(doc.text[s:e])]
+    ]
+    cats = _categories([p.text for p in stmts])
+    if cats is not None:
+        stmts = [dataclasses.replace(p, categories=c) for p, c in zip(stmts, cats, strict=True)]
+    return stmts
+
+
+def segment(doc: Document, sec: Section) -> list[tuple[int, int, Kind]]:
+    """(start, end, kind) of every statement in section ``sec`` (offsets into ``doc.text``)."""
+    sub = not sec.number and bool(_MARKER.match(sec.heading))
+    base, body = _body_text(doc, sec, sub)
+    units = _units(body)
+    out: list[tuple[int, int, Kind]] = []
+    kind: Kind = "problem"
+    for ui, u in enumerate(units):
+        if u.kind == "header":
+            kind = u.header_kind or kind
+            continue
+        followed_by_item = ui + 1 < len(units) and units[ui + 1].kind == "item"
+        if u.kind == "item":
+            pieces = _item_pieces(body, u.start, u.end)
+        else:
+            pieces = _run_pieces(body, u.start, u.end, followed_by_item=followed_by_item)
+        for s, e, role in pieces:
+            sent = body[s:e]
+            if role == "intro":
+                kind = _intro_kind(sent) or kind
+                continue
+            if role == "turn":
+                kind = "measure"
+            ss, ee = _strip_span(body, s, e)
+            if ee <= ss:
+                continue
+            if u.kind == "run" and not _PUNCT_ANY.search(sent) and len(sent.strip()) <= 30:
+                continue  # a signature, date or stray label line
+            out.append((base + ss, base + ee, kind))
+    return out
+
+
+def _item_pieces(text: str, s: int, e: int) -> list[tuple[int, int, str]]:
+    """An enumerated item is one statement; a trailing lead-in or a turn to measures is split off."""
+    sents = _sentences(text, s, e)
+    for i, (a, b) in enumerate(sents):
+        if i == 0:
+            continue
+        sent = text[a:b].strip()
+        if _TURN.match(sent) or _is_empty_intro(sent):
+            head = [(s, a, "stmt")]
+            return head + _run_pieces(text, a, e, followed_by_item=False)
+    return [(s, e, "stmt")]
+
+
+def _run_pieces(text: str, s: int, e: int, *, followed_by_item: bool) -> list[tuple[int, int, str]]:
+    """Sentences of a run, labelled intro / turn / stmt; colon-led semicolon lists are split."""
+    out: list[tuple[int, int, str]] = []
+    sents = _sentences(text, s, e)
+    for i, (a, b) in enumerate(sents):
+        sent = text[a:b]
+        st = sent.strip()
+        last = i == len(sents) - 1
+        colon = max(st.find("："), st.find(":"))
+        if (colon >= 0 and "；" in st[colon:]) or (colon >= 0 and ";" in st[colon:]):
+            cut = a + sent.index(st) + colon + 1
+            out.append((a, cut, "intro"))
+            out += [(x, y, "stmt") for x, y in _top_level_split(text, cut, b, "；;")]
+            continue
+        if (last and followed_by_item) or _is_empty_intro(st):
+            out.append((a, b, "intro"))
+        elif _TURN.match(st):
+            out.append((a, b, "turn"))
+        elif i == 0 and "；" in st and len(_top_level_split(text, a, b, "；;")) > 1 and _after_header(text, a):
+            out += [(x, y, "stmt") for x, y in _top_level_split(text, a, b, "；;")]
+        else:
+            out.append((a, b, "stmt"))
+    return out
+
+
+def _after_header(text: str, pos: int) -> bool:
+    """True when ``pos`` directly follows a group header's title (e.g. "（一）存在的主要问题。")."""
+    before = text[max(0, pos - 30):pos].rstrip()
+    return bool(re.search(r"[）)][^。；\n]{0,24}[。：:]$", before)) and _HEADER_TITLE.search(before) is not None
+
+
+# --- vagueness ------------------------------------------------------------------------------
+
+#: Generic wording: evaluation and effort phrases that fit any report of any body.
+_GENERIC = re.compile(
+    r"有待(进一步)?(加强|提高|提升|完善|改进|增强|拓展|优化|丰富)|还需|仍需|尚需|需要?进一步|进一步|仍有差距|存在差距|"
+    r"不够(到位|完善|深入|全面|规范|及时|有力|丰富)?|仍有不足|有所欠缺|欠缺|不足|薄弱|不强|不高|"
+    r"加强|强化|提高|提升|完善|改进|增强|推进|推动|深化|持续|不断|全面|切实|认真|扎实|积极|努力|着力|"
+    r"做好|抓好|落实|贯彻|规范|优化|健全|确保|坚持|继续|"
+    r"政府信息公开|政务公开|信息公开|工作|水平|质量|能力|力度|意识|效能|质效|成效|机制|制度|管理|建设|服务|"
+    r"要求|部署|主动性|自觉性|规范化|标准化|精细化|常态化|我局|我区|我市|我县|我委|我办|本单位|本机关|部分|个别|一些|相关|有关|各项"
+)
+#: Concrete objects: a named channel, document type, procedure or domain noun, or a number.
+_CONCRETE = re.compile(
+    r"\d|网站|门户|公众号|微信|微博|新媒体|客户端|APP|app|热线|公开栏|公告栏|专栏|栏目|窗口|公报|"
+    r"规范性文件|政策文件|文件|解读|图解|视频|音频|H5|目录|指南|年报|清单|预算|决算|采购|收费|审批|许可|处罚|执法|"
+    r"依申请|申请|答复|复议|诉讼|审查|审核|保密|巡检|巡查|抽查|检查|考核|通报|培训|意见征集|征求意见|征集|听证|座谈|问卷|"
+    r"发布会|访谈|留言|信箱|数据|统计|重点领域|重大项目|行政决策|民生|就业|社保|医疗|教育|财政|金融|项目|档案|链接|检索|"
+    r"搜索|阅办联动|平台|市场主体|企业|互动|回应|舆情|隐私|个人信息|基层|村|社区|人员|队伍|兼职|编制|时效|时限|期限|预公开|归集|清理"
+)
+
+
+def vagueness(text: str) -> tuple[bool, str]:
+    """Is the statement 泛泛而谈? Returns (vague, reason).
+
+    Rule: a statement is vague when it contains generic evaluation/effort wording (有待进一步加强,
+    还需提升, 仍有差距, 不够到位, 持续推进 …) but, once that wording and a stop-list of generic
+    nouns (工作, 水平, 质量, 意识, 机制 …) are set aside, names no concrete object: no channel
+    (网站, 公众号 …), document type (规范性文件, 解读 …), procedure (审核, 答复, 培训 …), domain noun
+    (重点领域, 基层, 队伍 …) and no number. Such a sentence could stand in any report of any year.
+    """
+    t = unicodedata.normalize("NFKC", text)
+    generic = [m.group(0) for m in _GENERIC.finditer(t)]
+    evaluative = [g for g in generic if re.search(r"有待|还需|仍需|尚需|进一步|差距|不够|不足|欠缺|薄弱|不强|不高|加强|提升|提高|完善|做好", g)]
+    if not evaluative:
+        return False, ""
+    if _CONCRETE.search(t):
+        return False, ""
+    shown = "、".join(dict.fromkeys(evaluative))[:40]
+    return True, f"only generic wording ({shown}); no channel, document type, number, procedure or domain noun"
+
+
+# --- categories (trained classifier, optional) ------------------------------------------------
+
+
+def _categories(texts: list[str]) -> list[tuple[Category, ...]] | None:
+    """Categories from the trained classifier, or None when it is not available."""
+    if not texts:
+        return []
+    try:
+        from .problem_classifier import classify
+
+        return list(classify(texts))
+    except (ModelError, ImportError):
+        return None
+
+
+def _model_available(texts: list[str]) -> bool:
+    return _categories(texts[:1]) is not None
 
 
 def problem_findings(
     doc: Document, sections: Sequence[Section], statements: Sequence[ProblemStatement]
 ) -> list[Finding]:
-    return []
+    """Findings about section 五's content: vague statements, no problems stated, classifier missing."""
+    out: list[Finding] = []
+    sec = next((s for s in sections if s.id == "problems"), None)
+    if sec is None:
+        return out
+    for p in statements:
+        if p.vague:
+            out.append(Finding(
+                rule="problem_statement_vague", severity="info",
+                message=f"vague {p.kind} statement (泛泛而谈): {p.vague_reason}",
+                start=p.start, end=p.end, found=p.text[:60],
+            ))
+    if statements and not any(p.kind == "problem" for p in statements):
+        out.append(Finding(
+            rule="problems_not_stated", severity="warning",
+            message="section 五 lists measures but states no concrete problem",
+            start=sec.start, end=sec.end,
+        ))
+    if statements and not any(p.categories for p in statements) and not _model_available([statements[0].text]):
+        out.append(Finding(
+            rule="model_missing", severity="info",
+            message="problem categories not assigned: the classifier model is missing; "
+            "train it with `python scripts/train_classifier.py` (writes models/problem_classifier.joblib)",
+        ))
+    return out
+
+
+# --- copies across years and bodies ---------------------------------------------------------
+
+_SHINGLE = 4
+_SKETCH = 8  # bottom-k sketch size: the k smallest shingle hashes are a statement's bucket keys
+_BUCKET_CAP = 200  # a bucket that grows past this (boilerplate) stops taking members
+_MIN_LEN = 12  # shorter statements are not compared (too generic to call a copy)
+
+
+def normalize_for_copy(text: str) -> str:
+    """Comparison form: NFKC, no whitespace/punctuation, digits folded (a copied text changes its years)."""
+    t = unicodedata.normalize("NFKC", text)
+    t = re.sub(r"[\s\W_]+", "", t)
+    return re.sub(r"\d", "0", t)
+
+
+def sketch(norm: str, *, k: int = _SKETCH) -> tuple[int, ...]:
+    """Bottom-k of the CRC32 hashes of the character 4-grams: similar texts share keys with high probability."""
+    if len(norm) < _SHINGLE:
+        return ()
+    hashes = {zlib.crc32(norm[i:i + _SHINGLE].encode("utf-8")) for i in range(len(norm) - _SHINGLE + 1)}
+    return tuple(sorted(hashes)[:k])
+
+
+def normalize_agency(agency: str | None, source: str = "") -> str:
+    """Key for "the same body": NFKC, no whitespace; a report of unknown body is a body of its own."""
+    key = re.sub(r"\s+", "", unicodedata.normalize("NFKC", agency or ""))
+    return key or f"source:{source}"
+
+
+@dataclass(frozen=True, slots=True)
+class StatementRef:
+    source: str
+    agency: str
+    year: int | None
+    index: int  # position in the report's problems
+    text: str
+    norm: str
+
+
+class CopyIndex:
+    """Blocking index for near-duplicate statements: bottom-k sketch buckets, capped, then rapidfuzz.
+
+    The batch layer can ``add`` reports as they are analysed and ``query`` each new statement; no
+    all-pairs comparison is made, and memory is O(statements × k).
+    """
+
+    def __init__(self, *, bucket_cap: int = _BUCKET_CAP) -> None:
+        self.refs: list[StatementRef] = []
+        self.buckets: dict[int, list[int]] = defaultdict(list)
+        self.by_body_year: dict[tuple[str, int], list[int]] = defaultdict(list)
+        self.bucket_cap = bucket_cap
+
+    def add(self, report: Report) -> None:
+        agency = normalize_agency(report.agency, report.source)
+        for i, p in enumerate(report.problems):
+            norm = normalize_for_copy(p.text)
+            ref_id = len(self.refs)
+            self.refs.append(StatementRef(report.source, agency, report.year, i, p.text, norm))
+            if report.year is not None:
+                self.by_body_year[(agency, report.year)].append(ref_id)
+            if len(norm) < _MIN_LEN:
+                continue
+            for h in sketch(norm):
+                bucket = self.buckets[h]
+                if len(bucket) < self.bucket_cap:
+                    bucket.append(ref_id)
+
+    def previous_year_best(self, norm: str, agency: str, year: int | None, *, min_score: float) -> tuple[StatementRef, float] | None:
+        """Most similar statement of the same body's report for year-1 (a small direct comparison)."""
+        if year is None or len(norm) < _MIN_LEN:
+            return None
+        return self._best(norm, self.by_body_year.get((agency, year - 1), []), min_score)
+
+    def other_body_best(self, norm: str, agency: str, *, min_score: float, cap: int = 50) -> tuple[StatementRef, float] | None:
+        """Most similar statement of another body, among candidates sharing sketch keys (at most ``cap``)."""
+        if len(norm) < _MIN_LEN:
+            return None
+        counts: dict[int, int] = defaultdict(int)
+        for h in sketch(norm):
+            for rid in self.buckets.get(h, ()):
+                if self.refs[rid].agency != agency:
+                    counts[rid] += 1
+        cands = sorted(counts, key=lambda r: -counts[r])[:cap]
+        return self._best(norm, cands, min_score)
+
+    def _best(self, norm: str, ids: Iterable[int], min_score: float) -> tuple[StatementRef, float] | None:
+        best: tuple[StatementRef, float] | None = None
+        cutoff = min_score * 100
+        for rid in ids:
+            ref = self.refs[rid]
+            s = fuzz.ratio(norm, ref.norm, processor=None, score_cutoff=cutoff)
+            if s and (best is None or s / 100 > best[1]):
+                best = (ref, s / 100)
+                cutoff = s
+        return best
+
+
+def find_copies(reports: Sequence[Report], *, threshold: float = 0.9, report_threshold: float = 0.75) -> list[Report]:
+    """Reports whose statements carry ``copied_from`` and which gain "copied_previous_year" findings.
+
+    ``copied_from`` is the most similar statement (similarity ≥ ``report_threshold``) in the same
+    body's previous-year report, else in another body's report. A statement repeated from the
+    previous year with similarity ≥ ``threshold`` (near-identical, years and numbers folded) is a
+    warning: the format notice requires section 五 not to repeat year after year.
+    """
+    index = CopyIndex()
+    for r in reports:
+        index.add(r)
+    return [mark_copies(r, index, threshold=threshold, report_threshold=report_threshold) for r in reports]
+
+
+def mark_copies(report: Report, index: CopyIndex, *, threshold: float = 0.9, report_threshold: float = 0.75) -> Report:
+    """One report against an index (which may already hold it): the batch layer's incremental entry point."""
+    agency = normalize_agency(report.agency, report.source)
+    new_problems: list[ProblemStatement] = []
+    findings: list[Finding] = []
+    for p in report.problems:
+        norm = normalize_for_copy(p.text)
+        prev = index.previous_year_best(norm, agency, report.year, min_score=report_threshold)
+        other = index.other_body_best(norm, agency, min_score=report_threshold)
+        cf: CopiedFrom | None = None
+        if prev is not None:
+            cf = CopiedFrom(source=prev[0].source, text=prev[0].text, similarity=round(prev[1], 4), scope="previous_year")
+        elif other is not None:
+            cf = CopiedFrom(source=other[0].source, text=other[0].text, similarity=round(other[1], 4), scope="other_body")
+        new_problems.append(dataclasses.replace(p, copied_from=cf))
+        if prev is not None and prev[1] >= threshold:
+            findings.append(Finding(
+                rule="copied_previous_year", severity="warning",
+                message=f"{p.kind} statement repeats the previous year's report almost verbatim "
+                f"(similarity {prev[1]:.2f}); section 五 must not repeat year after year",
+                start=p.start, end=p.end, found=p.text[:60],
+                detail={"source": prev[0].source, "similarity": round(prev[1], 4)},
+            ))
+    kept = tuple(f for f in report.findings if f.rule != "copied_previous_year")
+    return dataclasses.replace(report, problems=tuple(new_problems), findings=(*kept, *findings))

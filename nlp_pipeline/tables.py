@@ -1,21 +1,604 @@
-"""Read 表二/表三/表四 into the official schema. (Interface; implementation pending.)"""
+"""Read 表二/表三/表四 into the official schema.
+
+Rows are found by their labels (fuzzy-matched to the official wording), columns by their header
+labels; position is used only inside a row whose header was understood, because real tables lose
+rows, split and merge cells. All tables of the document are read as one stream of rows so a table
+split across pages (or several tables flattened into one text block) reads the same as a whole one.
+"""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .document import Document
+from rapidfuzz import fuzz, process
+
+from .document import Document, GridCell
 from .result import CellValue, Finding, Section
+from .schema import (
+    APPLICANT_COLUMNS,
+    T4_BLOCKS,
+    T4_COLUMNS,
+    _active_rows,
+    all_cell_ids,
+    application_rows,
+)
+from .sections import extract_metadata
+
+TemplateName = Literal["2019", "2021", "mixed"]
 
 
 @dataclass(frozen=True, slots=True)
 class TableResult:
-    template: Literal["2019", "2021", "mixed"] | None
+    template: TemplateName | None
     cells: dict[str, CellValue] = field(default_factory=dict)
     findings: tuple[Finding, ...] = ()
 
 
+# ---------------------------------------------------------------- cell values
+
+_DASH_RE = re.compile(r"^[-—–－/\\~～_]+$")
+_NUM_RE = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
+_LEAD_NUM_RE = re.compile(r"^([+-]?\d+(?:\.\d+)?)(?![.、．]\s*[\u4e00-\u9fff])\s*(\S.*)$")
+_THOUSANDS_RE = re.compile(r"(?<=\d)[,，](?=\d{3}(?:\D|$))")
+_TEXT_VALUES = frozenset({"不适用", "无", "暂无", "空", "不涉及", "没有", "未发生", "零"})
+
+
+def normalize_cell_text(raw: str) -> str:
+    """NFKC (full-width digits and brackets, Kangxi radicals) and collapsed whitespace."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", raw)).strip()
+
+
+def parse_cell(raw: str, *, origin: str = "") -> CellValue:
+    """Classify one table cell; keeps the raw text so nothing the report said is lost."""
+    text = normalize_cell_text(raw)
+    compact = _THOUSANDS_RE.sub("", text.replace(" ", ""))
+    if not compact:
+        return CellValue(value=None, raw=raw, kind="blank", origin=origin)
+    if _DASH_RE.match(compact):
+        return CellValue(value=None, raw=raw, kind="dash", origin=origin)
+    if _NUM_RE.match(compact):
+        return CellValue(value=float(compact), raw=raw, kind="number", origin=origin)
+    m = _LEAD_NUM_RE.match(compact)
+    if m:
+        return CellValue(value=float(m.group(1)), raw=raw, kind="number_with_note", origin=origin)
+    return CellValue(value=None, raw=raw, kind="text", origin=origin)
+
+
+# ---------------------------------------------------------------- labels
+
+_ENUM_RE = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.．]|\(?[一二三四五六七八九十]+\)|\d+[.、．)]|第[一二三四五六七八九十]+[、.])+"
+)
+_PUNCT_RE = re.compile(r"[\s\"'“”‘’()（）\[\]【】,，.。:：;；、/《》<>!！?？\-—_]+")
+_CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+_ITEM_LABEL_RE = re.compile(r"^\s*[\(（]?[0-9０-９一二三四五六七八九十]+[)）.、．]\s*[\u4e00-\u9fff]")
+
+
+def label_key(text: str) -> str:
+    """The comparable core of a label: no enumerator, punctuation or spaces."""
+    t = normalize_cell_text(text)
+    t = _ENUM_RE.sub("", t.replace(" ", ""))
+    return _PUNCT_RE.sub("", t)
+
+
+def _is_label(text: str) -> bool:
+    t = normalize_cell_text(text).replace(" ", "")
+    if not t or t in _TEXT_VALUES or not _CJK_RE.search(t):
+        return False
+    if _ITEM_LABEL_RE.match(t):
+        return True
+    return parse_cell(t).kind not in ("number", "number_with_note")
+
+
+def _best(key: str, choices: dict[str, str], *, cutoff: float = 82.0) -> str | None:
+    """Fuzzy-match a label key against ``choices`` (key → id); exact, then ratio, then a prefix."""
+    if not key:
+        return None
+    if key in choices:
+        return choices[key]
+    hit = process.extractOne(key, list(choices), scorer=fuzz.ratio, processor=None, score_cutoff=cutoff)
+    if hit is not None:
+        return choices[hit[0]]
+    if len(key) >= 6:
+        hit = process.extractOne(
+            key, list(choices), scorer=fuzz.partial_ratio, processor=None, score_cutoff=95.0
+        )
+        if hit is not None and len(hit[0]) >= len(key) * 0.8 and len(hit[0]) >= 6:
+            return choices[hit[0]]
+    return None
+
+
+_ACTIVE_ROW_CHOICES: dict[str, str] = {}
+_ACTIVE_COL_CHOICES: dict[str, tuple[str, str]] = {}
+for _tpl in ("2021", "2019"):
+    for _rid, _rlabel, _cols in _active_rows(_tpl):  # type: ignore[arg-type]
+        _ACTIVE_ROW_CHOICES[label_key(_rlabel)] = _rid
+        for _cid, _clabel in _cols:
+            _ACTIVE_COL_CHOICES.setdefault(label_key(_clabel), (_cid, _tpl))
+_ACTIVE_COL_CHOICES[label_key("本年收费金额")] = ("amount_wan", "2021")
+_ACTIVE_COL_CHOICES[label_key("本年增减")] = ("delta", "2019")
+_COL_TEMPLATE = {cid: tpl for cid, tpl in _ACTIVE_COL_CHOICES.values() if cid != "decisions"}
+
+_GROUPS = {"不予公开": "denied", "无法提供": "unable", "不予处理": "rejected", "其他处理": "other"}
+_APPLY_ITEMS: dict[str, str] = {}
+for _tpl in ("2021", "2019"):
+    for _row in application_rows(_tpl):  # type: ignore[arg-type]
+        if _row.id != "apply.other":
+            _APPLY_ITEMS.setdefault(label_key(_row.label), _row.id)
+_APPLY_ITEMS[label_key("部分公开")] = "apply.partial"
+_APPLY_ITEMS[label_key("总计")] = "apply.total_processed"
+_APPLY_ITEMS[label_key("结转下年度继续办理")] = "apply.carried_forward"
+_APPLY_GROUP_CHOICES = {label_key(k): v for k, v in _GROUPS.items()} | {
+    label_key("本年度办理结果"): "outcomes"
+}
+
+_APPLICANT_LABELS: tuple[tuple[str, str], ...] = tuple(
+    (label_key(lbl), cid) for cid, lbl in APPLICANT_COLUMNS
+)
+_APPLICANT_IDS: tuple[str, ...] = tuple(cid for cid, _ in APPLICANT_COLUMNS)
+_T4_COL_KEYS: tuple[tuple[str, str], ...] = tuple((label_key(lbl), cid) for cid, lbl in T4_COLUMNS)
+_T4_COL_IDS: tuple[str, ...] = tuple(cid for cid, _ in T4_COLUMNS)
+_T4_BLOCK_KEYS: tuple[tuple[str, str], ...] = (
+    ("行政复议", "review"),
+    ("未经复议直接起诉", "litigation_direct"),
+    ("复议后起诉", "litigation_after_review"),
+)
+
+
+def applicant_columns_in(text: str) -> list[str]:
+    """Applicant column ids named in one header cell, in text order ("商业 企业" counts)."""
+    key = label_key(text).replace("法人或其他组织", "").replace("申请人情况", "")
+    found: list[tuple[int, str]] = []
+    for lkey, cid in _APPLICANT_LABELS:
+        i = key.find(lkey)
+        if i >= 0:
+            found.append((i, cid))
+    return [cid for _, cid in sorted(found)]
+
+
+def t4_columns_in(text: str) -> list[str]:
+    key = label_key(text)
+    out: list[tuple[int, str]] = []
+    for lkey, cid in _T4_COL_KEYS:
+        out += [(m.start(), cid) for m in re.finditer(re.escape(lkey), key)]
+    return [cid for _, cid in sorted(out)]
+
+
+# ---------------------------------------------------------------- rows
+
+
+@dataclass(frozen=True, slots=True)
+class _Cell:
+    text: str
+    cols: tuple[int, ...]  # grid columns this source cell covers in the row
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    cells: tuple[_Cell, ...]
+    origin: str
+    labels: tuple[str, ...]
+    values: tuple[_Cell, ...]
+
+
+def _distinct_cells(row: Sequence[GridCell]) -> list[_Cell]:
+    """One entry per source cell (merged cells appear once), in grid order."""
+    order: list[tuple[int, int]] = []
+    cols: dict[tuple[int, int], list[int]] = {}
+    text: dict[tuple[int, int], str] = {}
+    for c, gc in enumerate(row):
+        if gc.anchor not in cols:
+            order.append(gc.anchor)
+            cols[gc.anchor] = []
+            text[gc.anchor] = gc.text
+        cols[gc.anchor].append(c)
+    return [_Cell(text[a], tuple(cols[a])) for a in order]
+
+
+def _make_row(row: Sequence[GridCell], origin: str) -> _Row:
+    cells = _distinct_cells(row)
+    last_label = -1
+    for i, c in enumerate(cells):
+        if _is_label(c.text):
+            last_label = i
+    labels = tuple(c.text for c in cells[: last_label + 1] if c.text.strip())
+    return _Row(tuple(cells), origin, labels, tuple(cells[last_label + 1 :]))
+
+
+def _fit(values: Sequence[_Cell], n: int) -> list[_Cell] | None:
+    """Exactly ``n`` values by position, dropping blank padding at the end; None if impossible."""
+    vals = list(values)
+    while len(vals) > n and not vals[-1].text.strip():
+        vals.pop()
+    while len(vals) > n and not vals[0].text.strip():
+        vals.pop(0)
+    return vals if len(vals) == n else None
+
+
+def _by_header(values: Sequence[_Cell], header: dict[int, str]) -> dict[str, _Cell]:
+    """Map values to columns by the grid position of the header labels (first free column covered)."""
+    out: dict[str, _Cell] = {}
+    for v in values:
+        for c in v.cols:
+            cid = header.get(c)
+            if cid is not None and cid not in out:
+                out[cid] = v
+                break
+    return out
+
+
+def _assign(values: Sequence[_Cell], ids: Sequence[str], header: dict[int, str]) -> dict[str, _Cell]:
+    """Values of one row by column id: by the header's grid positions when they account for every
+    value and column, else by position when the count is exact, else what the header can place."""
+    if header and set(ids) <= set(header.values()):
+        placed = {cid: v for cid, v in _by_header(values, header).items() if cid in ids}
+        used = {id(v) for v in placed.values()}
+        if set(placed) == set(ids) and all(id(v) in used for v in values if v.text.strip()):
+            return placed
+    fitted = _fit(values, len(ids))
+    if fitted is not None:
+        return dict(zip(ids, fitted, strict=True))
+    if header:
+        return {cid: v for cid, v in _by_header(values, header).items() if cid in ids}
+    return {}
+
+
+# ---------------------------------------------------------------- reader state
+
+
+@dataclass
+class _State:
+    cells: dict[str, CellValue] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    table: str = ""
+    active_cols: list[str] = field(default_factory=list)
+    active_header: dict[int, str] = field(default_factory=dict)
+    active_style: set[str] = field(default_factory=set)
+    apply_header: dict[int, str] = field(default_factory=dict)
+    apply_understood: bool = False
+    apply_group: str = ""
+    apply_last: str = ""
+    other_style: set[str] = field(default_factory=set)
+    apply_pending: str = ""
+    t4_blocks: list[str] = field(default_factory=list)
+    t4_cols: list[str] = field(default_factory=list)
+    t4_caption: str = ""
+
+    def put(self, cid: str, cell: _Cell, origin: str) -> None:
+        if cid not in all_cell_ids():
+            return
+        old = self.cells.get(cid)
+        if old is not None and old.kind != "blank":
+            return
+        self.cells[cid] = parse_cell(cell.text, origin=f"{origin}c{cell.cols[0]}")
+
+
+def _row_kind(row: _Row) -> str:
+    """Which table a row announces itself as part of ('' when it does not)."""
+    keys = [label_key(c.text) for c in row.cells]
+    joined = "".join(keys)
+    if any(k.startswith("结果维持") or k in ("行政复议", "复议后起诉", "未经复议直接起诉") for k in keys):
+        return "review"
+    if "信息内容" in keys or any(_ACTIVE_COL_CHOICES.get(k) for k in keys) or "第二十条" in joined:
+        return "active"
+    if sum(len(applicant_columns_in(c.text)) for c in row.cells) >= 2 or "申请人情况" in joined:
+        return "applications"
+    if any(_best(label_key(t), _ACTIVE_ROW_CHOICES, cutoff=90.0) for t in row.labels):
+        return "active"
+    if any(label_key(t).startswith(("本年新收", "上年结转")) for t in row.labels):
+        return "applications"
+    numbers = [v for v in row.values if parse_cell(v.text).kind == "number"]
+    if not row.labels and len(numbers) == len(T4_BLOCKS) * len(T4_COLUMNS):
+        return "review"
+    return ""
+
+
+def _t4_block_named(text: str) -> str | None:
+    """The 表四 block a caption or label names (the litigation ones first: they contain 复议)."""
+    key = label_key(text)
+    for bkey, bid in (_T4_BLOCK_KEYS[1], _T4_BLOCK_KEYS[2], _T4_BLOCK_KEYS[0]):
+        if bkey in key:
+            return bid
+    return None
+
+
+def _read_active(st: _State, row: _Row) -> None:
+    header_ids: list[str] = []
+    header_pos: dict[int, str] = {}
+    for c in row.cells:
+        hit = _ACTIVE_COL_CHOICES.get(label_key(c.text)) or (
+            _best_col(label_key(c.text)) if label_key(c.text) else None
+        )
+        if hit:
+            cid, _ = hit
+            if cid not in header_ids:
+                header_ids.append(cid)
+            for col in c.cols:
+                header_pos[col] = cid
+            if cid in _COL_TEMPLATE:
+                st.active_style.add(_COL_TEMPLATE[cid])
+    if header_ids:
+        st.active_cols, st.active_header = header_ids, header_pos
+        return
+    row_id = None
+    for t in reversed(row.labels):
+        row_id = _best(label_key(t), _ACTIVE_ROW_CHOICES)
+        if row_id:
+            break
+    if row_id is None or not row.values:
+        return
+    if row_id in ("active.other_services", "active.procurement"):
+        st.active_style.add("2019")
+    cols = st.active_cols or _default_active_cols(row_id, st.active_style)
+    header = st.active_header if st.active_cols else {}
+    for cid, v in _assign(row.values, cols, header).items():
+        st.put(f"{row_id}.{cid}", v, row.origin)
+
+
+def _best_col(key: str) -> tuple[str, str] | None:
+    hit = process.extractOne(
+        key, list(_ACTIVE_COL_CHOICES), scorer=fuzz.ratio, processor=None, score_cutoff=85.0
+    )
+    return _ACTIVE_COL_CHOICES[hit[0]] if hit else None
+
+
+def _default_active_cols(row_id: str, style: set[str]) -> list[str]:
+    tpl = "2019" if style == {"2019"} else "2021"
+    for rid, _, cols in _active_rows(tpl):  # type: ignore[arg-type]
+        if rid == row_id:
+            return [c for c, _ in cols]
+    for rid, _, cols in _active_rows("2019"):
+        if rid == row_id:
+            return [c for c, _ in cols]
+    return []
+
+
+def _read_applications(st: _State, row: _Row) -> None:
+    header_cols: dict[int, str] = {}
+    n_named = 0
+    for c in row.cells:
+        named = applicant_columns_in(c.text)
+        n_named += len(named)
+        if len(named) == 1:
+            for col in c.cols:
+                header_cols[col] = named[0]
+    if n_named >= 2 and not any(parse_cell(v.text).kind == "number" for v in row.values):
+        merged = dict(st.apply_header)
+        conflict = any(merged.get(k, v) != v for k, v in header_cols.items())
+        merged.update(header_cols)
+        st.apply_header = {} if conflict else merged
+        st.apply_understood = True
+        return
+    row_id = _apply_row_id(st, row)
+    if row_id is None:
+        return
+    placed = _assign(row.values, _APPLICANT_IDS, st.apply_header)
+    for cid, v in placed.items():
+        st.put(f"{row_id}.{cid}", v, row.origin)
+    if placed:
+        st.apply_last = row_id
+
+
+_ORDER_2021 = [r.id for r in application_rows("2021")]
+_ORDER_2019 = [r.id for r in application_rows("2019")]
+
+
+def _apply_row_id(st: _State, row: _Row) -> str | None:
+    """The 表三 row id from the row's labels (group cells set the context for sub-items)."""
+    has_values = any(v.text.strip() for v in row.values)
+    pending, st.apply_pending = st.apply_pending, ""
+    item: str | None = None
+    rest: list[str] = []
+    for t in row.labels:
+        key = label_key(t)
+        group = _best(key, _APPLY_GROUP_CHOICES, cutoff=90.0)
+        if group and group != "outcomes":
+            st.apply_group = group
+            continue
+        if group == "outcomes":
+            continue
+        rest.append(key)
+        hit = _best(key, _APPLY_ITEMS)
+        if hit:
+            item = hit
+    if not has_values:
+        # a label broken over lines: keep its start for the row that carries the numbers
+        st.apply_pending = "".join(rest)
+    elif pending:
+        item = _best(pending + "".join(rest), _APPLY_ITEMS) or item
+    if item == "apply.other.other" and st.apply_group not in ("other", ""):
+        item = None
+    if item is None and not row.labels and has_values:
+        return _next_unlabelled(st)
+    if item is None:
+        if st.apply_group == "other" and has_values and _group_label_in(row, "其他处理"):
+            st.other_style.add("2019")
+            return "apply.other"
+        return None
+    if item.startswith("apply.other."):
+        st.other_style.add("2021")
+    if not item.startswith(("apply.denied.", "apply.unable.", "apply.rejected.", "apply.other.")):
+        st.apply_group = ""
+    return item
+
+
+def _group_label_in(row: _Row, group: str) -> bool:
+    return any(label_key(t) == label_key(group) for t in row.labels)
+
+
+def _next_unlabelled(st: _State) -> str | None:
+    """A row that lost its label (PDF lines) takes the next official row, if that one is still empty."""
+    order = _ORDER_2019 if st.other_style == {"2019"} else _ORDER_2021
+    if st.apply_last not in order:
+        return None
+    i = order.index(st.apply_last) + 1
+    if i >= len(order):
+        return None
+    nxt = order[i]
+    if f"{nxt}.natural" in st.cells:
+        return None
+    return nxt
+
+
+def _read_review(st: _State, row: _Row) -> None:
+    keys = [label_key(c.text) for c in row.cells]
+    blocks_here = [(k.find(bkey), bid) for k in ["|".join(keys)] for bkey, bid in _T4_BLOCK_KEYS if bkey in k]
+    cols_here = [cid for c in row.cells for cid in t4_columns_in(c.text)]
+    numeric = [v for v in row.values if parse_cell(v.text).kind in ("number", "number_with_note")]
+    if (blocks_here or cols_here) and not numeric:
+        if blocks_here and not st.t4_blocks:
+            st.t4_blocks = [b for _, b in sorted(blocks_here)]
+        if len(set(cols_here)) == len(_T4_COL_IDS) and not st.t4_cols:
+            first: list[str] = []
+            for cid in cols_here:
+                if cid not in first:
+                    first.append(cid)
+            st.t4_cols = first
+        return
+    if not any(v.text.strip() for v in row.values):
+        return
+    cols = st.t4_cols or list(_T4_COL_IDS)
+    label_block = next((b for t in row.labels if (b := _t4_block_named(t))), None)
+    if label_block is None and not row.labels and _fit(row.values, len(cols)) is not None:
+        label_block = st.t4_caption or None
+    if label_block:
+        fitted = _fit(row.values, len(cols))
+        if fitted is not None:
+            for cid, v in zip(cols, fitted, strict=True):
+                st.put(f"{label_block}.{cid}", v, row.origin)
+        return
+    blocks = st.t4_blocks if len(st.t4_blocks) == len(T4_BLOCKS) else [b for b, _ in T4_BLOCKS]
+    fitted = _fit(row.values, len(blocks) * len(cols))
+    if fitted is None:
+        return
+    for bi, bid in enumerate(blocks):
+        for ci, cid in enumerate(cols):
+            st.put(f"{bid}.{cid}", fitted[bi * len(cols) + ci], row.origin)
+
+
+def report_year(doc: Document) -> int | None:
+    """The year the report covers, as the metadata stage reads it from the title."""
+    return extract_metadata(doc).year
+
+
 def read_tables(doc: Document, sections: Sequence[Section]) -> TableResult:
-    return TableResult(template=None)
+    """Cells of 表二/表三/表四 by official id, the template they follow, and structure findings."""
+    st = _State()
+    for bi, block in enumerate(doc.blocks):
+        if block.table is None:
+            if len(block.text) <= 40:
+                st.t4_caption = _t4_block_named(block.text) or st.t4_caption
+            continue
+        base = block.table.origin or block.origin or f"table{bi}"
+        for r, grid_row in enumerate(block.table.rows):
+            row = _make_row(grid_row, f"{base}#r{r}")
+            if not row.cells:
+                continue
+            kind = _row_kind(row)
+            if kind:
+                if kind != st.table and kind == "applications":
+                    st.apply_group = ""
+                st.table = kind
+            if st.table == "active":
+                _read_active(st, row)
+            elif st.table == "applications":
+                _read_applications(st, row)
+            elif st.table == "review":
+                _read_review(st, row)
+    template, findings = _template(st, report_year(doc))
+    findings = [*findings, *_missing(st.cells, template)]
+    return TableResult(template=template, cells=_ordered(st.cells), findings=tuple(findings))
+
+
+def _ordered(cells: dict[str, CellValue]) -> dict[str, CellValue]:
+    from .schema import cell_ids
+
+    order = {cid: i for i, cid in enumerate((*cell_ids("2021"), *cell_ids("2019")))}
+    return dict(sorted(cells.items(), key=lambda kv: order.get(kv[0], len(order))))
+
+
+def _template(st: _State, year: int | None) -> tuple[TemplateName | None, list[Finding]]:
+    styles = st.active_style | st.other_style
+    if not st.cells:
+        return None, []
+    findings: list[Finding] = []
+    if len(styles) > 1:
+        parts = []
+        if st.active_style:
+            parts.append(f"表二 follows the {'/'.join(sorted(st.active_style))} format")
+        if st.other_style:
+            form = "one row" if st.other_style == {"2019"} else "three sub-rows"
+            parts.append(f"表三 '（六）其他处理' is {form}")
+        findings.append(
+            Finding(
+                rule="template_deviation",
+                severity="warning",
+                message="the tables mix the 2019 and 2021 formats: " + "; ".join(parts),
+                detail={"active": sorted(st.active_style), "other_processing": sorted(st.other_style)},
+            )
+        )
+        return "mixed", findings
+    tpl: Literal["2019", "2021"] = "2019" if styles == {"2019"} else "2021"
+    if year is not None and (year >= 2021) != (tpl == "2021"):
+        expected = "2021" if year >= 2021 else "2019"
+        findings.append(
+            Finding(
+                rule="template_deviation",
+                severity="warning",
+                message=f"a {year} report uses the {tpl} table format; the {expected} format applies",
+                expected=expected,
+                found=tpl,
+            )
+        )
+        return "mixed", findings
+    return tpl, findings
+
+
+_TABLE_NAMES = {"active": "表二 主动公开", "apply": "表三 依申请公开", "t4": "表四 行政复议行政诉讼"}
+
+
+def _missing(cells: dict[str, CellValue], template: TemplateName | None) -> list[Finding]:
+    out: list[Finding] = []
+    prefixes = {"active": ("active.",), "apply": ("apply.",), "t4": ("review.", "litigation_")}
+    for key, pre in prefixes.items():
+        if not any(cid.startswith(pre) for cid in cells):
+            out.append(
+                Finding(
+                    rule="missing_table",
+                    severity="error",
+                    message=f"{_TABLE_NAMES[key]} was not found or could not be read",
+                    detail={"table": key},
+                )
+            )
+    if template in ("2019", "2021"):
+        from .schema import cell_ids
+
+        present = [
+            cid for cid in cell_ids(template) if any(cid.startswith(p) for p in _present_prefixes(cells))
+        ]
+        lost = [cid for cid in present if cid not in cells]
+        if lost:
+            out.append(
+                Finding(
+                    rule="missing_cells",
+                    severity="warning",
+                    message=f"{len(lost)} cell(s) of the tables could not be read",
+                    cells=tuple(lost),
+                )
+            )
+    return out
+
+
+def _present_prefixes(cells: dict[str, CellValue]) -> tuple[str, ...]:
+    pre: list[str] = []
+    if any(c.startswith("active.") for c in cells):
+        pre.append("active.")
+    if any(c.startswith("apply.") for c in cells):
+        pre.append("apply.")
+    if any(c.startswith(("review.", "litigation_")) for c in cells):
+        pre += ["review.", "litigation_"]
+    return tuple(pre)

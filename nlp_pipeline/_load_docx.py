@@ -1,0 +1,135 @@
+"""DOCX reader: body paragraphs and tables in order, gridSpan/vMerge expanded with anchors."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+
+from lxml import etree
+
+from ._load_html import iso_date
+from .document import Document, GridCell
+from .errors import Errors, InputError
+from .loading import DocBuilder, clean_line
+
+_PUB_LINE = re.compile(r"(?:日期|时间)\s*[:：]\s*(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})")
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def load_docx(data: bytes, *, source: str) -> Document:
+    """Word document → ``Document``; a damaged package is ``InputError`` E005."""
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        d = docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
+        raise InputError.from_catalogue(
+            Errors.E005, source, fmt="DOCX", detail=str(exc) or type(exc).__name__
+        ) from exc
+    builder = DocBuilder(source, "docx")
+    n_tables = 0
+    for el in _body_items(d.element.body):
+        if el.tag == f"{_W}p":
+            for line in paragraph_lines(el):
+                builder.add_text(line, origin="docx paragraph")
+        else:
+            n_tables += 1
+            builder.add_table(table_grid(el), origin=f"docx table {n_tables}")
+    meta: dict[str, str] = {}
+    title = clean_line(d.core_properties.title or "")
+    if not title:
+        title = _title_from_text(builder)
+    if title:
+        meta["title"] = title
+    if published := _published_from_text(builder):
+        meta["published"] = published
+    doc = builder.build(meta)
+    if not doc.text.strip():
+        raise InputError.from_catalogue(Errors.E005, source, fmt="DOCX", detail="the document has no text")
+    return doc
+
+
+def _title_from_text(builder: DocBuilder) -> str:
+    """No core title: the first short line naming a report, among the first few lines."""
+    for b in builder.blocks[:5]:
+        if b.kind == "text" and len(b.text) <= 60 and re.search(r"报告$", b.text):
+            return b.text
+    return ""
+
+
+def _published_from_text(builder: DocBuilder) -> str:
+    """A "发布时间：2025-01-23"-style line near the top (pages saved as Word keep it)."""
+    for b in builder.blocks[:6]:
+        m = _PUB_LINE.search(b.text)
+        if b.kind == "text" and m and (iso := iso_date(m.group(1))):
+            return iso
+    return ""
+
+
+def _body_items(body: etree._Element) -> Iterator[etree._Element]:
+    """Top-level paragraphs and tables, looking through content controls (w:sdt)."""
+    for el in body:
+        if el.tag in (f"{_W}p", f"{_W}tbl"):
+            yield el
+        elif el.tag == f"{_W}sdt":
+            content = el.find(f"{_W}sdtContent")
+            if content is not None:
+                yield from _body_items(content)
+
+
+def paragraph_lines(p: etree._Element) -> list[str]:
+    """A paragraph's text; explicit line breaks (w:br, w:cr) split it into lines."""
+    lines: list[str] = []
+    buf: list[str] = []
+    for node in p.iter(f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}cr"):
+        if node.tag == f"{_W}t":
+            buf.append(node.text or "")
+        elif node.tag == f"{_W}tab":
+            buf.append(" ")
+        elif node.get(f"{_W}type") in (None, "textWrapping"):
+            lines.append(clean_line("".join(buf)))
+            buf.clear()
+    lines.append(clean_line("".join(buf)))
+    return [s for s in lines if s]
+
+
+def _cell_text(tc: etree._Element) -> str:
+    parts = [" ".join(paragraph_lines(p)) for p in tc.iter(f"{_W}p")]
+    return clean_line(" ".join(s for s in parts if s))
+
+
+def _int_attr(el: etree._Element | None, default: int) -> int:
+    if el is None:
+        return default
+    try:
+        return max(0, int(el.get(f"{_W}val", default)))
+    except ValueError:
+        return default
+
+
+def table_grid(tbl: etree._Element) -> list[list[GridCell]]:
+    """Expand gridSpan (columns) and vMerge (rows) into a rectangular grid with anchors."""
+    grid: list[list[GridCell]] = []
+    for r, tr in enumerate(tbl.findall(f"{_W}tr")):
+        row: list[GridCell] = []
+        before = _int_attr(tr.find(f"{_W}trPr/{_W}gridBefore"), 0)
+        for _ in range(before):
+            row.append(GridCell("", (r, len(row))))
+        for tc in tr.findall(f"{_W}tc"):
+            span = max(1, _int_attr(tc.find(f"{_W}tcPr/{_W}gridSpan"), 1))
+            vmerge = tc.find(f"{_W}tcPr/{_W}vMerge")
+            c = len(row)
+            above = grid[r - 1][c] if r and c < len(grid[r - 1]) else None
+            if vmerge is not None and vmerge.get(f"{_W}val", "continue") == "continue" and above is not None:
+                cell = above
+            else:
+                cell = GridCell(_cell_text(tc), (r, c))
+            row.extend([cell] * span)
+        grid.append(row)
+    width = max((len(row) for row in grid), default=0)
+    for r, row in enumerate(grid):
+        row.extend(GridCell("", (r, c)) for c in range(len(row), width))
+    return grid

@@ -1,0 +1,378 @@
+"""HTML reader: decode, find the article body among the site chrome, linearise text and tables."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import lxml.etree
+import lxml.html
+
+from .document import Document, GridCell
+from .errors import Errors, InputError, NotAReportError
+from .loading import _WS, DocBuilder, clean_line, decode_text, expand_spans
+
+_SKIP_TAGS = frozenset(
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "iframe",
+        "object",
+        "embed",
+        "select",
+        "option",
+        "button",
+        "input",
+        "textarea",
+        "svg",
+        "canvas",
+        "head",
+        "title",
+        "meta",
+        "link",
+        "map",
+        "img",
+    }
+)
+_BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "div",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "ul",
+        "ol",
+        "tr",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "blockquote",
+        "pre",
+        "dl",
+        "dt",
+        "dd",
+        "center",
+        "form",
+        "address",
+        "main",
+        "aside",
+        "nav",
+        "figure",
+        "figcaption",
+        "hr",
+        "table",
+        "tbody",
+        "thead",
+        "tfoot",
+        "caption",
+        "fieldset",
+        "legend",
+        "body",
+        "html",
+        "td",
+        "th",
+    }
+)
+_HEADING = re.compile(
+    r"^[\s\u3000]*[（(]?[一二三四五六七八九十]{1,2}[）)]?[\s\u3000]*[、.．，,]?[\s\u3000]*"
+    r"(总体情况|概述|主动公开|收到和处理|政府信息公开行政复议|因政府信息公开|存在的主要问题|其他需要报告)"
+)
+_HINT = re.compile(r"trs_editor|article|content|zoom|detail|main_?text|con_?text|text_?con|wenzhang|zw", re.I)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+_PUB_TEXT = re.compile(
+    r"(?:发布|公开|成文|印发)(?:日期|时间)\s*[:：]?\s*(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})"
+)
+_PUB_META = (
+    "pubdate",
+    "publishdate",
+    "firstpublishedtime",
+    "article:published_time",
+    "pubtime",
+    "publishtime",
+    "date",
+    "dc.date",
+)
+
+
+def load_html(data: bytes, *, source: str) -> Document:
+    """Whole saved page or bare article → ``Document`` of the article's text and tables."""
+    m = _META_CHARSET.search(data[:8192])
+    text = decode_text(data, source=source, declared=m.group(1).decode("ascii") if m else None)
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    if not text.strip():
+        raise InputError.from_catalogue(Errors.E008, source, detail="the page is empty")
+    try:
+        parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True)
+        root = lxml.html.document_fromstring(text, parser=parser)
+    except (lxml.etree.ParserError, ValueError) as exc:
+        raise InputError.from_catalogue(Errors.E008, source, detail=f"cannot parse HTML ({exc})") from exc
+    meta = _page_meta(root)
+    body = root.find("body")
+    if body is None:
+        body = root
+    _drop_invisible(body)
+    article = find_article(body)
+    builder = DocBuilder(source, "html")
+    _emit(article, builder, counter=[0])
+    doc = builder.build(meta)
+    if not doc.text.strip():
+        raise InputError.from_catalogue(Errors.E008, source, detail="no text found in the page body")
+    if not _looks_like_report(doc.text):
+        raise NotAReportError.from_catalogue(
+            Errors.E007,
+            source,
+            detail="the page text has no information-disclosure report sections or wording",
+        )
+    return doc
+
+
+def _looks_like_report(text: str) -> bool:
+    headings = {m.group(1) for line in text.splitlines() if (m := _HEADING.match(line))}
+    return len(headings) >= 2 or ("信息公开" in text and len(text) >= 200)
+
+
+def _drop_invisible(root: lxml.html.HtmlElement) -> None:
+    """Remove scripts, styles, form widgets and elements hidden with inline CSS (keep their tails)."""
+    doomed = []
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            doomed.append(el)
+            continue
+        tag = el.tag.lower()
+        style = (el.get("style") or "").replace(" ", "").lower()
+        if tag in _SKIP_TAGS or "display:none" in style or "visibility:hidden" in style:
+            doomed.append(el)
+    for el in doomed:
+        if el.getparent() is not None:
+            el.drop_tree()
+
+
+def find_article(body: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """The element holding the report: lowest common ancestor of the section headings.
+
+    Falls back to CMS hints (TRS_Editor, article/content ids) and then to the element with the
+    most non-link paragraph text, so menus, breadcrumbs and footers stay out.
+    """
+    heads: dict[str, lxml.html.HtmlElement] = {}
+    for el in body.iter():
+        if not isinstance(el.tag, str) or el.tag in {"a"}:
+            continue
+        t = el.text_content()
+        if len(t) > 80:
+            continue
+        m = _HEADING.match(t)
+        if m and m.group(1) not in heads:
+            heads[m.group(1)] = el
+    if len(heads) >= 2:
+        return _common_ancestor(list(heads.values()))
+    best = _best_by_hint(body) or _best_by_density(body)
+    return best if best is not None else body
+
+
+def _ancestors(el: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+    out = [el]
+    while (p := out[-1].getparent()) is not None:
+        out.append(p)
+    return out[::-1]
+
+
+def _common_ancestor(els: list[lxml.html.HtmlElement]) -> lxml.html.HtmlElement:
+    chains = [_ancestors(e) for e in els]
+    lca = chains[0][0]
+    for level in zip(*chains, strict=False):
+        if all(x is level[0] for x in level):
+            lca = level[0]
+        else:
+            break
+    if lca.tag in {"tr", "tbody", "thead", "td", "th"}:
+        while lca.getparent() is not None and lca.tag != "table":
+            lca = lca.getparent()
+    return lca
+
+
+def _text_len(el: lxml.html.HtmlElement) -> int:
+    return len(_WS.sub("", el.text_content()))
+
+
+def _link_len(el: lxml.html.HtmlElement) -> int:
+    return sum(len(_WS.sub("", a.text_content())) for a in el.iter("a"))
+
+
+def _best_by_hint(body: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    best, best_len = None, 0
+    for el in body.iter():
+        if not isinstance(el.tag, str):
+            continue
+        marker = f"{el.get('id', '')} {el.get('class', '')}"
+        if not _HINT.search(marker):
+            continue
+        n = _text_len(el)
+        if n < 100 or _link_len(el) > 0.3 * n:
+            continue
+        if n > best_len:
+            best, best_len = el, n
+    return best
+
+
+def _best_by_density(body: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    scores: dict[lxml.html.HtmlElement, float] = {}
+    for el in body.iter("p", "div", "td", "span", "font", "li"):
+        own = len(_WS.sub("", (el.text or "") + "".join(c.tail or "" for c in el if isinstance(c.tag, str))))
+        if el.tag == "p":
+            own = _text_len(el) - _link_len(el)
+        if own < 20:
+            continue
+        parent = el.getparent()
+        if parent is None:
+            continue
+        scores[parent] = scores.get(parent, 0.0) + own
+        grand = parent.getparent()
+        if grand is not None:
+            scores[grand] = scores.get(grand, 0.0) + own / 2
+    if not scores:
+        return None
+    return max(scores, key=lambda e: scores[e])
+
+
+def _emit(el: lxml.html.HtmlElement, builder: DocBuilder, *, counter: list[int]) -> None:
+    """Walk ``el`` in document order, sending lines and data tables to ``builder``."""
+    buf: list[str] = []
+
+    def flush() -> None:
+        line = clean_line("".join(buf))
+        buf.clear()
+        if line:
+            builder.add_text(line, origin="html")
+
+    def walk(node: lxml.html.HtmlElement) -> None:
+        tag = node.tag.lower() if isinstance(node.tag, str) else ""
+        if tag == "br":
+            flush()
+        elif tag == "table" and _is_data_table(node):
+            flush()
+            counter[0] += 1
+            builder.add_table(table_grid(node), origin=f"html table {counter[0]}")
+        else:
+            block = tag in _BLOCK_TAGS
+            if block:
+                flush()
+            if node.text:
+                buf.append(node.text)
+            for child in node:
+                walk(child)
+                if child.tail:
+                    buf.append(child.tail)
+            if block:
+                flush()
+
+    walk(el)
+    flush()
+
+
+def _rows(table: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+    return [r for r in table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr") if r.xpath("./td|./th")]
+
+
+def _is_data_table(table: lxml.html.HtmlElement) -> bool:
+    """Layout tables (holding other tables, or a single column) are read as text, not as grids."""
+    if table.xpath(".//table"):
+        return False
+    rows = _rows(table)
+    widths = [sum(_span(c, "colspan") for c in r.xpath("./td|./th")) for r in rows]
+    return bool(rows) and max(widths) >= 2
+
+
+def _span(cell: lxml.html.HtmlElement, attr: str) -> int:
+    m = re.match(r"\s*(\d+)", cell.get(attr) or "")
+    return max(1, int(m.group(1))) if m else 1
+
+
+def cell_text(cell: lxml.html.HtmlElement) -> str:
+    """A cell's text on one line: its paragraphs joined (CJK label pieces glued, others spaced)."""
+    return clean_line(" ".join(_iter_lines(cell)))
+
+
+def _iter_lines(node: lxml.html.HtmlElement) -> Iterator[str]:
+    buf: list[str] = []
+
+    def walk(n: lxml.html.HtmlElement) -> Iterator[str]:
+        tag = n.tag.lower() if isinstance(n.tag, str) else ""
+        block = tag in _BLOCK_TAGS or tag == "br"
+        if block and buf:
+            yield "".join(buf)
+            buf.clear()
+        if n.text:
+            buf.append(n.text)
+        for child in n:
+            yield from walk(child)
+            if child.tail:
+                buf.append(child.tail)
+        if block and buf:
+            yield "".join(buf)
+            buf.clear()
+
+    yield from walk(node)
+    if buf:
+        yield "".join(buf)
+
+
+def table_grid(table: lxml.html.HtmlElement) -> list[list[GridCell]]:
+    """Expand a table's rowspan/colspan into a full grid with anchors of the spanning cells."""
+    src = [
+        [(cell_text(c), _span(c, "rowspan"), _span(c, "colspan")) for c in r.xpath("./td|./th")]
+        for r in _rows(table)
+    ]
+    return expand_spans(src)
+
+
+def _page_meta(root: lxml.html.HtmlElement) -> dict[str, str]:
+    """Title and publication date as the page states them (meta tags first, then h1/<title>/text)."""
+    meta: dict[str, str] = {}
+    named: dict[str, str] = {}
+    for m in root.iter("meta"):
+        key = (m.get("name") or m.get("property") or "").strip().lower()
+        if key and m.get("content"):
+            named.setdefault(key, m.get("content", "").strip())
+    title = named.get("articletitle") or named.get("og:title") or ""
+    if not title:
+        h1 = root.find(".//body//h1")
+        if h1 is not None:
+            title = h1.text_content()
+    if not title:
+        t = root.find(".//title")
+        if t is not None and t.text:
+            title = t.text
+    title = clean_line(title)
+    if title:
+        meta["title"] = title
+    for key in _PUB_META:
+        if key in named and (iso := iso_date(named[key])):
+            meta["published"] = iso
+            break
+    else:
+        body = root.find("body")
+        if body is not None:
+            m2 = _PUB_TEXT.search(_WS.sub(" ", body.text_content()))
+            if m2 and (iso := iso_date(m2.group(1))):
+                meta["published"] = iso
+    return meta
+
+
+def iso_date(s: str) -> str | None:
+    """yyyy-mm-dd from the first plausible date in ``s``."""
+    m = _DATE.search(s)
+    if not m:
+        return None
+    y, mo, d = (int(g) for g in m.groups())
+    if not (1990 <= y <= 2100 and 1 <= mo <= 12 and 1 <= d <= 31):
+        return None
+    return f"{y:04d}-{mo:02d}-{d:02d}"

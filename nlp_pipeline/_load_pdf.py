@@ -1,0 +1,373 @@
+"""PDF reader (pdfplumber): ruled tables as grids, the rest as reflowed paragraphs.
+
+Browser-printed PDFs set Latin digits on a lower baseline than the CJK text around them, so
+lines are built from characters by vertical overlap rather than by equal ``top``; tables cut
+by a page break are joined when the next page opens with a table of the same width.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from .document import Document, GridCell
+from .errors import Errors, InputError
+from .loading import DocBuilder, clean_line
+
+_PAGE_NO = re.compile(
+    r"^[-—–－\s]*\d{1,4}[-—–－\s]*$|^第\s*\d+\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?$|^\d+\s*/\s*\d+$"
+)
+_HEADING = re.compile(
+    r"^[（(]?[一二三四五六七八九十]{1,3}[）)、.．]|^\d{1,2}[.．、]\D|^第[一二三四五六七八九十]+[条章]"
+)
+_COL_TOL = 4.0  # pt: borders of one column drift this much between pages of a printed table
+_LABEL_START = re.compile(r"^[（(]?[一二三四五六七八九十\d]")
+_NUMBER = re.compile(r"^-?\d[\d,]*(\.\d+)?$")
+_SECTION = re.compile(r"^[一二三四五六七八九十]{1,2}、")
+_TITLE = re.compile(r"\d{4}\s*年.*报告$")
+_PUB_LINE = re.compile(r"(?:日期|时间)\s*[:：]\s*(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})")
+
+
+@dataclass
+class _Line:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+
+
+@dataclass
+class _PdfTable:
+    """One table fragment on one page: cell boxes with their text, and the row tops."""
+
+    cells: list[tuple[int, tuple[float, float, float, float], str]]
+    row_tops: list[float]
+    bbox: tuple[float, float, float, float]
+    page: int
+    open_bottom: list[bool]
+
+    @property
+    def top(self) -> float:
+        return self.bbox[1]
+
+
+@contextmanager
+def _quiet_pdfminer() -> Iterator[None]:
+    """pdfminer logs a warning per glyph for some embedded fonts; keep the user's stderr clean."""
+    logger = logging.getLogger("pdfminer")
+    old = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(old)
+
+
+def load_pdf(data: bytes, *, source: str) -> Document:
+    """PDF → ``Document``; junk is E005, a PDF without a text layer is E006."""
+    import pdfplumber
+
+    if not data.lstrip()[:1024].find(b"%PDF") >= 0:
+        raise InputError.from_catalogue(Errors.E005, source, fmt="PDF", detail="no %PDF header")
+    with _quiet_pdfminer():
+        try:
+            pdf = pdfplumber.open(io.BytesIO(data))
+            pages = [_read_page(page, i + 1) for i, page in enumerate(pdf.pages)]
+            info = pdf.metadata or {}
+            pdf.close()
+        except InputError:
+            raise
+        except Exception as exc:  # pdfminer raises many unrelated types on damaged files
+            raise InputError.from_catalogue(
+                Errors.E005, source, fmt="PDF", detail=f"{type(exc).__name__}: {exc}"
+            ) from exc
+    if not any(items for items in pages):
+        raise InputError.from_catalogue(Errors.E006, source)
+    items = _strip_leading_chrome([it for page in pages for it in page])
+    builder = DocBuilder(source, "pdf")
+    _emit(items, builder)
+    meta: dict[str, str] = {}
+    title = clean_line(str(info.get("Title", "") or ""))
+    first_lines = [b.text for b in builder.blocks[:8] if b.kind == "text"]
+    if not _TITLE.search(title):
+        title = next((t for t in first_lines if _TITLE.search(t) and len(t) <= 60), title)
+    if title:
+        meta["title"] = title
+    from ._load_html import iso_date
+
+    for t in first_lines:
+        m = _PUB_LINE.search(t)
+        if m and (iso := iso_date(m.group(1))):
+            meta["published"] = iso
+            break
+    return builder.build(meta)
+
+
+def chars_to_lines(chars: list[dict]) -> list[_Line]:
+    """Group glyphs into lines by vertical overlap (≥ half the smaller height), then order by x."""
+    groups: list[list[dict]] = []
+    spans: list[tuple[float, float]] = []
+    for ch in sorted(chars, key=lambda c: (c["top"], c["x0"])):
+        if not ch["text"].strip():
+            continue
+        top, bottom = ch["top"], ch["bottom"]
+        placed = False
+        for i in range(len(groups) - 1, max(-1, len(groups) - 4), -1):
+            g_top, g_bot = spans[i]
+            overlap = min(bottom, g_bot) - max(top, g_top)
+            if overlap >= 0.5 * min(bottom - top, g_bot - g_top):
+                groups[i].append(ch)
+                spans[i] = (min(g_top, top), max(g_bot, bottom))
+                placed = True
+                break
+        if not placed:
+            groups.append([ch])
+            spans.append((top, bottom))
+    lines: list[_Line] = []
+    for g, (top, bottom) in zip(groups, spans, strict=True):
+        g.sort(key=lambda c: c["x0"])
+        parts: list[str] = []
+        prev = None
+        for ch in g:
+            if prev is not None and ch["x0"] - prev["x1"] > 0.25 * max(ch["size"], 1.0):
+                parts.append(" ")
+            parts.append(ch["text"])
+            prev = ch
+        size = max(c["size"] for c in g)
+        lines.append(_Line("".join(parts), g[0]["x0"], max(c["x1"] for c in g), top, bottom, size))
+    return lines
+
+
+def _inside(ch: dict, bbox: tuple[float, float, float, float]) -> bool:
+    cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+    return bbox[0] <= cx <= bbox[2] and bbox[1] <= cy <= bbox[3]
+
+
+def _read_page(page: object, page_no: int) -> list[_Line | _PdfTable]:
+    chars = page.dedupe_chars().chars  # type: ignore[attr-defined]
+    tables: list[tuple[tuple[float, float, float, float], _PdfTable]] = []
+    spilled: list[_Line] = []
+    h_edges = [e for e in page.edges if e["orientation"] == "h"]  # type: ignore[attr-defined]
+    for t in page.find_tables(table_settings=_closing_rules(page)):  # type: ignore[attr-defined]
+        frag, spill = _fragment(t, chars, page_no, h_edges)
+        spilled.extend(spill)
+        if frag is not None:
+            tables.append((t.bbox, frag))
+    free = [c for c in chars if not any(_inside(c, bbox) for bbox, _ in tables)]
+    lines = [ln for ln in chars_to_lines(free) if not _PAGE_NO.match(ln.text.strip())]
+    items: list[_Line | _PdfTable] = [*lines, *spilled, *(t for _, t in tables)]
+    items.sort(key=lambda it: it.top)
+    return items
+
+
+def _closing_rules(page: object) -> dict[str, list[float]]:
+    """A table cut by a page break has no rule where the page cuts it: close it where its columns end."""
+    verticals = [e for e in page.edges if e["orientation"] == "v" and e["bottom"] - e["top"] > 3]  # type: ignore[attr-defined]
+    if not verticals:
+        return {}
+    return {
+        "explicit_horizontal_lines": [min(e["top"] for e in verticals), max(e["bottom"] for e in verticals)]
+    }
+
+
+def _fragment(
+    table: object, chars: list[dict], page_no: int, h_edges: list[dict]
+) -> tuple[_PdfTable | None, list[_Line]]:
+    """Cell boxes and their text (lines rebuilt from glyphs, so offset digits stay in order).
+
+    Trailing full-width rows holding a section heading or a sentence are page text that the
+    table finder boxed in with the table; they are handed back as lines.
+    """
+    rows = table.rows  # type: ignore[attr-defined]
+    cells = []
+    for r, row in enumerate(rows):
+        for bbox in row.cells:
+            if bbox is not None:
+                inner = [ch for ch in chars if _inside(ch, bbox)]
+                cells.append((r, bbox, clean_line(" ".join(ln.text for ln in chars_to_lines(inner)))))
+    spill: list[_Line] = []
+    n_rows = len(rows)
+    while n_rows > 1:
+        last = [c for c in cells if c[0] == n_rows - 1]
+        if len(last) != 1 or not (_SECTION.match(last[0][2]) or last[0][2].endswith("。")):
+            break
+        _, (x0, top, x1, bottom), text = last[0]
+        spill.insert(0, _Line(text, x0, x1, top, bottom, 12.0))
+        cells = [c for c in cells if c[0] != n_rows - 1]
+        n_rows -= 1
+    xs = _snap(sorted(b[0] for _, b, _ in cells))
+    if len(xs) < 2 or not n_rows:
+        return None, spill
+    bbox = (
+        min(b[0] for _, b, _ in cells),
+        min(b[1] for _, b, _ in cells),
+        max(b[2] for _, b, _ in cells),
+        max(b[3] for _, b, _ in cells),
+    )
+    open_bottom = [abs(b[3] - bbox[3]) <= 1.5 and not _ruled(h_edges, b[3], b[0], b[2]) for _, b, _ in cells]
+    return _PdfTable(cells, [r.bbox[1] for r in rows[:n_rows]], bbox, page_no, open_bottom), spill
+
+
+def _ruled(h_edges: list[dict], y: float, x0: float, x1: float) -> bool:
+    """Is there a horizontal rule at ``y`` over most of [x0, x1]? (A page break through a cell leaves none.)"""
+    covered = sum(max(0.0, min(e["x1"], x1) - max(e["x0"], x0)) for e in h_edges if abs(e["top"] - y) <= 1.5)
+    return covered >= 0.6 * (x1 - x0)
+
+
+def _snap(values: list[float], tol: float = 2.0) -> list[float]:
+    out: list[float] = []
+    for v in values:
+        if not out or v - out[-1] > tol:
+            out.append(v)
+    return out
+
+
+def merge_fragments(frags: list[_PdfTable]) -> list[list[GridCell]]:
+    """One grid from table fragments stacked page after page, columns aligned on x positions."""
+    col_x = _snap(sorted(b[0] for f in frags for _, b, _ in f.cells), tol=_COL_TOL)
+    grid: dict[tuple[int, int], GridCell] = {}
+    offset = 0
+    open_cols: dict[int, bool] = {}
+    for f in frags:
+        split = bool(open_cols) and all(open_cols.values())
+        base = offset - 1 if split else offset
+        next_open: dict[int, bool] = {}
+        data_row0 = any(r == 0 and _NUMBER.match(t) for r, _, t in f.cells)
+        for k, (r, (x0, top, x1, bottom), text) in enumerate(f.cells):
+            c = max(j for j, x in enumerate(col_x) if x <= x0 + _COL_TOL)
+            rs = max(1, sum(1 for y in f.row_tops if top - 1 <= y < bottom - 1))
+            cs = max(1, sum(1 for x in col_x if x0 - _COL_TOL <= x < x1 - _COL_TOL))
+            above = grid.get((offset - 1, c)) if r == 0 else None
+            if above is not None and not (
+                all(open_cols.get(c + dc, False) for dc in range(cs))
+                or (data_row0 and _continues_label(above, text, rs))
+            ):
+                above = None
+            if above is not None:
+                cell = GridCell(_glue_cell(above.text, text), above.anchor)
+                for pos, g in grid.items():
+                    if g.anchor == above.anchor:
+                        grid[pos] = cell
+            else:
+                cell = GridCell(text, (r + base, c))
+            for dr in range(rs):
+                for dc in range(cs):
+                    grid.setdefault((r + base + dr, c + dc), cell)
+            if r + rs == len(f.row_tops):
+                next_open.update({c + dc: f.open_bottom[k] for dc in range(cs)})
+        offset = base + len(f.row_tops)
+        open_cols = next_open
+    rows = [[grid.get((r, c), GridCell("", (r, c))) for c in range(len(col_x))] for r in range(offset)]
+    return _drop_empty_columns(rows)
+
+
+def _continues_label(above: GridCell, text: str, rowspan: int) -> bool:
+    """A row-spanning label cut by a page break that was ruled off anyway (Word-made PDFs).
+
+    Asked only when the new page opens with a data row: the part of a label on the new page
+    spans several rows and is empty or a fragment that does not start like a row label
+    (numbered "三、", "（四）", "1."); data cells never span rows.
+    """
+    return rowspan >= 2 and bool(above.text) and (not text or not _LABEL_START.match(text))
+
+
+def _glue_cell(head: str, tail: str) -> str:
+    """Text of a cell cut by a page break: the part above the break, then the part below."""
+    if not head or not tail:
+        return head or tail
+    return head + _glue(head, tail)
+
+
+def _drop_empty_columns(rows: list[list[GridCell]]) -> list[list[GridCell]]:
+    """Slivers between nearly aligned borders make columns with no text at all: remove them."""
+    width = len(rows[0]) if rows else 0
+    keep = [c for c in range(width) if any(row[c].text for row in rows)]
+    if len(keep) == width:
+        return rows
+    new_col = {c: sum(1 for k in keep if k < c) for c in range(width)}
+    return [
+        [GridCell(row[c].text, (row[c].anchor[0], new_col[row[c].anchor[1]])) for c in keep] for row in rows
+    ]
+
+
+def _strip_leading_chrome(items: list[_Line | _PdfTable]) -> list[_Line | _PdfTable]:
+    """Browser-printed pages open with the site's menus: start at the report title when one is found.
+
+    Only applies when the title line comes before the first table and within the first 60 lines,
+    so a plain published PDF (which starts with its title) is unaffected.
+    """
+    for i, it in enumerate(items[:60]):
+        if isinstance(it, _PdfTable):
+            break
+        if _TITLE.search(clean_line(it.text)) and len(clean_line(it.text)) <= 60:
+            return items[i:]
+    return items
+
+
+def _emit(items: list[_Line | _PdfTable], builder: DocBuilder) -> None:
+    """Reflow wrapped lines into paragraphs and join tables continued on the next page."""
+    right = max((it.x1 for it in items if isinstance(it, _Line)), default=0.0)
+    para: list[str] = []
+    prev_line: _Line | None = None
+
+    def flush_para() -> None:
+        if para:
+            builder.add_text("".join(para), origin="pdf")
+            para.clear()
+
+    pending: list[_PdfTable] = []
+
+    def flush_table() -> None:
+        if pending:
+            pages = sorted({t.page for t in pending})
+            origin = f"pdf page {pages[0]}" + (f"-{pages[-1]}" if len(pages) > 1 else "")
+            builder.add_table(merge_fragments(pending), origin=origin)
+            pending.clear()
+
+    for it in items:
+        if isinstance(it, _PdfTable):
+            flush_para()
+            if pending and not _continued(pending[-1], it):
+                flush_table()
+            pending.append(it)
+            prev_line = None
+            continue
+        text = clean_line(it.text)
+        if not text:
+            continue
+        flush_table()
+        if para and prev_line is not None and _continues(prev_line, it, right):
+            para.append(_glue(para[-1], text))
+        else:
+            flush_para()
+            para.append(text)
+        prev_line = it
+    flush_para()
+    flush_table()
+
+
+def _continued(prev: _PdfTable, frag: _PdfTable) -> bool:
+    """The next page opens with this table and it spans the same horizontal extent."""
+    width = max(prev.bbox[2] - prev.bbox[0], 1.0)
+    same_x = (
+        abs(prev.bbox[0] - frag.bbox[0]) < 0.05 * width and abs(prev.bbox[2] - frag.bbox[2]) < 0.05 * width
+    )
+    return frag.page == prev.page + 1 and same_x
+
+
+def _continues(prev: _Line, line: _Line, right: float) -> bool:
+    """A wrapped line: the previous one reached the right margin and this one is not a heading."""
+    text = clean_line(line.text)
+    return prev.x1 >= right - 2.0 * prev.size and not _HEADING.match(text)
+
+
+def _glue(prev: str, text: str) -> str:
+    if prev and prev[-1].isascii() and prev[-1].isalnum() and text[:1].isascii() and text[:1].isalnum():
+        return " " + text
+    return text

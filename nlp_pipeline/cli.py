@@ -1,0 +1,246 @@
+"""The ``nlp-pipeline`` command: a thin argparse layer over ``pipeline`` and ``batch``.
+
+Exit status: 0 when every input was analysed (findings do not change it), 1 when any input
+failed, 2 for usage errors. Bad input never shows a traceback: the file and the reason go to
+stderr (``analyze``) or into the JSONL (``batch``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from . import __version__
+from .batch import SUFFIXES, analyze_file, corpus_pass, discover, progress_bar, run_batch
+from .errors import NlpPipelineError, UsageError
+from .render import render_error, render_plain, render_rich, summary_lines
+from .result import Report
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+_DESCRIPTION = """\
+Read Chinese government information-disclosure annual reports (政府信息公开工作年度报告):
+find the six statutory sections, read 表二/表三/表四 into the official cell ids, check the
+tables' arithmetic, extract the narrative's quantitative claims and check them against the
+tables, and classify the problems reported in section 五.
+
+exit status: 0 every input analysed (findings do not matter), 1 some input failed, 2 usage error.
+"""
+
+_ANALYZE_HELP = """\
+Analyse the given reports (files, or directories searched recursively for {exts}) and print
+one result per report. When several of them are the same body's consecutive years, the
+year-on-year checks (this year's 上年结转 against last year's 结转下年度, ...) are applied too.
+
+--format json: one JSON object per line (the contract in docs/contract.md); a file that
+cannot be analysed gives {{"source": ..., "error": {{"code": ..., "message": ...}}}} on stdout
+and a one-line reason on stderr.
+--format text: a readable summary per report (coloured when stdout is a terminal).
+"""
+
+_BATCH_HELP = """\
+Analyse every report under DIR (recursively; {exts}) in parallel and write one JSON line per
+report to OUT, sorted by path: the same objects as `analyze --format json`, or an error object
+for a file that could not be analysed (the batch goes on). After all files, a corpus-level pass
+looks for section 五 text copied between reports and runs the year-on-year checks for each body.
+
+Results are appended to OUT.partial while the run goes; an interrupted run continues with
+--resume, which also keeps the lines of a finished OUT whose files are unchanged (same size and
+mtime, or same sha1) and analyses only new or changed files.
+
+A summary (analysed / failed / findings by rule) is printed at the end; a progress bar is shown
+when stderr is a terminal.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    exts = "/".join(SUFFIXES)
+    parser = argparse.ArgumentParser(
+        prog="nlp-pipeline",
+        description=_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    an = sub.add_parser(
+        "analyze",
+        help="analyse reports and print one result per report",
+        description=_ANALYZE_HELP.format(exts=exts),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    an.add_argument("paths", nargs="+", metavar="PATH", help="report files or directories")
+    an.add_argument(
+        "--format",
+        choices=("json", "text"),
+        default="json",
+        help="json: one JSON object per line (default); text: a readable summary",
+    )
+
+    ba = sub.add_parser(
+        "batch",
+        help="analyse a directory of reports in parallel into JSONL (and DuckDB)",
+        description=_BATCH_HELP.format(exts=exts),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ba.add_argument("dir", metavar="DIR", help="directory searched recursively for reports")
+    ba.add_argument("-o", "--out", required=True, metavar="OUT.jsonl", help="JSON-lines output file")
+    ba.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help=f"parallel worker processes (default: number of CPUs, here {os.cpu_count() or 1})",
+    )
+    ba.add_argument("--force", action="store_true", help="overwrite OUT (and --db) if they exist")
+    ba.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep results already in OUT / OUT.partial for unchanged files; analyse the rest",
+    )
+    ba.add_argument(
+        "--db",
+        metavar="OUT.duckdb",
+        default=None,
+        help="also write the results into a DuckDB database (tables: reports, sections, cells, "
+        "findings, claims, problems, errors; rebuilt on every run)",
+    )
+    ba.add_argument(
+        "--engine",
+        choices=("processes", "dask"),
+        default="processes",
+        help="processes: a local process pool (default); dask: dask.distributed "
+        "(a local cluster of N worker processes, or --scheduler)",
+    )
+    ba.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=None,
+        help="dask scheduler address, e.g. tcp://10.0.0.5:8786 (implies --engine dask)",
+    )
+    ba.add_argument(
+        "--no-copies",
+        action="store_true",
+        help="skip the corpus-wide search for section 五 text copied between reports",
+    )
+    ba.add_argument(
+        "--progress",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="progress bar on stderr: auto (only on a terminal, default), always, never",
+    )
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {n}")
+    return n
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``nlp-pipeline`` console script; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "analyze":
+            return cmd_analyze(args.paths, fmt=args.format)
+        return cmd_batch(args)
+    except UsageError as exc:
+        print(f"nlp-pipeline: error: {exc.reason}", file=sys.stderr)
+        return EXIT_USAGE
+    except NlpPipelineError as exc:  # a library error that escaped a command: still no traceback
+        print(f"nlp-pipeline: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except BrokenPipeError:  # output piped into a reader that stopped early (e.g. head)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        hint = " (finished files are kept: run the same command with --resume)" if args.command == "batch" else ""
+        print(f"nlp-pipeline: interrupted{hint}", file=sys.stderr)
+        return 130
+
+
+def expand_paths(paths: Sequence[str]) -> list[str]:
+    """Files as given; directories replaced by the reports found under them."""
+    out: list[str] = []
+    for p in paths:
+        out += [str(f) for f in discover(p)] if Path(p).is_dir() else [p]
+    return out
+
+
+def cmd_analyze(paths: Sequence[str], *, fmt: str, stdout: TextIO | None = None) -> int:
+    """Analyse each path, apply the year-on-year checks among them, print one result each."""
+    out = stdout or sys.stdout
+    lines = [analyze_file(p) for p in expand_paths(paths)]
+    lines, warnings = corpus_pass(lines, copies=False)
+    for w in warnings:
+        print(f"nlp-pipeline: warning: {w}", file=sys.stderr)
+    failed = 0
+    console = None
+    if fmt == "text" and out.isatty():
+        from rich.console import Console
+
+        console = Console(file=out)
+    for line in lines:
+        if "error" in line:
+            failed += 1
+            print(f"nlp-pipeline: {render_error(line)}", file=sys.stderr)
+            if fmt == "json":
+                out.write(json.dumps(line, ensure_ascii=False) + "\n")
+            continue
+        if fmt == "json":
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+        elif console is not None:
+            for part in render_rich(Report.from_dict(line)):
+                console.print(part)
+        else:
+            out.write(render_plain(Report.from_dict(line)) + "\n")
+    out.flush()
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    engine = "dask" if args.scheduler else args.engine
+    enabled = {"auto": None, "always": True, "never": False}[args.progress]
+    progress, bar = progress_bar(enabled=enabled)
+    if not Path(args.dir).is_dir():
+        raise UsageError(args.dir, f"input directory not found: {args.dir}")
+    with bar:
+        summary = run_batch(
+            args.dir,
+            args.out,
+            workers=args.workers,
+            force=args.force,
+            resume=args.resume,
+            db=args.db,
+            engine=engine,
+            scheduler=args.scheduler,
+            copies=not args.no_copies,
+            progress=progress,
+        )
+    lines = summary_lines(
+        total=summary.total,
+        analysed=summary.analysed,
+        failed=summary.failed,
+        resumed=summary.resumed,
+        findings_by_rule=summary.findings_by_rule,
+        failures=summary.failures,
+        warnings=summary.warnings,
+        seconds=summary.seconds,
+    )
+    lines.append(f"wrote {summary.out}" + (f" and {summary.db}" if summary.db else ""))
+    print("\n".join(lines))
+    return EXIT_FAILED if summary.failed else EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,252 @@
+"""Mutation test for the claim cross-checks on clean real reports.
+
+For every clean real report (gold lists no arithmetic error) the claims are linked to the
+tables; then, one at a time, ONE linked narrative figure is changed (the claim object and the
+same-length digits in ``Document.text``) or ONE cell the claim links to is changed, and the
+checks are re-run. A mutation is caught when a finding appears that the unmutated run did not
+have. Unmutated reports give the false-alarm count. Deterministic: every choice is seeded.
+
+Claims come from ``nlp_pipeline.claims.extract_claims``; while that returns nothing (or with
+``--regex-claims``) a small regex extractor stands in so the linking itself can be measured.
+
+    /work/venv/bin/python scripts/mutation_test.py [--shared DIR] [--regex-claims] [--seed N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from nlp_pipeline import claims as claims_mod
+from nlp_pipeline import crosschecks, loading, sections, tables
+from nlp_pipeline.document import Document
+from nlp_pipeline.result import CellValue, Claim, Finding
+
+DEFAULT_SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+_FIGURE = re.compile(
+    r"(?P<pre>约|近|大约|不到|不足|不超过|超过)?(?P<num>\d+(?:\.\d+)?)(?P<scale>万|亿)?(?P<more>余|多)?"
+    r"(?P<unit>件|条|个|项|次|宗|万元|元|%)(?P<post>以上|左右)?"
+)
+
+
+def regex_claims(doc: Document) -> list[Claim]:
+    """Stand-in extractor: figures with a unit in narrative text (tables skipped), metric left empty."""
+    in_table = [(b.start, b.end) for b in doc.tables]
+    out: list[Claim] = []
+    for m in _FIGURE.finditer(doc.text):
+        if any(s <= m.start() < e for s, e in in_table):
+            continue
+        if doc.text[m.end("num") : m.end("num") + 1] in ("年", "月", "日"):
+            continue
+        written = float(m.group("num"))
+        scale = m.group("scale") or ""
+        unit = m.group("unit")
+        if unit == "万元":
+            scale, unit = "万", "元"
+        mult = {"": 1.0, "万": 1e4, "亿": 1e8}[scale]
+        pre, post = m.group("pre") or "", m.group("post") or ""
+        qualifier = "exact"
+        if m.group("more") or post == "以上" or pre == "超过":
+            qualifier = "at_least"
+        elif pre in ("约", "近", "大约") or post == "左右":
+            qualifier = "about"
+        elif pre in ("不到", "不足", "不超过"):
+            qualifier = "at_most"
+        s0 = max(doc.text.rfind(ch, 0, m.start()) for ch in "。\n") + 1
+        e0 = min((i for i in (doc.text.find(ch, m.end()) for ch in "。\n") if i >= 0), default=len(doc.text))
+        out.append(
+            Claim(
+                value=written * mult,
+                unit=unit,
+                qualifier=qualifier,  # type: ignore[arg-type]
+                metric="",
+                start=m.start("num"),
+                end=m.end(),
+                text=doc.text[m.start("num") : m.end()],
+                sentence=doc.text[s0:e0],
+                scale=scale,
+                written_value=written if scale else None,
+                is_change=bool(
+                    re.search(r"同比|较上年|比上年|增长|下降|减少|增加", doc.text[s0 : m.start()][-8:])
+                ),
+            )
+        )
+    return out
+
+
+@dataclass
+class Case:
+    name: str
+    doc: Document
+    claims: list[Claim]
+    cells: dict[str, CellValue]
+    sections: tuple
+    year: int | None
+
+
+def _key(f: Finding) -> tuple:
+    return (f.rule, f.claim.start if f.claim else f.start, f.cells, f.found)
+
+
+def _run(case: Case, doc: Document, claims: list[Claim], cells: dict[str, CellValue]) -> tuple[list, list]:
+    return crosschecks.check_claims(doc, claims, cells, sections=case.sections, year=case.year)
+
+
+def _new_figure(claim: Claim, rng: random.Random) -> str | None:
+    """Same-length replacement digits for the claim's written number, moved where the qualifier can tell."""
+    m = re.search(r"\d+(?:\.\d+)?", claim.text)
+    if not m:
+        return None
+    digits = m.group(0)
+    int_part = digits.split(".")[0]
+    pos = len(int_part) - 1 if claim.qualifier in ("exact", "range") and claim.unit != "%" else 0
+    old = int(int_part[pos])
+    if claim.qualifier == "at_least":
+        choices = [d for d in range(old + 1, 10)]
+    elif claim.qualifier == "at_most":
+        choices = [d for d in range(0 if pos else 1, old)]
+    else:
+        choices = [d for d in range(10) if d != old and not (pos == 0 and d == 0 and len(int_part) > 1)]
+    if not choices:
+        return None
+    new_int = int_part[:pos] + str(rng.choice(choices)) + int_part[pos + 1 :]
+    return new_int + digits[len(int_part) :]
+
+
+def mutate_narrative(case: Case, i: int, rng: random.Random) -> tuple[Document, list[Claim]] | None:
+    claim = case.claims[i]
+    m = re.search(r"\d+(?:\.\d+)?", claim.text)
+    new = _new_figure(claim, rng)
+    if m is None or new is None:
+        return None
+    at = case.doc.text.find(claim.text, claim.start)
+    if at != claim.start:
+        return None
+    s = claim.start + m.start()
+    text = case.doc.text[:s] + new + case.doc.text[s + len(new) :]
+    written = float(new)
+    factor = claim.value / (claim.written_value if claim.written_value else float(m.group(0)) or 1.0)
+    mutated = replace(
+        claim,
+        value=written * factor,
+        written_value=written if claim.written_value is not None else None,
+        text=claim.text[: m.start()] + new + claim.text[m.end() :],
+    )
+    new_claims = list(case.claims)
+    new_claims[i] = mutated
+    return replace(case.doc, text=text), new_claims
+
+
+def mutate_cell(case: Case, cell_ids: tuple[str, ...], rng: random.Random) -> dict[str, CellValue] | None:
+    numeric = [c for c in cell_ids if case.cells.get(c) and case.cells[c].value is not None]
+    if not numeric:
+        return None
+    cid = rng.choice(numeric)
+    old = case.cells[cid].value or 0.0
+    delta = rng.choice([1, 2, 3, 5, 7]) * (1 if old < 1 or rng.random() < 0.5 else -1)
+    new = max(old + delta, 0.0) if old + delta >= 0 else old + abs(delta)
+    cells = dict(case.cells)
+    cells[cid] = CellValue(new, str(int(new)) if new == int(new) else str(new), "number")
+    return cells
+
+
+def load_cases(shared: Path, *, force_regex: bool) -> tuple[list[Case], str]:
+    real = shared / "corpora" / "real"
+    cases: list[Case] = []
+    source = "regex stand-in" if force_regex else "nlp_pipeline.claims"
+    for gold_path in sorted((real / "gold").glob("*.json")):
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        if gold.get("arithmetic_errors"):
+            continue
+        name = gold_path.name[: -len(".json")]
+        doc = loading.load(real / name)
+        secs = sections.find_sections(doc).sections
+        year = sections.extract_metadata(doc).year
+        cells = dict(tables.read_tables(doc, secs).cells)
+        found = [] if force_regex else claims_mod.extract_claims(doc, secs)
+        cases.append(Case(name, doc, list(found), cells, secs, year))
+    if not force_regex and not any(c.claims for c in cases):
+        source = "regex stand-in (extract_claims returned nothing)"
+        force_regex = True
+    if force_regex:
+        cases = [replace(c, claims=regex_claims(c.doc)) for c in cases]
+    return cases, source
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
+    ap.add_argument("--regex-claims", action="store_true", help="use the stand-in regex extractor")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--verbose", action="store_true", help="print the false alarms and every miss")
+    args = ap.parse_args(argv)
+    if not (args.shared / "corpora" / "real" / "gold").is_dir():
+        print(f"no real corpus under {args.shared}", file=sys.stderr)
+        return 2
+    t0 = time.perf_counter()
+    cases, source = load_cases(args.shared, force_regex=args.regex_claims)
+    t_load = time.perf_counter() - t0
+    total = caught = alarms = n_claims = n_linked = 0
+    misses: list[str] = []
+    alarm_lines: list[str] = []
+    for case in cases:
+        linked, base = _run(case, case.doc, case.claims, case.cells)
+        n_claims += len(linked)
+        n_linked += sum(1 for c in linked if c.cells)
+        alarms += len(base)
+        alarm_lines += [f"  {case.name}: {f.rule}: {f.message}" for f in base]
+        base_keys = {_key(f) for f in base}
+        case = replace(case, claims=linked)
+        for i, claim in enumerate(linked):
+            if not claim.cells:
+                continue
+            rng = random.Random(f"{args.seed}:{case.name}:{i}")
+            nm = mutate_narrative(case, i, rng)
+            if nm is not None:
+                doc, new_claims = nm
+                _, found = _run(case, doc, new_claims, case.cells)
+                total += 1
+                if any(_key(f) not in base_keys for f in found):
+                    caught += 1
+                else:
+                    misses.append(
+                        f"  {case.name}: narrative {claim.text!r} -> {new_claims[i].text!r} ({claim.cells})"
+                    )
+            cells = mutate_cell(case, claim.cells, rng)
+            if cells is not None:
+                _, found = _run(case, case.doc, case.claims, cells)
+                total += 1
+                changed = [c for c in claim.cells if cells[c].value != case.cells[c].value]
+                if any(_key(f) not in base_keys for f in found):
+                    caught += 1
+                else:
+                    misses.append(
+                        f"  {case.name}: cell {changed} {case.cells[changed[0]].value:g} -> "
+                        f"{cells[changed[0]].value:g} (claim {claim.text!r})"
+                    )
+    elapsed = time.perf_counter() - t0
+    recall = caught / total if total else 0.0
+    print(f"claims from: {source}")
+    print(f"clean reports: {len(cases)}; claims: {n_claims}; linked: {n_linked}")
+    print(f"mutations: {total}; caught: {caught}; recall: {recall:.1%} (goal >= 95%)")
+    rate = alarms / len(cases) * 20 if cases else 0.0
+    print(f"false alarms on unmutated clean reports: {alarms} ({rate:.2f} per 20 reports; goal <= 1)")
+    print(f"time: {elapsed:.1f}s (loading and reading tables {t_load:.1f}s)")
+    if alarm_lines:
+        print("false alarms:")
+        print("\n".join(alarm_lines if args.verbose else alarm_lines[:20]))
+    if misses:
+        print(f"misses ({len(misses)}):")
+        print("\n".join(misses if args.verbose else misses[:30]))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

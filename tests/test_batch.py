@@ -1,0 +1,266 @@
+"""Batch layer: discovery, per-file lines, resume, refusing to overwrite, corpus pass, DuckDB."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from nlp_pipeline import batch
+from nlp_pipeline.batch import (
+    CORPUS_PASS,
+    consecutive_pairs,
+    corpus_pass,
+    db_rows,
+    discover,
+    partial_path,
+    run_batch,
+    strip_corpus_pass,
+    unchanged,
+)
+from nlp_pipeline.errors import UsageError
+from nlp_pipeline.result import CellValue, Finding, Report
+from nlp_pipeline.schema import SECTIONS, application_rows
+
+
+def report_text(*, agency: str = "示例市测试局", year: int = 2024, new: int = 5, granted: int = 3) -> str:
+    """A small made-up 2021-format report: six headings, 表三 as pipe rows, a little narrative."""
+    heads = [h for _, h in SECTIONS]
+    unable = new - granted
+    table = ["| 项目 | 自然人 | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | 总计 |"]
+    for r in application_rows("2021"):
+        n = {"apply.new": new, "apply.granted": granted, "apply.unable.not_held": unable}.get(r.id, 0)
+        n = new if r.id == "apply.total_processed" else n
+        table.append(f"| {r.group} {r.label} | {n} | 0 | 0 | 0 | 0 | 0 | {n} |")
+    return "\n".join(
+        [
+            f"{agency}{year}年政府信息公开工作年度报告",
+            heads[0],
+            f"本年度我局共收到政府信息公开申请{new}件，均按时答复。",
+            heads[1],
+            "本年度主动公开各类信息若干条。",
+            heads[2],
+            *table,
+            heads[3],
+            "本年度未发生政府信息公开行政复议和行政诉讼。",
+            heads[4],
+            "一是公开内容还不够全面。二是将加强培训。",
+            heads[5],
+            "本年度未收取信息处理费。",
+            "",
+        ]
+    )
+
+
+@pytest.fixture()
+def corpus(tmp_path: Path) -> Path:
+    d = tmp_path / "in"
+    (d / "sub").mkdir(parents=True)
+    (d / "a-2023.txt").write_text(report_text(year=2023, new=4, granted=2), encoding="utf-8")
+    (d / "sub" / "a-2024.txt").write_text(report_text(year=2024), encoding="utf-8")
+    (d / "broken.pdf").write_bytes(b"%PDF-1.4 this is not really a pdf")
+    (d / "notes.csv").write_text("ignored,by,extension\n", encoding="utf-8")
+    return d
+
+
+def read_jsonl(p: Path) -> list[dict]:
+    return [json.loads(x) for x in p.read_text(encoding="utf-8").splitlines()]
+
+
+def test_discover_by_extension_recursively(corpus: Path) -> None:
+    assert [p.relative_to(corpus).as_posix() for p in discover(corpus)] == [
+        "a-2023.txt",
+        "broken.pdf",
+        "sub/a-2024.txt",
+    ]
+
+
+def test_discover_missing_dir_is_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError):
+        discover(tmp_path / "nope")
+
+
+def test_batch_two_good_one_bad_processes(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out" / "r.jsonl"
+    s = run_batch(corpus, out, workers=2)
+    lines = read_jsonl(out)
+    assert [Path(x["source"]).name for x in lines] == ["a-2023.txt", "broken.pdf", "a-2024.txt"]
+    assert (s.total, s.analysed, s.failed, s.resumed) == (3, 2, 1, 0)
+    bad = lines[1]
+    assert set(bad) == {"source", "error", "file"}
+    assert bad["error"]["code"].startswith("E") and "broken.pdf" in bad["error"]["message"]
+    assert lines[0]["file"]["size"] == (corpus / "a-2023.txt").stat().st_size
+    assert len(lines[0]["sections"]) == 6
+    assert not partial_path(out).exists()
+    assert sum(s.findings_by_rule.values()) == sum(len(x.get("findings", [])) for x in lines)
+
+
+def test_refuses_to_overwrite_without_force(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r.jsonl"
+    out.write_text("keep me\n", encoding="utf-8")
+    with pytest.raises(UsageError) as exc:
+        run_batch(corpus, out, workers=1)
+    assert exc.value.code == "E011" and "--force" in exc.value.reason
+    assert out.read_text(encoding="utf-8") == "keep me\n"
+    run_batch(corpus, out, workers=1, force=True)
+    assert len(read_jsonl(out)) == 3
+
+
+def test_interrupted_run_needs_resume_or_force(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r.jsonl"
+    partial_path(out).write_text("", encoding="utf-8")
+    with pytest.raises(UsageError) as exc:
+        run_batch(corpus, out, workers=1)
+    assert "--resume" in exc.value.reason
+
+
+def test_resume_skips_done_files(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "r.jsonl"
+    run_batch(corpus, out, workers=1)
+    (corpus / "a-2025.txt").write_text(report_text(year=2025), encoding="utf-8")
+    seen: list[str] = []
+    real = batch.analyze_file
+
+    def spy(path: str) -> dict:
+        seen.append(Path(path).name)
+        return real(path)
+
+    monkeypatch.setattr(batch, "analyze_file", spy)
+    s = run_batch(corpus, out, workers=1, resume=True)
+    assert seen == ["a-2025.txt"]
+    assert (s.total, s.resumed, s.failed) == (4, 3, 1)
+    assert [Path(x["source"]).name for x in read_jsonl(out)] == [
+        "a-2023.txt",
+        "a-2025.txt",
+        "broken.pdf",
+        "a-2024.txt",
+    ]
+
+
+def test_resume_from_partial_file_of_interrupted_run(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r.jsonl"
+    done = batch.analyze_file(str(corpus / "a-2023.txt"))
+    partial_path(out).write_text(json.dumps(done, ensure_ascii=False) + '\n{"torn', encoding="utf-8")
+    s = run_batch(corpus, out, workers=1, resume=True)
+    assert (s.total, s.resumed) == (3, 1)
+
+
+def test_changed_file_is_reanalysed(corpus: Path) -> None:
+    p = corpus / "a-2023.txt"
+    line = batch.analyze_file(str(p))
+    assert unchanged(line, p)
+    os.utime(p, ns=(line["file"]["mtime_ns"] + 10**9,) * 2)
+    assert unchanged(line, p)  # same size and sha1: a touched file is still the same
+    p.write_text(report_text(year=2023, new=7, granted=2), encoding="utf-8")
+    assert not unchanged(line, p)
+
+
+def test_duckdb_tables_have_rows(corpus: Path, tmp_path: Path) -> None:
+    out, db = tmp_path / "r.jsonl", tmp_path / "r.duckdb"
+    run_batch(corpus, out, workers=1, db=db)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        counts = {
+            t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[index]
+            for t in batch.DB_SCHEMA
+        }
+        years = con.execute("SELECT year FROM reports ORDER BY source").fetchall()
+        err = con.execute("SELECT source, code FROM errors").fetchall()
+    finally:
+        con.close()
+    assert counts["reports"] == 2 and counts["errors"] == 1 and counts["sections"] == 12
+    assert counts["cells"] > 0
+    assert years == [(2023,), (2024,)]
+    assert err[0][0].endswith("broken.pdf")
+    with pytest.raises(UsageError):
+        run_batch(corpus, tmp_path / "other.jsonl", workers=1, db=db)
+
+
+def _report(source: str, agency: str | None, year: int | None, n_cells: int = 1) -> Report:
+    cells = {f"c{i}": CellValue(value=float(i), raw=str(i), kind="number") for i in range(n_cells)}
+    return Report(
+        source=source,
+        format="txt",
+        template="2021",
+        agency=agency,
+        year=year,
+        published=None,
+        sections=(),
+        cells=cells,
+        findings=(Finding(rule="row_sum", severity="error", message="m", cells=("c0",)),),
+    )
+
+
+def test_consecutive_pairs_per_body() -> None:
+    reports = {
+        0: _report("x19", "甲局", 2019),
+        1: _report("x20", "甲 局", 2020),
+        2: _report("x22", "甲局", 2022),
+        3: _report("y21a", "乙局", 2021, n_cells=1),
+        4: _report("y21b", "乙局", 2021, n_cells=5),
+        5: _report("y22", "乙局", 2022),
+        6: _report("z", None, 2022),
+    }
+    assert sorted(consecutive_pairs(reports)) == [(1, 0), (5, 4)]
+
+
+def test_corpus_pass_tags_and_strips(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Corpus-level findings are tagged so a resumed run can drop them and recompute."""
+
+    def fake_previous(cur: Report, prev: Report) -> list[Finding]:
+        return [Finding(rule="prev_year", severity="warning", message=f"{cur.year} vs {prev.year}")]
+
+    monkeypatch.setattr(batch.crosschecks, "check_previous", fake_previous, raising=False)
+    monkeypatch.setattr(batch.problems, "find_copies", lambda reports: list(reports), raising=False)
+    lines = [
+        {**_report("a", "甲局", 2020).to_dict(), "file": {"size": 1}},
+        {**_report("b", "甲局", 2021).to_dict(), "file": {"size": 2}},
+        {"source": "c", "error": {"code": "E002", "message": "c: file is empty [E002]"}},
+    ]
+    out, warnings = corpus_pass(lines)
+    assert warnings == []
+    assert out[0] == lines[0] and out[2] == lines[2]
+    assert [f["rule"] for f in out[1]["findings"]] == ["row_sum", "prev_year"]
+    assert out[1]["findings"][1]["detail"] == {"pass": CORPUS_PASS}
+    assert out[1]["file"] == {"size": 2}
+    assert strip_corpus_pass(out[1])["findings"] == lines[1]["findings"]
+
+
+def test_corpus_pass_survives_failing_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(reports: list[Report]) -> list[Report]:
+        raise ValueError("bad")
+
+    monkeypatch.setattr(batch.problems, "find_copies", boom, raising=False)
+    lines = [_report("a", "甲局", 2020).to_dict(), _report("b", "乙局", 2020).to_dict()]
+    out, warnings = corpus_pass(lines)
+    assert out == lines
+    assert warnings == ["find_copies failed: ValueError: bad"]
+
+
+def test_db_rows_flatten_findings_and_claims() -> None:
+    line = _report("a", "甲局", 2020, n_cells=2).to_dict()
+    line["claims"] = [
+        {"value": 5.0, "unit": "件", "qualifier": "exact", "metric": "m", "start": 3, "end": 5, "text": "5件"}
+    ]
+    line["findings"].append(
+        {
+            "rule": "claim_mismatch",
+            "severity": "warning",
+            "message": "x",
+            "cells": [],
+            "expected": 4.0,
+            "found": 5.0,
+            "claim": {"text": "5件", "value": 5.0, "start": 3, "end": 5},
+        }
+    )
+    rows = db_rows([line])
+    assert [r["id"] for r in rows["cells"]] == ["c0", "c1"]
+    assert [(r["rule"], r["cells"], r["start"]) for r in rows["findings"]] == [
+        ("row_sum", ["c0"], None),
+        ("claim_mismatch", [], 3),
+    ]
+    assert rows["claims"][0]["flagged"] is True
+    assert rows["reports"][0]["n_findings"] == 2 and rows["reports"][0]["n_errors"] == 1

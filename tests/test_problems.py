@@ -1,0 +1,237 @@
+"""Section 五 segmentation, vagueness and copy detection: hand-written cases and the real gold."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import time
+
+import pytest
+
+from nlp_pipeline import loading, problems
+from nlp_pipeline.errors import ModelError
+from nlp_pipeline.problems import analyze_problems, find_copies, problem_findings, vagueness
+from nlp_pipeline.result import ProblemStatement, Report
+from nlp_pipeline.sections import find_sections
+
+from .conftest import GOLD, ROOT, real_path
+
+HEAD = "一、总体情况\n略。\n二、主动公开政府信息情况\n略。\n三、收到和处理政府信息公开申请情况\n略。\n四、政府信息公开行政复议、行政诉讼情况\n略。\n"
+TAIL = "六、其他需要报告的事项\n无。\n"
+
+
+def statements(section_five: str) -> list[tuple[str, str]]:
+    doc = loading.parse_text(HEAD + "五、存在的主要问题及改进情况\n" + section_five + TAIL, source="hand.txt")
+    stmts = analyze_problems(doc, find_sections(doc).sections)
+    for p in stmts:
+        assert doc.text[p.start:p.end] == p.text
+    return [(p.kind, p.text) for p in stmts]
+
+
+@pytest.fixture(autouse=True)
+def no_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hand-built cases must not depend on whether a trained model happens to be present."""
+
+    def missing(texts: object) -> object:
+        raise ModelError("model", "not trained")
+
+    import nlp_pipeline.problem_classifier as pc
+
+    monkeypatch.setattr(pc, "classify", missing)
+
+
+def test_intro_enumeration_and_turn_to_measures() -> None:
+    got = statements(
+        "本年度工作取得进展，但仍存在一些不足：一是网站栏目更新不及时；二是政策解读图解数量偏少。\n"
+        "下一步，我局将从以下方面改进：一是建立栏目更新周报制度；二是每季度制作图解不少于3件。\n"
+    )
+    assert got == [
+        ("problem", "网站栏目更新不及时"),
+        ("problem", "政策解读图解数量偏少"),
+        ("measure", "建立栏目更新周报制度"),
+        ("measure", "每季度制作图解不少于3件"),
+    ]
+
+
+def test_group_headers_and_semicolon_list() -> None:
+    got = statements(
+        "（一）存在的主要问题。依申请答复文书格式不统一；公开目录长期未更新。\n"
+        "（二）改进措施。1.制定答复文书范本。2.每半年核对一次公开目录。\n"
+    )
+    assert got == [
+        ("problem", "依申请答复文书格式不统一"),
+        ("problem", "公开目录长期未更新"),
+        ("measure", "制定答复文书范本"),
+        ("measure", "每半年核对一次公开目录"),
+    ]
+
+
+def test_mixed_paragraph_without_markers() -> None:
+    got = statements("本年度政策解读形式比较单一。为此，我局将引入音频解读并在公众号推送。\n")
+    assert got == [("problem", "本年度政策解读形式比较单一"), ("measure", "为此，我局将引入音频解读并在公众号推送")]
+
+
+def test_item_with_trailing_lead_in_and_paren_items() -> None:
+    got = statements(
+        "存在的问题：一是人员流动较大；二是培训次数偏少。虽然制定了计划，但执行不到位。明年我们将采取以下措施：\n"
+        "（一）加强培训。每年组织两次业务培训。\n（二）稳定队伍。明确专人负责。\n"
+    )
+    assert got == [
+        ("problem", "人员流动较大"),
+        ("problem", "培训次数偏少。虽然制定了计划，但执行不到位"),
+        ("measure", "加强培训。每年组织两次业务培训"),
+        ("measure", "稳定队伍。明确专人负责"),
+    ]
+
+
+def test_other_markers_and_signature_line() -> None:
+    got = statements("主要问题如下：\n(1)公报发行期数减少。\n②留言回复超过时限。\n示例市示例局\n2025年1月2日\n")
+    assert got == [("problem", "公报发行期数减少"), ("problem", "留言回复超过时限")]
+
+
+def test_no_section_five_gives_no_statements() -> None:
+    doc = loading.parse_text(HEAD + TAIL, source="hand.txt")
+    secs = find_sections(doc).sections
+    assert analyze_problems(doc, secs) == []
+    assert problem_findings(doc, secs, []) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "vague"),
+    [
+        ("政务公开工作水平有待进一步提高", True),
+        ("工作人员主动性还需进一步加强，与上级要求仍有差距", False),  # 人员 names who
+        ("持续推进政务公开工作，不断提升工作质效", True),
+        ("政府网站搜索功能有待进一步完善", False),
+        ("依申请公开答复期限把握不够严格", False),
+        ("全年仅发布解读2篇，数量有待提高", False),
+        ("本年度新设立了办公场所", False),  # no generic evaluation at all: not 泛泛而谈
+    ],
+)
+def test_vagueness_rule(text: str, vague: bool) -> None:
+    v, reason = vagueness(text)
+    assert v is vague
+    assert (reason != "") is vague
+
+
+def test_vague_statements_become_findings_and_model_missing_is_reported() -> None:
+    five = "存在的问题：一是政务公开工作水平有待进一步提高；二是政府网站栏目设置不合理。\n"
+    doc = loading.parse_text(HEAD + "五、存在的主要问题及改进情况\n" + five + TAIL, source="hand.txt")
+    secs = find_sections(doc).sections
+    stmts = analyze_problems(doc, secs)
+    assert [p.vague for p in stmts] == [True, False]
+    assert all(p.categories == () for p in stmts)
+    found = problem_findings(doc, secs, stmts)
+    assert [(f.rule, f.severity) for f in found] == [("problem_statement_vague", "info"), ("model_missing", "info")]
+    assert "train" in found[-1].message
+
+
+def test_problems_not_stated() -> None:
+    five = "下一步，我局将：一是开设政策问答专栏；二是更新公开指南。\n"
+    doc = loading.parse_text(HEAD + "五、存在的主要问题及改进情况\n" + five + TAIL, source="hand.txt")
+    secs = find_sections(doc).sections
+    stmts = analyze_problems(doc, secs)
+    assert [p.kind for p in stmts] == ["measure", "measure"]
+    assert "problems_not_stated" in [f.rule for f in problem_findings(doc, secs, stmts)]
+
+
+def report(source: str, agency: str, year: int, texts: list[str]) -> Report:
+    stmts = tuple(ProblemStatement(text=t, kind="problem", start=0, end=len(t)) for t in texts)
+    return Report(source=source, format="txt", template=None, agency=agency, year=year, published=None,
+                  sections=(), cells={}, findings=(), problems=stmts)
+
+
+def test_find_copies_previous_year_and_other_body() -> None:
+    same = "2023年政府网站部分栏目更新不及时，政策解读材料数量偏少，互动回应时效有待提高"
+    reports = [
+        report("a-2023", "甲局", 2023, [same, "档案室扫描进度落后于计划安排的三分之一"]),
+        report("a-2024", "甲局", 2024, [same.replace("2023", "2024"), "新设的意见征集栏目全年只收到五条留言"]),
+        report("b-2024", "乙局", 2024, ["档案室扫描进度落后于计划安排的三分之一"]),
+    ]
+    out = find_copies(reports)
+    assert [r.source for r in out] == ["a-2023", "a-2024", "b-2024"]
+    a24 = out[1]
+    cf = a24.problems[0].copied_from
+    assert cf is not None and cf.scope == "previous_year" and cf.source == "a-2023" and cf.similarity == 1.0
+    assert a24.problems[1].copied_from is None
+    assert [f.rule for f in a24.findings] == ["copied_previous_year"]
+    assert out[0].findings == ()  # nothing before 2023
+    b = out[2].problems[0].copied_from
+    assert b is not None and b.scope == "other_body" and b.source == "a-2023"
+    assert out[2].findings == ()
+
+
+def test_find_copies_blocks_candidates_at_scale() -> None:
+    rng = random.Random(7)
+    alphabet = "政务公开网站栏目解读申请答复平台培训队伍目录指南考核巡检留言回应基层档案数据"
+    reports = [
+        report(f"r{i}", f"机关{i}", 2024, ["".join(rng.choice(alphabet) for _ in range(40)) for _ in range(5)])
+        for i in range(3000)
+    ]
+    t0 = time.perf_counter()
+    out = find_copies(reports)
+    assert time.perf_counter() - t0 < 20
+    assert sum(1 for r in out for p in r.problems if p.copied_from) == 0
+
+
+GOLD_FILE = ROOT / "corpora" / "segmentation_gold.jsonl"
+
+
+def _gold() -> dict[str, list[dict]]:
+    by: dict[str, list[dict]] = {}
+    for line in GOLD_FILE.read_text(encoding="utf-8").splitlines():
+        g = json.loads(line)
+        by.setdefault(g["file"], []).append(g)
+    return by
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
+
+
+def relocate(text: str, g: dict) -> dict | None:
+    """The gold item, moved to where its span is now if the loader shifted the text (same sha1)."""
+    if _sha(text[g["start"]:g["end"]]) == g["sha1"]:
+        return g
+    n = g["end"] - g["start"]
+    for off in sorted(range(len(text) - n + 1), key=lambda o: abs(o - g["start"])):
+        if _sha(text[off:off + n]) == g["sha1"]:
+            return {**g, "start": off, "end": off + n}
+    return None
+
+
+def test_real_segmentation_gold() -> None:
+    if not GOLD.is_dir():
+        pytest.skip("real corpus not available")
+    n = exact = kind_ok = 0
+    for name, items in _gold().items():
+        doc = loading.load(real_path(name))
+        items = [relocate(doc.text, g) for g in items]
+        drifted = sum(g is None for g in items)
+        assert drifted == 0, f"{name}: {drifted} gold spans not found (loader changed the text itself)"
+        pred = {(p.start, p.end): p.kind for p in analyze_problems(doc, find_sections(doc).sections)}
+        n += len(items)
+        hits = [g for g in items if (g["start"], g["end"]) in pred]
+        exact += len(hits)
+        kind_ok += sum(pred[(g["start"], g["end"])] == g["kind"] for g in hits)
+    assert n >= 60
+    assert exact / n >= 0.95
+    assert kind_ok == exact
+
+
+def test_real_year_on_year_copies() -> None:
+    names = ["czj-2020.html", "czj-2021.html", "jjf-2022.html", "jjf-2023.html"]
+    reports = []
+    for name in names:
+        doc = loading.load(real_path(name))
+        from nlp_pipeline.sections import extract_metadata
+
+        meta = extract_metadata(doc)
+        stmts = analyze_problems(doc, find_sections(doc).sections)
+        reports.append(Report(source=name, format="html", template=None, agency=meta.agency, year=meta.year,
+                              published=None, sections=(), cells={}, findings=(), problems=tuple(stmts)))
+    out = {r.source: r for r in problems.find_copies(reports)}
+    czj = [f for f in out["czj-2021.html"].findings if f.rule == "copied_previous_year"]
+    assert len(czj) == 6  # the whole section 五 repeats 2020's
+    assert not [f for f in out["jjf-2023.html"].findings if f.rule == "copied_previous_year"]

@@ -1,0 +1,355 @@
+"""Tables stage: cell kinds, real reports of every format against gold, hand-built layouts."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp_pipeline import loading
+from nlp_pipeline.document import Block, Document, GridCell, Table
+from nlp_pipeline.schema import cell_ids
+from nlp_pipeline.tables import TableResult, label_key, parse_cell, read_tables
+
+from .conftest import real_gold, real_path
+
+# ---------------------------------------------------------------- helpers
+
+
+def _doc(*parts: str | list[list[str]] | Table, source: str = "hand.txt") -> Document:
+    """A document from text lines and tables (lists of rows, or ready-made grids)."""
+    blocks: list[Block] = []
+    pos = 0
+    for part in parts:
+        if isinstance(part, str):
+            blocks.append(Block("text", part, pos, pos + len(part)))
+            pos += len(part) + 1
+        else:
+            table = part if isinstance(part, Table) else Table.from_texts(part, origin=f"t@{pos}")
+            blocks.append(Block("table", "", pos, pos + 1, table=table))
+            pos += 2
+    return Document(source=source, format="txt", text="", blocks=tuple(blocks))
+
+
+def _matches(gold: object, value: float | None) -> bool:
+    if gold is None:
+        return value is None
+    if isinstance(gold, str):
+        return value == parse_cell(gold).value
+    return value == gold
+
+
+def _wrong(res: TableResult, gold: dict) -> list[str]:
+    return [
+        cid
+        for cid, gv in gold["cells"].items()
+        if cid not in res.cells or not _matches(gv, res.cells[cid].value)
+    ]
+
+
+_APPLY_HEADER = [
+    ["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "申请人情况"],
+    ["自然人", "法人或其他组织", "总计"],
+    ["商业 企业", "科研 机构", "社会公益组织", "法律服务机构", "其他"],
+]
+_T4_HEADER = [
+    ["行政复议", "行政诉讼"],
+    ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计", "未经复议直接起诉", "复议后起诉"],
+    ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 2,
+]
+
+
+def _apply_rows(*, single_other: bool) -> list[list[str]]:
+    z = ["0"] * 7
+    rows = [
+        ["一、本年新收政府信息公开申请数量", "5", "1", "0", "0", "0", "0", "6"],
+        ["二、上年结转政府信息公开申请数量", *z],
+        ["三、本年度办理结果", "（一）予以公开", "3", "1", "0", "0", "0", "0", "4"],
+        ["（二）部分公开（区分处理的，只计这一情形，不计其他情形）", *z],
+        ["（三）不予公开"],
+        ["1.属于国家秘密", *z],
+        ["2.其他法律行政法规禁止公开", *z],
+        ["3.危及“三安全一稳定”", *z],
+        ["4.保护第三方合法权益", *z],
+        ["5.属于三类内部事务信息", *z],
+        ["6.属于四类过程性信息", *z],
+        ["7.属于行政执法案卷", *z],
+        ["8.属于行政查询事项", *z],
+        ["（四）无法提供", "1.本机关不掌握相关政府信息", "2", "0", "0", "0", "0", "0", "2"],
+        ["2.没有现成信息需要另行制作", *z],
+        ["3.补正后申请内容仍不明确", *z],
+        ["（五）不予处理", "1.信访举报投诉类申请", *z],
+        ["2.重复申请", *z],
+        ["3.要求提供公开出版物", *z],
+        ["4.无正当理由大量反复申请", *z],
+        ["5.要求行政机关确认或重新出具已获取信息", *z],
+    ]
+    if single_other:
+        rows.append(["（六）其他处理", *z])
+    else:
+        rows += [
+            ["（六）其他处理", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", *z],
+            ["2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", *z],
+            ["3.其他", *z],
+        ]
+    rows += [
+        ["（七）总计", "5", "1", "0", "0", "0", "0", "6"],
+        ["四、结转下年度继续办理", *z],
+    ]
+    return rows
+
+
+_ACTIVE_2021 = [
+    ["第二十条第（一）项"],
+    ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+    ["规章", "0", "0", "2"],
+    ["行政规范性文件", "4", "1", "20"],
+    ["信息内容", "本年处理决定数量"],
+    ["行政许可", "12"],
+    ["行政处罚", "3"],
+    ["行政强制", "0"],
+    ["信息内容", "本年收费金额（单位：万元）"],
+    ["行政事业性收费", "1.5"],
+]
+_ACTIVE_2019 = [
+    ["信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量"],
+    ["规章", "0", "0", "2"],
+    ["规范性文件", "4", "4", "20"],
+    ["信息内容", "上一年项目数量", "本年增/减", "处理决定数量"],
+    ["行政许可", "10", "-2", "7"],
+    ["其他对外管理服务事项", "0", "0", "0"],
+    ["行政处罚", "5", "1", "3"],
+    ["行政强制", "0", "0", "0"],
+    ["信息内容", "上一年项目数量", "本年增/减"],
+    ["行政事业性收费", "2", "0"],
+    ["信息内容", "采购项目数量", "采购总金额"],
+    ["政府集中采购", "3", "1200元"],
+]
+_T4_ROW = [["2", "1", "0", "0", "3", "0", "0", "0", "1", "1", "1", "0", "0", "0", "1"]]
+
+
+# ---------------------------------------------------------------- cell kinds
+
+
+@pytest.mark.parametrize(
+    ("raw", "kind", "value"),
+    [
+        ("22", "number", 22.0),
+        (" 0 ", "number", 0.0),
+        ("２２", "number", 22.0),
+        ("1,234", "number", 1234.0),
+        ("-18", "number", -18.0),
+        ("5949.088667", "number", 5949.088667),
+        ("", "blank", None),
+        ("  ", "blank", None),
+        ("/", "dash", None),
+        ("-", "dash", None),
+        ("—", "dash", None),
+        ("－", "dash", None),
+        ("不适用", "text", None),
+        ("无", "text", None),
+        ("22（其中修订16件）", "number_with_note", 22.0),
+        ("832995元", "number_with_note", 832995.0),
+        ("2笔", "number_with_note", 2.0),
+        ("75394432.52元", "number_with_note", 75394432.52),
+    ],
+)
+def test_parse_cell_kinds(raw: str, kind: str, value: float | None) -> None:
+    cell = parse_cell(raw)
+    assert (cell.kind, cell.value, cell.raw) == (kind, value, raw)
+
+
+def test_label_key_drops_enumerators_and_punctuation() -> None:
+    assert label_key("（二）部分公开（区分处理的，只计这一情形）") == "部分公开区分处理的只计这一情形"
+    assert label_key("1.属于国家秘密") == "属于国家秘密"
+    assert label_key("商业 企业") == "商业企业"
+
+
+# ---------------------------------------------------------------- real reports
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "hengyang-hrss-2025.txt",
+        "czj-2019.html",
+        "zonghe-2019.html",
+        "jjf-2021.html",
+        "shuyang-fgj-2023.html",
+        "jjf-2025.html",
+        "czj-2024.docx",
+        "szfgs-2024.pdf",
+        "zonghe-2023.print.pdf",
+    ],
+)
+def test_real_report_cells_match_gold(name: str) -> None:
+    gold = real_gold(name)
+    res = read_tables(loading.load(real_path(name)), ())
+    assert res.template == gold["template"]
+    assert _wrong(res, gold) == []
+    assert not [f for f in res.findings if f.rule in ("missing_table", "missing_cells")]
+
+
+def test_hengyang_exact_cells_and_flattened_t4() -> None:
+    res = read_tables(loading.load(real_path("hengyang-hrss-2025.txt")), ())
+    got = {cid: res.cells[cid].value for cid in res.cells}
+    assert got["apply.new.natural"] == 24
+    assert got["apply.unable.not_held.total"] == 22
+    assert got["active.fees.amount_wan"] == 410
+    assert got["active.normative_docs.in_force"] == 11
+    # 表四 arrives as one row of 15 numbers under a header that does not line up with it
+    assert [got[f"review.{c}"] for c in ("upheld", "corrected", "other", "pending", "total")] == [
+        3,
+        1,
+        0,
+        7,
+        11,
+    ]
+    assert got["litigation_after_review.upheld"] == 1
+    assert got["litigation_after_review.total"] == 1
+    assert got["litigation_direct.total"] == 0
+    assert set(res.cells) == set(cell_ids("2021"))
+
+
+def test_word_merged_cell_is_one_value_czj_2019() -> None:
+    res = read_tables(loading.load(real_path("czj-2019.html")), ())
+    # the value 3 spans two grid columns but is one cell: it is 上一年项目数量, not also 本年增/减
+    assert res.cells["active.licensing.prev_items"].value == 3
+    assert res.cells["active.licensing.delta"].value == 0
+    proc = res.cells["active.procurement.amount"]
+    assert (proc.kind, proc.value, proc.raw) == ("number_with_note", 832995.0, "832995元")
+
+
+def test_blank_totals_are_kept_blank_jjf_2021() -> None:
+    res = read_tables(loading.load(real_path("jjf-2021.html")), ())
+    assert res.cells["apply.granted.total"].kind == "blank"
+    assert res.cells["apply.partial.total"].kind == "blank"
+    assert res.cells["apply.denied.state_secret.total"].kind == "number"
+
+
+def test_broken_markdown_reads_t4_from_flat_row() -> None:
+    res = read_tables(loading.load(real_path("kewei-2024.md")), ())
+    assert res.cells["review.upheld"].value == 1
+    assert res.cells["review.total"].value == 1
+    assert res.cells["litigation_after_review.total"].value == 0
+
+
+def test_t4_blocks_under_captions_shuyang_county() -> None:
+    res = read_tables(loading.load(real_path("shuyang-county-2025.txt")), ())
+    assert res.cells["review.total"].value == 61
+    assert res.cells["litigation_direct.upheld"].value == 3
+    assert res.cells["litigation_after_review.total"].value == 10
+
+
+# ---------------------------------------------------------------- hand-built layouts
+
+
+def test_hand_built_2021_report() -> None:
+    doc = _doc(
+        "2023年度政府信息公开工作年度报告",
+        _ACTIVE_2021,
+        _APPLY_HEADER + _apply_rows(single_other=False),
+        _T4_HEADER + _T4_ROW,
+    )
+    res = read_tables(doc, ())
+    assert res.template == "2021"
+    assert res.findings == ()
+    assert set(res.cells) == set(cell_ids("2021"))
+    assert res.cells["active.normative_docs.repealed"].value == 1
+    assert res.cells["active.fees.amount_wan"].value == 1.5
+    assert res.cells["apply.granted.commercial"].value == 1
+    assert res.cells["apply.unable.not_held.total"].value == 2
+    assert res.cells["litigation_direct.pending"].value == 1
+    assert res.cells["litigation_after_review.upheld"].value == 1
+
+
+def test_hand_built_2019_report() -> None:
+    doc = _doc(
+        "2020年政府信息公开工作年度报告",
+        _ACTIVE_2019,
+        _APPLY_HEADER + _apply_rows(single_other=True),
+        _T4_HEADER + _T4_ROW,
+    )
+    res = read_tables(doc, ())
+    assert res.template == "2019"
+    assert set(res.cells) == set(cell_ids("2019"))
+    assert res.cells["active.licensing.delta"].value == -2
+    assert res.cells["active.fees.delta"].value == 0
+    assert res.cells["active.procurement.amount"].kind == "number_with_note"
+    assert res.cells["apply.other.total"].value == 0
+
+
+def test_mixed_template_2019_active_table_in_2021_report() -> None:
+    doc = _doc(
+        "2022年度政府信息公开工作年度报告",
+        _ACTIVE_2019,
+        _APPLY_HEADER + _apply_rows(single_other=False),
+        _T4_HEADER + _T4_ROW,
+    )
+    res = read_tables(doc, ())
+    assert res.template == "mixed"
+    assert res.cells["active.rules.total_public"].value == 2
+    assert res.cells["active.procurement.items"].value == 3
+    assert res.cells["apply.other.no_fee.natural"].value == 0
+    (dev,) = [f for f in res.findings if f.rule == "template_deviation"]
+    assert dev.severity == "warning"
+    assert "2019" in dev.message
+
+
+def test_mixed_template_single_other_row_in_2021_report() -> None:
+    doc = _doc(
+        "2022年度政府信息公开工作年度报告",
+        _ACTIVE_2021,
+        _APPLY_HEADER + _apply_rows(single_other=True),
+        _T4_HEADER + _T4_ROW,
+    )
+    res = read_tables(doc, ())
+    assert res.template == "mixed"
+    assert res.cells["apply.other.natural"].value == 0
+    assert not any(cid.startswith("apply.other.no_") for cid in res.cells)
+    assert [f.rule for f in res.findings if f.rule == "template_deviation"] == ["template_deviation"]
+
+
+def test_missing_tables_are_reported() -> None:
+    res = read_tables(_doc("2023年度政府信息公开工作年度报告", _ACTIVE_2021), ())
+    missing = sorted(f.detail["table"] for f in res.findings if f.rule == "missing_table")
+    assert missing == ["apply", "t4"]
+    assert all(f.severity == "error" for f in res.findings if f.rule == "missing_table")
+
+
+def test_rows_found_by_label_not_by_order() -> None:
+    rows = _apply_rows(single_other=False)
+    shuffled = [rows[1], rows[0], *rows[2:]]
+    del shuffled[5]  # 1.属于国家秘密 goes missing
+    res = read_tables(_doc(_APPLY_HEADER + shuffled), ())
+    assert res.cells["apply.new.total"].value == 6
+    assert res.cells["apply.carried_over.total"].value == 0
+    assert "apply.denied.state_secret.natural" not in res.cells
+    assert res.cells["apply.denied.law_prohibited.natural"].value == 0
+
+
+def test_merged_value_spanning_two_columns_under_aligned_header() -> None:
+    """A Word table: 本年增/减 spans columns 2-3 in the header, the value 3 spans 1-2."""
+
+    def g(text: str, r: int, c: int) -> GridCell:
+        return GridCell(text, (r, c))
+
+    hdr = (
+        g("信息内容", 0, 0),
+        g("上一年项目数量", 0, 1),
+        g("本年增/减", 0, 2),
+        g("本年增/减", 0, 2),
+        g("处理决定数量", 0, 4),
+    )
+    row = (g("行政许可", 1, 0), g("3", 1, 1), g("3", 1, 1), g("0", 1, 3), g("7", 1, 4))
+    res = read_tables(_doc(Table(rows=(hdr, row), origin="word")), ())
+    assert res.cells["active.licensing.prev_items"].value == 3
+    assert res.cells["active.licensing.delta"].value == 0
+    assert res.cells["active.licensing.decisions"].value == 7
+
+
+def test_table_split_across_pages_keeps_header_context() -> None:
+    rows = _apply_rows(single_other=False)
+    doc = _doc(_APPLY_HEADER + rows[:10], "— 3 —", rows[10:])
+    res = read_tables(doc, ())
+    assert res.cells["apply.denied.process_info.natural"].value == 0
+    assert res.cells["apply.total_processed.total"].value == 6
+    assert res.cells["apply.carried_forward.natural"].value == 0
