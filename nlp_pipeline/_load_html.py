@@ -157,7 +157,8 @@ def _drop_invisible(root: lxml.html.HtmlElement) -> None:
 
 
 def find_article(body: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
-    """The element holding the report: lowest common ancestor of the section headings.
+    """The element holding the report: lowest common ancestor of the section headings
+    (headings that are links, as in a table of contents or a menu, do not count).
 
     Falls back to CMS hints (TRS_Editor, article/content ids) and then to the element with the
     most non-link paragraph text, so menus, breadcrumbs and footers stay out.
@@ -170,12 +171,34 @@ def find_article(body: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
         if len(t) > 80:
             continue
         m = _HEADING.match(t)
-        if m and m.group(1) not in heads:
+        if m and m.group(1) not in heads and _link_len(el) <= 0.5 * len(_WS.sub("", t)):
             heads[m.group(1)] = el
     if len(heads) >= 2:
-        return _common_ancestor(list(heads.values()))
+        return _widen(_common_ancestor(list(heads.values())))
     best = _best_by_hint(body) or _best_by_density(body)
     return best if best is not None else body
+
+
+def _widen(el: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """Climb to a wrapper that adds only prose (a preamble before "一、总体情况"), never chrome.
+
+    Wrappers adding nothing are climbed through; one adding link-heavy or sentence-less text
+    (menus, share buttons, "来源/时间" bars) stops the climb at the last good level.
+    """
+    best = cur = el
+    inner_len, inner_links = _text_len(el), _link_len(el)
+    while (parent := cur.getparent()) is not None and parent.tag not in {"body", "html"}:
+        extra = _text_len(parent) - inner_len
+        extra_links = _link_len(parent) - inner_links
+        if extra > 0:
+            own = _WS.sub("", parent.text_content()).replace(_WS.sub("", cur.text_content()), "", 1)
+            prose = own.count("。") >= 1 and extra >= 20 and extra_links <= 0.1 * extra
+            if not prose or extra > 0.5 * inner_len:
+                break
+            best = parent
+        cur = parent
+        inner_len, inner_links = _text_len(cur), _link_len(cur)
+    return best
 
 
 def _ancestors(el: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
@@ -193,7 +216,7 @@ def _common_ancestor(els: list[lxml.html.HtmlElement]) -> lxml.html.HtmlElement:
             lca = level[0]
         else:
             break
-    if lca.tag in {"tr", "tbody", "thead", "td", "th"}:
+    if lca.tag in {"tr", "tbody", "thead", "tfoot"}:
         while lca.getparent() is not None and lca.tag != "table":
             lca = lca.getparent()
     return lca
@@ -259,6 +282,8 @@ def _emit(el: lxml.html.HtmlElement, builder: DocBuilder, *, counter: list[int])
             flush()
         elif tag == "table" and _is_data_table(node):
             flush()
+            for caption in node.findall("caption"):
+                builder.add_text(clean_line(" ".join(_iter_lines(caption))), origin="html caption")
             counter[0] += 1
             builder.add_table(table_grid(node), origin=f"html table {counter[0]}")
         else:
@@ -335,7 +360,11 @@ def table_grid(table: lxml.html.HtmlElement) -> list[list[GridCell]]:
 
 
 def _page_meta(root: lxml.html.HtmlElement) -> dict[str, str]:
-    """Title and publication date as the page states them (meta tags first, then h1/<title>/text)."""
+    """Title and publication date as the page states them.
+
+    Title: ArticleTitle/og:title meta, else an h1/h2 naming a report (a bare h1 is often the
+    site logo), else <title>. Date: PubDate-like meta, else a "发布日期：" line in the page.
+    """
     meta: dict[str, str] = {}
     named: dict[str, str] = {}
     for m in root.iter("meta"):
@@ -344,9 +373,10 @@ def _page_meta(root: lxml.html.HtmlElement) -> dict[str, str]:
             named.setdefault(key, m.get("content", "").strip())
     title = named.get("articletitle") or named.get("og:title") or ""
     if not title:
-        h1 = root.find(".//body//h1")
-        if h1 is not None:
-            title = h1.text_content()
+        heads = [h.text_content() for h in root.iterfind(".//body//h1")] + [
+            h.text_content() for h in root.iterfind(".//body//h2")
+        ]
+        title = next((h for h in heads if "报告" in h), "")
     if not title:
         t = root.find(".//title")
         if t is not None and t.text:

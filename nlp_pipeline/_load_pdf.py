@@ -8,6 +8,7 @@ by a page break are joined when the next page opens with a table of the same wid
 from __future__ import annotations
 
 import io
+import itertools
 import logging
 import re
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 
 from .document import Document, GridCell
 from .errors import Errors, InputError
-from .loading import DocBuilder, clean_line
+from .loading import DocBuilder, clean_line, normalize_chars
 
 _PAGE_NO = re.compile(
     r"^[-—–－\s]*\d{1,4}[-—–－\s]*$|^第\s*\d+\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?$|^\d+\s*/\s*\d+$"
@@ -27,6 +28,12 @@ _HEADING = re.compile(
 _COL_TOL = 4.0  # pt: borders of one column drift this much between pages of a printed table
 _LABEL_START = re.compile(r"^[（(]?[一二三四五六七八九十\d]")
 _NUMBER = re.compile(r"^-?\d[\d,]*(\.\d+)?$")
+_DATE_LINE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
+_AGENCY_END = re.compile(
+    r"(政府|局|委|委员会|办公室|办|厅|院|署|部|中心|管委会|区|市|县|镇|乡|街道|所|站|队|会)$"
+)
+_MARGIN = 0.08  # fraction of the page height where running headers and footers sit
+_WIDE_GAP = 1.0  # em: a gap this wide between glyphs of one line separates table columns
 _SECTION = re.compile(r"^[一二三四五六七八九十]{1,2}、")
 _TITLE = re.compile(r"\d{4}\s*年.*报告$")
 _PUB_LINE = re.compile(r"(?:日期|时间)\s*[:：]\s*(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})")
@@ -40,6 +47,22 @@ class _Line:
     top: float
     bottom: float
     size: float
+    segments: tuple[tuple[float, float, str], ...] = ()
+    page: int = 0
+    margin: bool = False
+
+    @property
+    def clean(self) -> str:
+        """Line text; pieces separated by a wide gap (table columns) keep one space between them."""
+        if len(self.segments) > 1:
+            return " ".join(clean_line(t) for _, _, t in self.segments)
+        return clean_line(self.text)
+
+    @property
+    def tabular(self) -> bool:
+        """Laid out in columns: three or more pieces, or a label and a trailing number."""
+        n = len(self.segments)
+        return n >= 3 or (n == 2 and bool(_NUMBER.match(clean_line(self.segments[-1][2]))))
 
 
 @dataclass
@@ -89,14 +112,17 @@ def load_pdf(data: bytes, *, source: str) -> Document:
             ) from exc
     if not any(items for items in pages):
         raise InputError.from_catalogue(Errors.E006, source)
-    items = _strip_leading_chrome([it for page in pages for it in page])
+    items = _strip_chrome(_drop_running_lines(pages))
     builder = DocBuilder(source, "pdf")
     _emit(items, builder)
     meta: dict[str, str] = {}
     title = clean_line(str(info.get("Title", "") or ""))
     first_lines = [b.text for b in builder.blocks[:8] if b.kind == "text"]
     if not _TITLE.search(title):
-        title = next((t for t in first_lines if _TITLE.search(t) and len(t) <= 60), title)
+        for n, t in enumerate(first_lines):
+            if _TITLE.search(t) and len(t) <= 60:
+                title = first_lines[0] + t if n == 1 and _AGENCY_END.search(first_lines[0]) else t
+                break
     if title:
         meta["title"] = title
     from ._load_html import iso_date
@@ -132,16 +158,26 @@ def chars_to_lines(chars: list[dict]) -> list[_Line]:
     lines: list[_Line] = []
     for g, (top, bottom) in zip(groups, spans, strict=True):
         g.sort(key=lambda c: c["x0"])
-        parts: list[str] = []
-        prev = None
-        for ch in g:
-            if prev is not None and ch["x0"] - prev["x1"] > 0.25 * max(ch["size"], 1.0):
-                parts.append(" ")
-            parts.append(ch["text"])
-            prev = ch
+        pieces: list[list[dict]] = [[g[0]]]
+        for prev, ch in itertools.pairwise(g):
+            if ch["x0"] - prev["x1"] > _WIDE_GAP * max(ch["size"], 1.0):
+                pieces.append([])
+            pieces[-1].append(ch)
+        segments = tuple((p[0]["x0"], p[-1]["x1"], _join_glyphs(p)) for p in pieces)
+        text = " ".join(t for _, _, t in segments)
         size = max(c["size"] for c in g)
-        lines.append(_Line("".join(parts), g[0]["x0"], max(c["x1"] for c in g), top, bottom, size))
+        lines.append(_Line(text, g[0]["x0"], max(c["x1"] for c in g), top, bottom, size, segments))
     return lines
+
+
+def _join_glyphs(glyphs: list[dict]) -> str:
+    """Glyphs of one piece of a line, with a space where the gap is wider than a quarter em."""
+    parts: list[str] = []
+    for i, ch in enumerate(glyphs):
+        if i and ch["x0"] - glyphs[i - 1]["x1"] > 0.25 * max(ch["size"], 1.0):
+            parts.append(" ")
+        parts.append(ch["text"])
+    return normalize_chars("".join(parts))
 
 
 def _inside(ch: dict, bbox: tuple[float, float, float, float]) -> bool:
@@ -156,11 +192,19 @@ def _read_page(page: object, page_no: int) -> list[_Line | _PdfTable]:
     h_edges = [e for e in page.edges if e["orientation"] == "h"]  # type: ignore[attr-defined]
     for t in page.find_tables(table_settings=_closing_rules(page)):  # type: ignore[attr-defined]
         frag, spill = _fragment(t, chars, page_no, h_edges)
-        spilled.extend(spill)
         if frag is not None:
+            spilled.extend(spill)
             tables.append((t.bbox, frag))
     free = [c for c in chars if not any(_inside(c, bbox) for bbox, _ in tables)]
-    lines = [ln for ln in chars_to_lines(free) if not _PAGE_NO.match(ln.text.strip())]
+    height = float(page.height)  # type: ignore[attr-defined]
+    lines = [
+        ln
+        for ln in chars_to_lines(free)
+        if not (_PAGE_NO.match(ln.text.strip()) and (ln.top > 0.8 * height or ln.bottom < 0.2 * height))
+    ]
+    for ln in [*lines, *spilled]:
+        ln.page = page_no
+        ln.margin = ln.top > (1 - _MARGIN) * height or ln.bottom < _MARGIN * height
     items: list[_Line | _PdfTable] = [*lines, *spilled, *(t for _, t in tables)]
     items.sort(key=lambda it: it.top)
     return items
@@ -197,8 +241,7 @@ def _fragment(
         last = [c for c in cells if c[0] == n_rows - 1]
         if len(last) != 1 or not (_SECTION.match(last[0][2]) or last[0][2].endswith("。")):
             break
-        _, (x0, top, x1, bottom), text = last[0]
-        spill.insert(0, _Line(text, x0, x1, top, bottom, 12.0))
+        spill[:0] = chars_to_lines([ch for ch in chars if _inside(ch, last[0][1])])
         cells = [c for c in cells if c[0] != n_rows - 1]
         n_rows -= 1
     xs = _snap(sorted(b[0] for _, b, _ in cells))
@@ -296,23 +339,91 @@ def _drop_empty_columns(rows: list[list[GridCell]]) -> list[list[GridCell]]:
     ]
 
 
-def _strip_leading_chrome(items: list[_Line | _PdfTable]) -> list[_Line | _PdfTable]:
-    """Browser-printed pages open with the site's menus: start at the report title when one is found.
+def _drop_running_lines(pages: list[list[_Line | _PdfTable]]) -> list[_Line | _PdfTable]:
+    """Drop running headers/footers: lines in the page margins repeated (digits aside) on at
+    least half the pages, such as a browser's date/title header and URL/page-count footer."""
+    seen: dict[str, set[int]] = {}
+    for items in pages:
+        for it in items:
+            if isinstance(it, _Line) and it.margin:
+                seen.setdefault(re.sub(r"\d+", "#", clean_line(it.text)), set()).add(it.page)
+    threshold = max(2, (len(pages) + 1) // 2)
+    running = {key for key, on in seen.items() if len(on) >= threshold}
+    return [
+        it
+        for items in pages
+        for it in items
+        if not (isinstance(it, _Line) and it.margin and re.sub(r"\d+", "#", clean_line(it.text)) in running)
+    ]
 
-    Only applies when the title line comes before the first table and within the first 60 lines,
-    so a plain published PDF (which starts with its title) is unaffected.
+
+def _is_short(it: _Line | _PdfTable) -> bool:
+    """A menu/footer-like line: short and without sentence punctuation."""
+    if not isinstance(it, _Line):
+        return False
+    t = clean_line(it.text)
+    return len(t) <= 16 and not re.search(r"[。；;，,]", t)
+
+
+def _strip_chrome(items: list[_Line | _PdfTable]) -> list[_Line | _PdfTable]:
+    """Browser-printed pages carry the site's menus, share buttons and footer around the report.
+
+    Start at the report title (with a short agency line just above it), drop a run of three or
+    more short menu-like lines right after it, and after the last statutory section heading
+    cut at the first such run (keeping a closing signature and date).  A published PDF that
+    starts with its title and ends with its text is left as it is.
     """
+    start = 0
     for i, it in enumerate(items[:60]):
         if isinstance(it, _PdfTable):
             break
         if _TITLE.search(clean_line(it.text)) and len(clean_line(it.text)) <= 60:
-            return items[i:]
+            start = i
+            prev = items[i - 1] if i else None
+            if (
+                isinstance(prev, _Line)
+                and _is_short(prev)
+                and _AGENCY_END.search(clean_line(prev.text))
+                and prev.top < it.top <= prev.bottom + 2.5 * it.size
+            ):
+                start = i - 1
+            break
+    items = items[start:]
+    head = 1 if items and isinstance(items[0], _Line) and _TITLE.search(clean_line(items[0].text)) else 2
+    j = head
+    while j < len(items) and j < head + 4 and not _is_short(items[j]):
+        j += 1
+    k = j
+    while k < len(items) and _is_short(items[k]):
+        k += 1
+    if k - j >= 3:
+        items = items[:j] + items[k:]
+    last = max(
+        (i for i, it in enumerate(items) if isinstance(it, _Line) and _SECTION.match(clean_line(it.text))),
+        default=-1,
+    )
+    if last < 0:
+        return items
+    i = last + 1
+    while i < len(items):
+        run = 0
+        while i + run < len(items) and _is_short(items[i + run]):
+            run += 1
+        if run >= 3:
+            keep = i
+            for m in range(i, min(i + 3, i + run)):
+                if _DATE_LINE.match(clean_line(items[m].text)):  # type: ignore[union-attr]
+                    keep = m + 1
+            return items[:keep]
+        i += max(run, 1)
     return items
 
 
 def _emit(items: list[_Line | _PdfTable], builder: DocBuilder) -> None:
     """Reflow wrapped lines into paragraphs and join tables continued on the next page."""
-    right = max((it.x1 for it in items if isinstance(it, _Line)), default=0.0)
+    body = [it for it in items if isinstance(it, _Line) and len(it.text) > 10]
+    right = _percentile([it.x1 for it in body], 0.9)
+    left = _percentile([it.x0 for it in body], 0.1)
     para: list[str] = []
     prev_line: _Line | None = None
 
@@ -330,26 +441,62 @@ def _emit(items: list[_Line | _PdfTable], builder: DocBuilder) -> None:
             builder.add_table(merge_fragments(pending), origin=origin)
             pending.clear()
 
+    run: list[_Line] = []
+
+    def flush_run() -> None:
+        if len(run) >= 2 and sum(1 for ln in run if _NUMBER.match(ln.clean.split(" ")[-1])) >= 2:
+            builder.add_table(text_table(run), origin=f"pdf page {run[0].page} text")
+        else:
+            for ln in run:
+                builder.add_text(ln.clean, origin="pdf")
+        run.clear()
+
     for it in items:
         if isinstance(it, _PdfTable):
             flush_para()
+            flush_run()
             if pending and not _continued(pending[-1], it):
                 flush_table()
             pending.append(it)
             prev_line = None
             continue
-        text = clean_line(it.text)
+        text = it.clean
         if not text:
             continue
         flush_table()
-        if para and prev_line is not None and _continues(prev_line, it, right):
+        if it.tabular:
+            flush_para()
+            run.append(it)
+            prev_line = None
+            continue
+        flush_run()
+        if para and prev_line is not None and _continues(prev_line, it, left=left, right=right):
             para.append(_glue(para[-1], text))
         else:
             flush_para()
             para.append(text)
         prev_line = it
     flush_para()
+    flush_run()
     flush_table()
+
+
+def text_table(lines: list[_Line]) -> list[list[GridCell]]:
+    """Fallback for tables without rules: columns are the x-intervals the lines' pieces share."""
+    spans: list[list[float]] = []
+    for x0, x1, _ in sorted((seg for ln in lines for seg in ln.segments), key=lambda seg: seg[0]):
+        if spans and x0 <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], x1)
+        else:
+            spans.append([x0, x1])
+    grid: list[list[GridCell]] = []
+    for r, ln in enumerate(lines):
+        texts = [""] * len(spans)
+        for x0, _, t in ln.segments:
+            c = max(i for i, (s0, _) in enumerate(spans) if s0 <= x0)
+            texts[c] = (texts[c] + " " + clean_line(t)).strip()
+        grid.append([GridCell(t, (r, c)) for c, t in enumerate(texts)])
+    return grid
 
 
 def _continued(prev: _PdfTable, frag: _PdfTable) -> bool:
@@ -361,10 +508,20 @@ def _continued(prev: _PdfTable, frag: _PdfTable) -> bool:
     return frag.page == prev.page + 1 and same_x
 
 
-def _continues(prev: _Line, line: _Line, right: float) -> bool:
-    """A wrapped line: the previous one reached the right margin and this one is not a heading."""
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _continues(prev: _Line, line: _Line, *, left: float, right: float) -> bool:
+    """A wrapped line: the previous one reached the right margin, this one is neither indented
+    (a new paragraph) nor a heading."""
     text = clean_line(line.text)
-    return prev.x1 >= right - 2.0 * prev.size and not _HEADING.match(text)
+    return (
+        prev.x1 >= right - 2.0 * prev.size and line.x0 < left + 1.5 * line.size and not _HEADING.match(text)
+    )
 
 
 def _glue(prev: str, text: str) -> str:

@@ -1,6 +1,6 @@
 """The figure grammar of the narrative: where a quantity is written and what it is worth.
 
-Pure functions over a whitespace-free working text (see ``claims._working_text``). A figure
+Pure functions over a whitespace-free working text (see ``claims.working_passages``). A figure
 is a number (Arabic, full-width, Chinese, mixed, ranges, 百分之…) followed by a scale
 (万/亿, or 千 after digits), an optional 余/多 and a unit word. A number with no unit is
 not a figure (that alone rules out dates, phone numbers, postcodes, 文号 and list markers),
@@ -74,7 +74,7 @@ _CN = r"[零〇一二两三四五六七八九十][零〇一二两三四五六七
 _NUM = rf"(?:{_AR}|{_CN})"
 
 FIGURE_RE = re.compile(
-    rf"(?P<pct>百分之)?(?P<num>{_NUM})"
+    rf"(?P<pct>百分之)?(?P<num>{_NUM}|(?<=百分之)百)"
     rf"(?:(?P<sep>至|到|~|～|-|—|－)(?P<num2>{_NUM}))?"
     rf"(?P<scale>(?<=[0-9０-９])千万|(?<=[0-9０-９])千|万|亿)?"
     rf"(?P<infix>余|多)?"
@@ -138,8 +138,13 @@ _NAME_AFTER: dict[str, tuple[str, ...]] = {
 # A numeral right after one of these is part of a word (第一, 逐一, 统一, 唯一, 每一…).
 _WORD_BEFORE = set("第逐每统唯同进单之其划专合归初万千百十周星这那某哪几首数跑")
 _CN_SINGLE_OK = {"件", "条", "次", "人次", "场", "期", "篇", "家", "份", "起", "名", "位", "万元", "元", "人"}
+# 每月1期, 每周一次: a frequency, not a count.
+_FREQUENCY = re.compile(r"每(?:[年月周日天]|季度?|半年)?$")
 _SCALE = {"": 1.0, "千": 1e3, "万": 1e4, "千万": 1e7, "亿": 1e8}
 _CN_DIGIT = "一二三四五六七八九"
+# 五六个, 五六十个, 三四百人: two adjacent digits, an approximate range.
+_ADJACENT = re.compile(r"([一二三四五六七八九])([一二三四五六七八九])([十百千]?)")
+_PLACE = {"十": 10.0, "百": 100.0, "千": 1000.0}
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +211,8 @@ def _figure(text: str, m: re.Match[str], mask: list[bool]) -> Figure | None:
         r"[A-Za-z0-9０-９.．/〔\[#＃]", before
     ):
         return None
+    if _FREQUENCY.search(text, max(0, start - 3), start):
+        return None
     if m["pct"]:
         unit = "%"
     elif not unit:
@@ -225,23 +232,25 @@ def _figure(text: str, m: re.Match[str], mask: list[bool]) -> Figure | None:
         num, scale = num[:-1], num[-1]
     if unit == "元" and scale in ("万", "亿", "千"):
         unit = scale + "元"
+    pair = _ADJACENT.fullmatch(num) if is_cn and not num2 else None
     try:
-        written = to_number(num)
+        written = 100.0 if num == "百" else to_number(num) if pair is None else 0.0
         upper = to_number(num2) * _SCALE[scale] if num2 else None
     except (ValueError, KeyError):
         return None
     qualifier: Qualifier = "exact"
-    if num2 is not None:
+    if pair is not None:
+        lo, hi = _CN_DIGIT.index(pair[1]) + 1, _CN_DIGIT.index(pair[2]) + 1
+        if hi != lo + 1:
+            return None
+        mult = _PLACE.get(pair[3], 1.0)
+        written, upper, qualifier = lo * mult, hi * mult * _SCALE[scale], "range"
+    elif num2 is not None:
         if m["sep"] in "-—－" and (is_cn or len(num) > 4 or len(num2) > 4):
             return None
         if upper is None or upper <= written * _SCALE[scale]:
             return None
         qualifier = "range"
-    elif is_cn and len(num) == 2 and num[0] in _CN_DIGIT and num[1] in _CN_DIGIT:
-        lo, hi = _CN_DIGIT.index(num[0]) + 1, _CN_DIGIT.index(num[1]) + 1
-        if hi != lo + 1:
-            return None
-        written, upper, qualifier = float(lo), float(hi) * _SCALE[scale], "range"
     if qualifier != "range":
         qualifier = _qualifier(text, start, end, infix)
     value = written * _SCALE[scale]

@@ -131,6 +131,7 @@ def _identity(cells: Mapping[str, CellValue], col: str) -> Finding | None:
         cells=involved,
         expected=lhs,
         found=rhs,
+        detail={"parts": list(ids.values())},
     )
 
 
@@ -246,4 +247,21 @@ def check_arithmetic(cells: Mapping[str, CellValue], *, template: str | None) ->
         )
         if f:
             out.append(f)
+    return _one_owner(out)
+
+
+def _one_owner(findings: list[Finding]) -> list[Finding]:
+    """A blank total is reported once, as ``blank_total``; other equations through it are not
+    reported again (their failure is the blank, not a wrong number)."""
+    blank = {f.cells[0] for f in findings if f.rule == "blank_total"}
+    out: list[Finding] = []
+    seen: set[str] = set()
+    for f in findings:
+        if f.rule == "blank_total":
+            if f.cells[0] in seen:
+                continue
+            seen.add(f.cells[0])
+        elif blank.intersection(f.cells) or blank.intersection(f.detail.get("parts", ())):
+            continue
+        out.append(f)
     return out

@@ -59,8 +59,8 @@ class BatchSummary:
     db: str | None = None
 
 
-@dataclass(slots=True)
-class _Progress:
+@dataclass(frozen=True, slots=True)
+class ProgressHooks:
     """Optional callbacks: ``start(total)`` then ``advance(source)`` once per file analysed."""
 
     start: Callable[[int], None] = field(default=lambda total: None)
@@ -171,9 +171,20 @@ def _previous_results(out: Path, files: Sequence[Path]) -> dict[str, Line]:
     kept: dict[str, Line] = {}
     for line in [*read_lines(out), *read_lines(partial_path(out))]:  # progress file is newer
         k = _key(line["source"])
-        if k in wanted and unchanged(line, wanted[k]):
+        if k in wanted and unchanged(line, wanted[k]) and _readable(line):
             kept[k] = strip_corpus_pass(line)
     return kept
+
+
+def _readable(line: Line) -> bool:
+    """A line this version can rebuild a ``Report`` from (older output may not be)."""
+    if is_error(line):
+        return isinstance(line.get("error"), dict)
+    try:
+        Report.from_dict(line)
+    except (TypeError, KeyError, ValueError, AttributeError):
+        return False
+    return True
 
 
 def _map_processes(paths: Sequence[str], workers: int) -> Iterator[Line]:
@@ -191,7 +202,10 @@ def _map_processes(paths: Sequence[str], workers: int) -> Iterator[Line]:
                 yield fut.result()
             except BrokenProcessPool:
                 suspects.append(futures[fut])
-    finally:  # on Ctrl-C or an early stop, drop queued files instead of waiting for them
+    except BaseException:  # Ctrl-C or an early stop: results still running would be thrown away
+        _stop_workers(pool)
+        raise
+    finally:
         pool.shutdown(wait=True, cancel_futures=True)
     for p in suspects:
         with ProcessPoolExecutor(max_workers=1, initializer=_worker_init) as one:
@@ -211,6 +225,12 @@ def _lock(fh: IO[str], part: Path) -> None:
         raise UsageError(
             str(part), f"another batch run is writing {part} (wait for it or use another -o)", code="E011"
         ) from exc
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """End the pool's processes now (the executor has no public way to abandon running calls)."""
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        proc.terminate()
 
 
 def _worker_init() -> None:
@@ -360,6 +380,9 @@ def _write_jsonl(path: Path, lines: Iterable[Line]) -> None:
 
 def check_outputs(out: Path, db: Path | None, *, force: bool, resume: bool) -> None:
     """Refuse to overwrite earlier results unless asked to (``UsageError``, exit status 2)."""
+    for p in (out, db):
+        if p is not None and p.is_dir():
+            raise UsageError.from_catalogue(Errors.E012, str(p), path=p, detail="it is a directory")
     if force or resume:
         return
     for p in (out, db):
@@ -385,7 +408,7 @@ def run_batch(
     engine: Engine = "processes",
     scheduler: str | None = None,
     copies: bool = True,
-    progress: _Progress | None = None,
+    progress: ProgressHooks | None = None,
 ) -> BatchSummary:
     """Analyse every report under ``root`` into ``out`` (JSONL) and optionally ``db`` (DuckDB).
 
@@ -402,11 +425,15 @@ def run_batch(
     done = _previous_results(out_p, files) if resume else {}
     todo = [str(p) for p in _largest_first(files) if _key(str(p)) not in done]
     part = partial_path(out_p)
-    part.parent.mkdir(parents=True, exist_ok=True)
     results: dict[str, Line] = dict(done)
-    prog = progress or _Progress()
+    prog = progress or ProgressHooks()
     prog.start(len(todo))
-    with part.open("a", encoding="utf-8") as fh:
+    try:
+        part.parent.mkdir(parents=True, exist_ok=True)
+        fh = part.open("a", encoding="utf-8")
+    except OSError as exc:
+        raise _output_error(part, exc) from exc
+    with fh:
         _lock(fh, part)
         fh.seek(0)
         fh.truncate()
@@ -424,7 +451,10 @@ def run_batch(
                 prog.advance(line["source"])
     ordered = [results[_key(str(p))] for p in files if _key(str(p)) in results]
     final, warnings = corpus_pass(ordered, copies=copies)
-    _write_jsonl(out_p, final)
+    try:
+        _write_jsonl(out_p, final)
+    except OSError as exc:
+        raise _output_error(out_p, exc) from exc
     if db_p is not None:
         write_duckdb(final, db_p)
     part.unlink(missing_ok=True)
@@ -641,8 +671,22 @@ def write_duckdb(lines: Iterable[Line], path: str | Path) -> dict[str, int]:
     import duckdb
 
     p = Path(path)
+    try:
+        return _build_db(db_rows(lines), p)
+    except (duckdb.Error, OSError) as exc:
+        raise _output_error(p, exc) from exc
+
+
+def _output_error(path: Path, exc: BaseException) -> NlpPipelineError:
+    return NlpPipelineError.from_catalogue(
+        Errors.E012, str(path), path=path, detail=f"{type(exc).__name__}: {exc}"
+    )
+
+
+def _build_db(rows: Mapping[str, list[dict[str, Any]]], p: Path) -> dict[str, int]:
+    import duckdb
+
     p.parent.mkdir(parents=True, exist_ok=True)
-    rows = db_rows(lines)
     tmp_db = p.with_name(p.name + ".tmp")
     tmp_db.unlink(missing_ok=True)
     counts: dict[str, int] = {}
@@ -672,12 +716,12 @@ def write_duckdb(lines: Iterable[Line], path: str | Path) -> dict[str, int]:
     return counts
 
 
-def progress_bar(*, enabled: bool | None = None) -> tuple[_Progress, AbstractContextManager[Any]]:
+def progress_bar(*, enabled: bool | None = None) -> tuple[ProgressHooks, AbstractContextManager[Any]]:
     """A rich progress bar on stderr when it is a terminal; silent callbacks otherwise."""
     if enabled is None:
         enabled = sys.stderr.isatty()
     if not enabled:
-        return _Progress(), nullcontext()
+        return ProgressHooks(), nullcontext()
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -692,7 +736,7 @@ def progress_bar(*, enabled: bool | None = None) -> tuple[_Progress, AbstractCon
     )
     task = bar.add_task("", total=None)
     return (
-        _Progress(
+        ProgressHooks(
             start=lambda total: bar.update(task, total=total),
             advance=lambda source: bar.update(task, advance=1, description=Path(source).name),
         ),

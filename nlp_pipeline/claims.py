@@ -8,13 +8,15 @@ A blank spaCy ``zh`` pipeline (jieba segmenter) runs two components over each wo
 counts: metric, channel, 同比 change). Both wrap pure functions; the span convention is
 documented in ``corpora/claims_guide.md``: a claim's span runs from the first character of
 its number to the last character of its unit, so prefix qualifiers (约, 超) and trailing
-以上/左右 lie outside it while an infix 余/多 and a scale 万 lie inside.
+以上/左右 lie outside it while an infix 余/多 and a scale 万 lie inside. A claim's
+``sentence`` is its sentence from the working text (whitespace removed, so wrapped lines read
+as one sentence).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 
@@ -58,10 +60,16 @@ _CHANNELS: tuple[tuple[str, str], ...] = (
     ("公报", "政府公报"),
     ("热线", "热线"),
 )
+_CHANNEL_LEAD = re.compile(
+    "(?:"
+    + "|".join(p for p, _ in _CHANNELS)
+    + r")(?:账号|号|平台)?(?=发布|推送|转载|刊发|编发|发送|播发|更新|公开)"
+)
+_EVENT_CHANNELS = {"新闻发布会", "热线"}  # named for their own clause only, never inherited
 _LEAD_NOISE = re.compile(
     r"^(?:截至[^，,]*?(?:月底|日|年底|年末)|[0-9０-９]{4}年度?|[一二〇零0-9]{4}年|全年|今年|当年|本年度|本年|年内|"
-    r"同时|此外|另外|目前|全区|全市|全县|全省|我[局委办厅院部署]|本[局委办厅院部署机关单位]|"
-    r"共|累计|共计|总计|合计|累积|先后|已|还|并|均|分别|依法|及时|有效|认真|积极)+"
+    r"同时|此外|另外|目前|全区|全市|全县|全省|我[局委办厅院部署]|本(?:局|委|办|厅|院|部|署|机关|单位)|"
+    r"共|累计|共计|总计|合计|累积|先后|已|还|并|均|分别|依法|及时|有效|认真|积极|有)+"
 )
 _VIA = re.compile(
     r"(?:通过|依托|利用|借助|在)[^，,。；]{0,24}?(?:网站|公众号|微博|视频号|抖音|客户端|平台|渠道|方式|栏目|专栏|新媒体|账号|页面)"
@@ -71,7 +79,8 @@ _UP_TO = re.compile(
     r"^.*?(?:(?<!公)共计|(?<!公)共(?![享同建治])|累计|总计|合计|全年|当年|今年|年内|本年度|本年|[0-9０-９]{4}年度?)"
 )
 _TAIL_NOISE = re.compile(
-    r"(?:共|累计|共计|总计|合计|累积|计|为|达到|达|约|近|超过|超|逾|不到|不足|突破|将近|接近|大约|有|了|的|各类|各项|高达|占比|占)+$"
+    r"(?:共|累计|共计|总计|合计|累积|计|为|达到|达|约|近|超过|超|逾|不到|不足|突破|将近|接近|大约|有|了|的|各类|各项|高达|占比|占"
+    r"|不少于|不低于|不超过|少于|多于|各)+$"
 )
 _FILLER = re.compile(r"各类|各项|相关")
 _CHANGE_VERB = re.compile(
@@ -86,6 +95,10 @@ _RIGHT_STOP = re.compile(
     + r"]|的|全部|均|已|被|予以|实现|上线|开展|进行|涉及|来自|和|与|及|等"
     r"|累积|累计|共|共计|达|达到|超|超过|为|突破|近"
 )
+# A left context that is only (or ends in) a light verb or a preposition says nothing about
+# what is counted; the words after the figure do ("组织4次季度检查", "对29项政策文件进行解读").
+_LIGHT_VERB = re.compile(r"(?:进行|开展|组织|举办|推出|推进|完成|实现|提出|出台)$")
+_PREPOSITIONS = {"对", "向", "为", "将", "把", "给", "与"}
 _PREFER_RIGHT_UNITS = {"个", "家", "项", "所", "名", "位", "户", "套", "批"}
 
 
@@ -126,7 +139,7 @@ def working_passages(doc: Document) -> list[Passage]:
             offs.append(block.start + i)
         body = block.text.strip()
         heading = _HEADING.match(body) and len(body) <= 30 and "。" not in body
-        if heading or len(body) < 15 and body[-1:].isdigit():
+        if heading or (len(body) < 15 and body[-1:].isdigit()):
             chars.append(BREAK)
             offs.append(block.end)
     flush()
@@ -170,6 +183,8 @@ def channel_of(text: str) -> str:
 def clean_metric(left: str) -> str:
     """Reduce the words before a figure to the verb+object it counts ("发布各类信息" → "发布信息")."""
     s = _VIA.sub("", left)
+    if left and not _TAIL_NOISE.sub("", _LEAD_NOISE.sub("", s)):
+        s = left  # the channel phrase was all there was: keep it
     s = _LEAD_NOISE.sub("", s)
     s = _TAIL_NOISE.sub("", s)
     s = _FILLER.sub("", s)
@@ -178,8 +193,11 @@ def clean_metric(left: str) -> str:
     if len(cut) >= 2:
         s = _LEAD_NOISE.sub("", cut)
     s = s.lstrip("及和与并")
+    lead = _CHANNEL_LEAD.match(s)
+    if lead:
+        s = s[lead.end() :]
     s = s.strip('，,。；;：:、的等“”"')
-    if len(s) > 8 and "的" in s and len(s.rsplit("的", 1)[1]) >= 2:
+    if len(s) >= 6 and "的" in s and len(s.rsplit("的", 1)[1]) >= 2:
         s = s.rsplit("的", 1)[1]
     return _tail_words(s, 14)
 
@@ -200,7 +218,7 @@ def right_noun(tokens: Sequence[str]) -> str:
     """The noun phrase right after a unit ("5个高频事项" → "高频事项"), up to a stop word."""
     out = ""
     for tok in tokens:
-        if _RIGHT_STOP.fullmatch(tok) or _RIGHT_STOP.match(tok) or len(out) + len(tok) > 10:
+        if _RIGHT_STOP.match(tok) or tok[:1].isdigit() or len(out) + len(tok) > 10:
             break
         out += tok
     return out
@@ -219,16 +237,27 @@ def build_claims(text: str, figures: Sequence[Figure], tokens: Sequence[tuple[in
             fig.unit in ("%", "个百分点", "百分点") and bool(_CHANGE_CONTEXT.search(raw_left))
         )
         metric = clean_metric(raw_left)
+        if not raw_left and text[c0 - 1 : c0] == "》":
+            metric = _title_before(text, c0 - 1)
         if is_change:
             metric = _CHANGE_CONTEXT.sub("", _CHANGE_VERB.sub("", _strip_qual(metric))).strip("显著大幅")
         after = [t[max(0, fig.end - start) :] for start, t in tokens if start + len(t) > fig.end]
-        noun = right_noun(after)
-        if noun and raw_left.endswith("的"):
+        noun = _title_after(text, fig.end) or right_noun(after)
+        if fig.unit in _PREFER_RIGHT_UNITS and noun and text.startswith(noun + "的", fig.end):
+            noun = _right_clause_noun(text, fig.end)
+        light = _LIGHT_VERB.search(metric)
+        if _strip_qual(raw_left).endswith("有") or raw_left.endswith("有"):
+            metric = _right_clause_noun(text, fig.end) or metric
+        elif noun and raw_left.endswith("的"):
             metric = _tail_words(metric + noun, 14)
-        elif noun and (len(metric) < 2 or fig.unit in _PREFER_RIGHT_UNITS):
+        elif noun and (light or fig.unit in _PREFER_RIGHT_UNITS or metric in _PREPOSITIONS):
             metric = noun
+        elif noun and len(metric) <= 2:
+            metric = metric + noun
         if not metric and out and out[-1].sentence == sentence:
             metric = out[-1].metric
+        if not metric and c0 > s0 + 1:
+            metric = clean_metric(text[clause_start(text, c0 - 1) : c0 - 1])
         out.append(
             Claim(
                 value=fig.value,
@@ -250,12 +279,41 @@ def build_claims(text: str, figures: Sequence[Figure], tokens: Sequence[tuple[in
     return out
 
 
+def _title_before(text: str, close: int) -> str:
+    """For "编辑《…公报》24期": the verb before the title and the title itself."""
+    open_ = text.rfind("《", max(0, close - 30), close)
+    if open_ == -1:
+        return ""
+    verb = clean_metric(text[clause_start(text, open_) : open_])
+    return _tail_words(verb + text[open_ + 1 : close], 14)
+
+
+def _title_after(text: str, pos: int) -> str:
+    """A 《title》 right after the figure names what it counts ("推出20期《…》")."""
+    if not text.startswith("《", pos):
+        return ""
+    close = text.find("》", pos)
+    return _tail_words(text[pos + 1 : close], 14) if 0 < close - pos <= 30 else ""
+
+
+def _right_clause_noun(text: str, pos: int) -> str:
+    """For "有N件…的行政复议": the head noun closing the clause after the figure."""
+    j = pos
+    while j < len(text) and text[j] not in _CLAUSE_END:
+        j += 1
+    right = text[pos:j]
+    if "的" in right:
+        right = right.rsplit("的", 1)[1]
+    return _tail_words(right, 14)
+
+
 def _channel(text: str, s0: int, c0: int, pos: int) -> str:
     """The channel named in the clause; else, unless the clause names another platform, the sentence's."""
     own = channel_of(text[c0:pos])
     if own or re.search("平台|渠道|途径", text[c0:pos]):
         return own
-    return channel_of(text[s0:pos])
+    inherited = channel_of(text[s0:pos])
+    return "" if inherited in _EVENT_CHANNELS else inherited
 
 
 def _strip_qual(s: str) -> str:
@@ -296,6 +354,7 @@ def get_nlp() -> Language:
         if not Doc.has_extension(ext):
             Doc.set_extension(ext, default=None)
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    nlp.max_length = 20_000_000  # one passage can be a whole long report; no model memory at stake
     nlp.add_pipe("gov_figures")
     nlp.add_pipe("gov_claims")
     return nlp
@@ -321,9 +380,3 @@ def _to_document(doc: Document, passage: Passage, claim: Claim, sections: Sequen
 
 def _section_at(sections: Sequence[Section], pos: int) -> str:
     return next((s.id for s in sections if s.start <= pos < s.end), "")
-
-
-def iter_claim_texts(claims: Sequence[Claim]) -> Iterator[str]:
-    """``"value unit metric"`` lines, for a quick look at what was extracted."""
-    for c in claims:
-        yield f"{c.start}-{c.end} {c.text!r} {c.value:g} {c.unit} {c.qualifier} [{c.metric}] {c.channel}"

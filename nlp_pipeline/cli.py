@@ -164,27 +164,41 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FAILED
     except KeyboardInterrupt:
-        hint = " (finished files are kept: run the same command with --resume)" if args.command == "batch" else ""
+        hint = (
+            " (finished files are kept: run the same command with --resume)"
+            if args.command == "batch"
+            else ""
+        )
         print(f"nlp-pipeline: interrupted{hint}", file=sys.stderr)
         return 130
 
 
-def expand_paths(paths: Sequence[str]) -> list[str]:
-    """Files as given; directories replaced by the reports found under them."""
+def expand_paths(paths: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Files as given, directories replaced by the reports under them; and the empty directories."""
     out: list[str] = []
+    empty: list[str] = []
     for p in paths:
-        out += [str(f) for f in discover(p)] if Path(p).is_dir() else [p]
-    return out
+        if Path(p).is_dir():
+            found = [str(f) for f in discover(p)]
+            out += found
+            if not found:
+                empty.append(p)
+        else:
+            out.append(p)
+    return out, empty
 
 
 def cmd_analyze(paths: Sequence[str], *, fmt: str, stdout: TextIO | None = None) -> int:
     """Analyse each path, apply the year-on-year checks among them, print one result each."""
     out = stdout or sys.stdout
-    lines = [analyze_file(p) for p in expand_paths(paths)]
+    files, empty = expand_paths(paths)
+    for d in empty:
+        print(f"nlp-pipeline: {d}: no report files ({'/'.join(SUFFIXES)}) in this directory", file=sys.stderr)
+    lines = [analyze_file(p) for p in files]
     lines, warnings = corpus_pass(lines, copies=False)
     for w in warnings:
         print(f"nlp-pipeline: warning: {w}", file=sys.stderr)
-    failed = 0
+    failed = len(empty)
     console = None
     if fmt == "text" and out.isatty():
         from rich.console import Console

@@ -211,6 +211,7 @@ LEXICON: tuple[tuple[str, str], ...] = (
     ("结转至下年", "apply.carried_forward"),
     ("结转到下年", "apply.carried_forward"),
     ("转入下年", "apply.carried_forward"),
+    ("转入下一年", "apply.carried_forward"),
     ("顺延到下年", "apply.carried_forward"),
     ("顺延至下年", "apply.carried_forward"),
     ("顺延", "apply.carried_forward"),
@@ -252,7 +253,7 @@ LEXICON: tuple[tuple[str, str], ...] = (
 _DOC_VERBS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"废止|失效|宣布失效"), "repealed"),
     (re.compile(r"现行有效|有效的"), "in_force"),
-    (re.compile(r"制发|印发|出台|制定|发布|新制作|新公开|下发"), "issued"),
+    (re.compile(r"制发|印发|出台|制定|新制作|新公开"), "issued"),
 )
 _NOT_A_TABLE_COUNT = re.compile(
     r"同比|较上年|较去年|比上年|比去年|增加|减少|增长|下降|上升|累计|历年|以来|平均|时限|用时|天数|工作日"
@@ -301,6 +302,8 @@ class _Context:
     segment: str  # from the previous sentence or semicolon break up to the end of the claim
     sentence: str
     prev_sentence: str
+    lead: str  # the sentence up to the claim's figure
+    tail: str  # the rest of the clause after the claim ("2件结转下年度")
 
 
 def _context(text: str, claim: Claim) -> _Context:
@@ -322,7 +325,9 @@ def _context(text: str, claim: Claim) -> _Context:
     before = text[c0:first_digit]
     figures = list(_FIGURE_BEFORE.finditer(before))
     head = before[figures[-1].end() :] if figures else before
-    return _Context(clause, head, text[g0:end], text[s0:s1], text[p0:s0])
+    stops = [i for i in (text.find(ch, end) for ch in _CLAUSE_BREAK) if i >= 0]
+    tail = text[end : min(stops) if stops else len(text)]
+    return _Context(clause, head, text[g0:end], text[s0:s1], text[p0:s0], text[s0:first_digit], tail)
 
 
 def _applications_in_play(ctx: _Context, head: str) -> bool:
@@ -342,6 +347,8 @@ def _resolve(concept: str, ctx: _Context, head: str) -> str | None:
         return None
     if concept.startswith("apply."):
         if re.search(r"复议|诉讼|起诉", head) or _NOT_APPLICATIONS.search(head):
+            return None
+        if "申请" not in head and re.search(r"复议|诉讼|案件", ctx.lead):
             return None
         return concept if _applications_in_play(ctx, head) else None
     if concept.startswith("t4.total."):
@@ -398,6 +405,9 @@ def _quantity_keys(claim: Claim, ctx: _Context) -> list[str]:
         before = ctx.segment[: len(ctx.segment) - len(ctx.clause)]
         nouns = [h for h in _find_terms(before) if h[3] in ("rules?", "normative_docs?")]
         hits = nouns[-1:]
+    if not hits and not _SUBGROUP.search(ctx.head) and not re.search(r"\d", ctx.tail):
+        head = ctx.tail
+        hits = _find_terms(head)
     if not hits and not _SUBGROUP.search(ctx.head) and claim.metric:
         head = claim.metric
         hits = _find_terms(head)
@@ -415,7 +425,7 @@ def _quantity_keys(claim: Claim, ctx: _Context) -> list[str]:
 
 
 def _column_key(ctx: _Context, hits: Sequence[tuple[int, int, str, str]]) -> str | None:
-    """ "涉及自然人72件" after "收到申请75件": one applicant column of the quantity named."""
+    """One applicant column of the quantity named before ("收到申请75件，涉及自然人72件")."""
     col = next((c for w, c in _COLUMN_WORDS if w in ctx.head), None)
     if col is None:
         return None
@@ -429,6 +439,7 @@ def _column_key(ctx: _Context, hits: Sequence[tuple[int, int, str, str]]) -> str
 
 
 def _column_readings(key: str, cells: Mapping[str, CellValue]) -> list[Reading]:
+    """Readings of a ``col.<quantity>.<column>`` key: received (with or without carry-over) or processed."""
     concept, col = key[4 : key.rfind(".")], key[key.rfind(".") + 1 :]
     if concept == "apply.processed":
         options = [(f"total_processed.{col}", [f"apply.total_processed.{col}"])]
@@ -445,6 +456,8 @@ def claim_readings(claim: Claim, doc_text: str, cells: Mapping[str, CellValue]) 
     if claim.is_change:
         return []
     ctx = _context(doc_text, claim)
+    if "|" in ctx.clause:  # a figure inside a pipe-rendered table row is not narrative
+        return []
     keys = _quantity_keys(claim, ctx)
     if claim.unit == "%":
         return _percent_readings(claim, ctx, keys, cells)
@@ -549,18 +562,22 @@ def _about_step(claim: Claim) -> float:
 
 
 def _agrees(claim: Claim, claimed: float, found: float, tol: float) -> bool:
-    """Compare by qualifier: exact within ``tol``; 余/以上 ≥; 不到 ≤; 约 within a written step."""
+    """Compare by qualifier: exact within ``tol``; 余/多 from the figure to one written step above;
+    以上/超过 at least; 不到 at most; 约 within a written step; ranges inclusive."""
     q = claim.qualifier
     eps = 1e-9 + tol
+    scale = claimed / claim.value if claim.value else 1.0  # claim units → compared units
     if q == "at_least":
-        return found >= claimed - eps
+        if found < claimed - eps:
+            return False
+        bounded = re.search(r"\d[^\d]{0,2}[余多]", claim.text or "")
+        return not bounded or found <= claimed + _about_step(claim) * scale + eps
     if q == "at_most":
         return found <= claimed + eps
     if q == "range":
-        upper = claim.upper if claim.upper is not None else claimed
+        upper = claim.upper * scale if claim.upper is not None else claimed
         return claimed - eps <= found <= upper + eps
     if q == "about":
-        scale = claimed / claim.value if claim.value else 1.0
         slack = max(_about_step(claim) * scale, 0.05 * abs(claimed), tol)
         return abs(found - claimed) <= slack + 1e-9
     return abs(found - claimed) <= eps
@@ -609,23 +626,34 @@ def _ref(claim: Claim) -> ClaimRef:
     return ClaimRef(text=claim.text, value=claim.value, start=claim.start, end=claim.end)
 
 
-def _mismatch(claim: Claim, readings: list[Reading], claimed: float) -> Finding:
+_TABLE_OF = (("active.", "表二"), ("apply.", "表三"), ("review", "表四"), ("litigation", "表四"))
+
+
+def _show(r: Reading, unit: str) -> str:
+    """Render a reading ("表三 apply.new.total = 24"): cells by id, a group by pattern, a ratio by label."""
+    if unit == "%":
+        where = r.label
+    elif len(r.cells) <= 3:
+        where = " + ".join(r.cells)
+    else:
+        where = "sum of " + ".".join(r.cells[0].split(".")[:2]) + ".*"
+    table = next((t for p, t in _TABLE_OF if r.cells[0].startswith(p)), "")
+    return f"{table} {where} = {_fmt(r.value)}{unit}".strip()
+
+
+def _mismatch(claim: Claim, readings: list[Reading], claimed: float, said: str) -> Finding:
+    """A finding naming what the narrative says, the primary reading and every other reading tried."""
     first = readings[0]
     is_pct = claim.unit == "%"
-    rule = "claim_percentage" if is_pct else "claim_mismatch"
     unit = "%" if is_pct else ("万元" if "元" in claim.unit else "")
-    tried = "; ".join(f"{r.label} = {_fmt(r.value)}{unit}" for r in readings)
-    what = claim.metric or claim.text
     if is_pct:
-        msg = f"narrative says {what} {_fmt(claimed)}% but the tables give {tried}"
+        msg = f"narrative says {said} but the tables give {', '.join(_show(r, unit) for r in readings)}"
     else:
-        diff = claimed - first.value
-        msg = (
-            f"narrative says {what}{claim.text} but the table has {tried}"
-            f" (difference {_fmt(abs(diff))}{unit})"
-        )
+        msg = f"narrative says {said} but {_show(first, unit)} (difference {_fmt(abs(claimed - first.value))}{unit})"
+        if len(readings) > 1:
+            msg += "; other readings tried: " + ", ".join(_show(r, unit) for r in readings[1:])
     return Finding(
-        rule=rule,
+        rule="claim_percentage" if is_pct else "claim_mismatch",
         severity="warning" if is_pct or len(readings) > 1 else "error",
         message=msg,
         cells=first.cells,
@@ -644,7 +672,8 @@ def _mismatch(claim: Claim, readings: list[Reading], claimed: float) -> Finding:
 # ---------------------------------------------------------------- narrative-only rules
 
 _PERIOD = re.compile(
-    r"(\d{4})\s*年\s*0?1\s*月\s*0?1\s*日[^。\n]{0,8}?(?:至|到|—|－|-|~|～)[^。\n\d]{0,3}(\d{4})\s*年\s*12\s*月\s*31\s*日"
+    r"(\d{4})\s*年\s*0?1\s*月\s*0?1\s*日[^。\n]{0,8}?(?:至|到|—|－|-|~|～)[^。\n\d]{0,3}"
+    r"(?:(\d{4})\s*年\s*)?12\s*月\s*31\s*日"
 )
 _ALL_CLOSED = re.compile(
     r"(均|全部|都|全都|悉数)(已|已经)?(在法定期限内|在规定期限内|在规定时限内|按时|按期|依法|如期|及时)?"
@@ -688,7 +717,8 @@ def _period_findings(text: str, year: int | None) -> list[Finding]:
         s = max(text.rfind(ch, 0, m.start()) for ch in "。\n") + 1
         if not re.search(r"统计|数据|期限|时限|报告", text[s : m.start()]):
             continue
-        y1, y2 = int(m.group(1)), int(m.group(2))
+        y1 = int(m.group(1))
+        y2 = int(m.group(2)) if m.group(2) else y1
         if y1 == year and y2 == year:
             continue
         out.append(
@@ -755,7 +785,7 @@ def _fee_findings(text: str, claims: Sequence[Claim], sections: Sequence[Section
         if "元" not in c.unit or c.value <= 0 or c.is_change:
             continue
         ctx = _context(text, c)
-        if "处理费" not in c.metric and "处理费" not in ctx.clause:
+        if ("处理费" not in c.metric and "处理费" not in ctx.clause) or _NOT_FEES.search(ctx.clause):
             continue
         if any(s <= c.start < e for s, e in none_stated):
             continue
@@ -800,7 +830,9 @@ def check_claims(
             linked.append(replace(claim, cells=agreeing[0].cells))
             continue
         linked.append(replace(claim, cells=readings[0].cells))
-        findings.append(_mismatch(claim, readings, results[0][2]))
+        ctx = _context(doc.text, claim)
+        said = (ctx.segment if claim.unit == "%" else ctx.clause).strip()[-40:] or claim.text
+        findings.append(_mismatch(claim, readings, results[0][2], said))
     findings += _all_closed_findings(doc.text, cells, sections)
     findings += _period_findings(doc.text, year)
     findings += _fee_findings(doc.text, claims, sections)
@@ -809,6 +841,7 @@ def check_claims(
 
 _APPLICANT_COLS = ("natural", "commercial", "research", "social", "legal", "other_org", "total")
 _DOC_KINDS = ("rules", "normative_docs")
+_SAME_AS_ISSUED = "in force equals this year's issued: the table may count only this year's documents"
 
 
 def check_previous(current: Report, previous: Report) -> list[Finding]:
@@ -864,7 +897,11 @@ def check_previous(current: Report, previous: Report) -> list[Finding]:
                     cells=(f"active.{kind}.in_force", f"active.{kind}.issued", f"active.{kind}.repealed"),
                     expected=expected,
                     found=now,
-                    detail={"previous": previous.source, "previous_in_force": last},
+                    detail={
+                        "previous": previous.source,
+                        "previous_in_force": last,
+                        **({"note": _SAME_AS_ISSUED} if now == issued and last > 0 else {}),
+                    },
                 )
             )
     return out

@@ -24,6 +24,7 @@ class Errors(StrEnum):
     E009 = "model file missing or unreadable: {detail}"
     E010 = "internal error while analysing: {detail}"
     E011 = "output file {path} exists (use --force to overwrite)"
+    E012 = "cannot write output {path}: {detail}"
 
 
 class NlpPipelineError(Exception):

@@ -35,9 +35,10 @@ _MD_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 def _build_compat_map() -> dict[int, str]:
     """Kangxi radicals and CJK compatibility ideographs → the unified ideograph (1 char → 1 char).
 
-    Browser-printed PDFs and some Word exports carry e.g. U+2F08 "⼈" where 人 is meant; NFKC
-    knows the mapping (the radicals supplement, e.g. "⺠", has none and is listed by hand), but applying NFKC to whole texts would also rewrite full-width digits
-    and punctuation, so only these ranges are mapped, and only to single characters.
+    Browser-printed PDFs and some Word exports carry e.g. U+2F08 "⼈" where 人 is meant. NFKC
+    knows the mapping, but applied to whole texts it would also rewrite full-width digits and
+    punctuation, so only these ranges are mapped, and only to single characters. (The radicals
+    supplement, e.g. "⺠", has no NFKC mapping; its common members are listed by hand below.)
     """
     table: dict[int, str] = {}
     ranges = ((0x2E80, 0x2EFF), (0x2F00, 0x2FDF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F))
@@ -57,11 +58,14 @@ _RADICAL_SUPPLEMENT = dict(
         strict=True,
     )
 )
-_COMPAT_MAP = _build_compat_map() | {ord(k): v for k, v in _RADICAL_SUPPLEMENT.items()}
+_COMPAT_MAP = (
+    _build_compat_map() | {ord(k): v for k, v in _RADICAL_SUPPLEMENT.items()} | {0x2329: "〈", 0x232A: "〉"}
+)
 
 
 def normalize_chars(text: str) -> str:
-    """Replace Kangxi radicals / CJK compatibility ideographs; length-preserving by construction."""
+    """Replace Kangxi radicals / CJK compatibility ideographs (and the technical angle brackets
+    U+2329/U+232A that PDF fonts use for 〈〉); length-preserving by construction."""
     return text.translate(_COMPAT_MAP)
 
 
@@ -98,11 +102,16 @@ def load(path: str | Path) -> Document:
 
 
 def decode_text(data: bytes, *, source: str, declared: str | None = None) -> str:
-    """Decode bytes: UTF-8 (BOM or not), then a declared charset, then GB18030, then detection.
+    """Decode bytes: UTF-16 by BOM, UTF-8 (BOM or not), a declared charset, GB18030, then detection.
 
     Strict UTF-8 validity on CJK text is near-certain evidence, so it is tried before a declared
     charset (pages often declare gb2312 while being UTF-8, and vice versa).
     """
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise InputError.from_catalogue(Errors.E004, source, detail=f"bad UTF-16: {exc}") from exc
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

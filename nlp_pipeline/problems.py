@@ -5,8 +5,8 @@ Segmentation conventions (the gold in ``corpora/segmentation_gold.jsonl`` follow
 
 * The finest enumeration level is the statement: each 一是/（一）/1./①/首先 item is one statement,
   however many sentences it has. A marker's title line that only heads sub-items is not one.
-* Outside enumerations each sentence is a statement; a run after a colon or a group heading that
-  is a semicolon list (A；B；C) gives one statement per part.
+* Outside enumerations each sentence is a statement; a semicolon list (A；B；C) after a lead-in
+  (a colon, "，如", "，主要表现在") or a group heading gives one statement per part.
 * Intro sentences are not statements: the sentence that leads into a list (ends with a colon or is
   directly followed by an enumeration), "仍存在一些不足"-style sentences with no content, and
   group headings such as "（一）存在问题" / "（二）改进措施" (these set the kind).
@@ -54,7 +54,7 @@ _HEADER_TITLE = re.compile(r"(问题|不足|短板|改进|整改|措施|打算|�
 _HEADER_VERB = re.compile(r"^(加强|强化|提高|提升|完善|推进|深化|持续|健全|做好|抓好|优化|规范|建立|丰富|拓宽|加大|创新|夯实)")
 _MEASURE_WORDS = re.compile(r"(改进|整改|措施|打算|计划|方向|举措|下一步|努力)")
 _TURN = re.compile(
-    r"^(?:下一步|下阶段|今后|未来|针对(?:上述|以上|这些|存在|此类)|为此|对此|为进一步|为规范|"
+    r"^(?:下一步|下阶段|今后|未来|明年|来年|新的一年|下一年|针对(?:上述|以上|这些|存在|此类)|为此|对此|为进一步|为规范|"
     r"(?:(?:19|20)\d{2}\s*年[，,]?\s*)?(?:我|本|全)[\u4e00-\u9fff]{0,8}将)"
 )
 _MEASURE_INTRO = re.compile(r"(以下|如下)[\u4e00-\u9fff]{0,6}(措施|方面|工作|举措)|采取.{0,6}措施|改进措施|整改措施")
@@ -64,6 +64,8 @@ _EMPTY_INTRO = re.compile(
     r"([，,]?(主要)?(表现|体现)(在|为)|[，,]?(具体)?如下|[，,]?主要(有|是))?$"
     r"|(还有|仍有|存在)(一些|部分)?(需要|有待)(进一步)?(加强|改进|提升|完善)((和|与)(加强|改进|提升|完善))?的(地方|方面)$"
 )
+_LABEL = re.compile(r"^([^，,。；;：:]{2,12})[：:]")  # "存在问题：…" / "改进情况：…"
+_NOTHING = re.compile(r"^(本年度|本年|今年|报告期内)?(暂|均)?(无|没有)(相关|需要报告的)?(问题|情况|事项)?$")
 _SENT_END = "。！？!?"
 _TRAIL = " \t\r\n\u3000。；;，,、：:！？!?"
 _PUNCT_ANY = re.compile(r"[，。；：！？、,;:!?]")
@@ -76,6 +78,22 @@ class _Unit:
     start: int
     end: int  # exclusive; raw (trailing punctuation not yet stripped)
     header_kind: Kind | None = None
+    family: str = ""  # marker family of an item: 是 / paren / arabic / circled / sequence / line
+
+
+def _family(marker: str) -> str:
+    m = marker.strip()
+    if m.endswith("是"):
+        return "是"
+    if m[:1] in "（(":
+        return "paren_digit" if m[1:2].isdigit() else "paren"
+    if m[:1].isdigit():
+        return "arabic"
+    if m[:1] in "①②③④⑤⑥⑦⑧⑨⑩":
+        return "circled"
+    if m[:1] in "首其再最第":
+        return "sequence"
+    return "line"
 
 
 def _body_text(doc: Document, sec: Section, heading_is_subheading: bool) -> tuple[int, str]:
@@ -114,21 +132,32 @@ def _units(text: str) -> list[_Unit]:
         title_end = _title_end(text, m.end(), item_end)
         title = text[m.end():title_end].strip()
         is_paren = not m.group("m").endswith("是")
-        if (
-            is_paren
-            and len(title) <= 24
-            and _HEADER_TITLE.search(title)
-            and not _HEADER_VERB.match(title)
-        ):
+        if is_paren and _is_group_header(title):
             hk: Kind = "measure" if _MEASURE_WORDS.search(title) else "problem"
             units.append(_Unit("header", m.start(), title_end, hk))
             if text[title_end:item_end].strip(_TRAIL):
                 units += _split_runs(text, title_end, item_end)
         else:
-            units.append(_Unit("item", m.end(), item_end))
+            units.append(_Unit("item", m.end(), item_end, family=_family(m.group("m"))))
         if item_end < end and text[item_end:end].strip():
             units += _split_runs(text, item_end, end)
     return units
+
+
+_HEADER_FILLER = re.compile(
+    r"(?:19|20)\d{2}\s*年度?|上一?年度?|本年度?|今年|下一步|以往|针对|政府信息公开|政务公开|信息公开|工作中?|"
+    r"存在|主要|问题|不足|短板|差距|改进|整改|落实|措施|打算|计划|方向|举措|情况|方面|的|及|和|与|以及|[\s\W\d_]"
+)
+
+
+def _is_group_header(title: str) -> bool:
+    """A short title made only of heading words ("存在的主要问题", "2024年工作中存在问题的改进情况")."""
+    return (
+        len(title) <= 30
+        and _HEADER_TITLE.search(title) is not None
+        and not _HEADER_VERB.match(title)
+        and len(_HEADER_FILLER.sub("", title)) <= 2
+    )
 
 
 def _title_end(text: str, s: int, e: int) -> int:
@@ -217,6 +246,12 @@ def _intro_kind(sentence: str) -> Kind | None:
     return None
 
 
+def _is_title(text: str) -> bool:
+    """A short one-phrase item text (no sentence inside it): a title over sub-items."""
+    t = text.strip().rstrip(_TRAIL)
+    return 0 < len(t) <= 20 and not re.search(r"[。！？!?；;]", t)
+
+
 def _is_empty_intro(sentence: str) -> bool:
     """A sentence that only says there are shortcomings, or that leads into a list."""
     t = re.sub(r"\s+", "", sentence).rstrip("。！？!?；;，,")
@@ -253,8 +288,11 @@ def segment(doc: Document, sec: Section) -> list[tuple[int, int, Kind]]:
         if u.kind == "header":
             kind = u.header_kind or kind
             continue
-        followed_by_item = ui + 1 < len(units) and units[ui + 1].kind == "item"
-        if u.kind == "item":
+        nxt = units[ui + 1] if ui + 1 < len(units) else None
+        followed_by_item = nxt is not None and nxt.kind == "item"
+        if u.kind == "item" and nxt is not None and nxt.kind == "item" and nxt.family != u.family and _is_title(body[u.start:u.end]):
+            pieces = [(u.start, u.end, "intro")]  # "（一）加强政策解读" heading its own 一是/1. sub-items
+        elif u.kind == "item":
             pieces = _item_pieces(body, u.start, u.end)
         else:
             pieces = _run_pieces(body, u.start, u.end, followed_by_item=followed_by_item)
@@ -295,11 +333,19 @@ def _run_pieces(text: str, s: int, e: int, *, followed_by_item: bool) -> list[tu
         sent = text[a:b]
         st = sent.strip()
         last = i == len(sents) - 1
-        colon = max(st.find("："), st.find(":"))
-        if (colon >= 0 and "；" in st[colon:]) or (colon >= 0 and ";" in st[colon:]):
-            cut = a + sent.index(st) + colon + 1
+        lead = _list_lead_end(st)
+        if lead >= 0 and ("；" in st[lead:] or ";" in st[lead:]):
+            cut = a + sent.index(st) + lead
             out.append((a, cut, "intro"))
             out += [(x, y, "stmt") for x, y in _top_level_split(text, cut, b, "；;")]
+            continue
+        label = _LABEL.match(st)
+        if label and _is_group_header(label.group(1)):
+            cut = a + sent.index(st) + label.end()
+            out.append((a, cut, "intro"))
+            out.append((cut, b, "stmt"))
+            continue
+        if _NOTHING.match(re.sub(r"\s+", "", st).rstrip(_TRAIL)):
             continue
         if (last and followed_by_item) or _is_empty_intro(st):
             out.append((a, b, "intro"))
@@ -312,10 +358,19 @@ def _run_pieces(text: str, s: int, e: int, *, followed_by_item: bool) -> list[tu
     return out
 
 
+_LIST_LEAD = re.compile(r"[：:]|[，,]\s*(?:如|例如|比如|主要(?:表现|体现)(?:在|为)|主要是|具体(?:表现)?为)(?![：:])")
+
+
+def _list_lead_end(sentence: str) -> int:
+    """End of the clause that leads into a list ("…存在一些不足，如" / "…问题：") or -1."""
+    m = _LIST_LEAD.search(sentence)
+    return m.end() if m else -1
+
+
 def _after_header(text: str, pos: int) -> bool:
     """True when ``pos`` directly follows a group header's title (e.g. "（一）存在的主要问题。")."""
-    before = text[max(0, pos - 30):pos].rstrip()
-    return bool(re.search(r"[）)][^。；\n]{0,24}[。：:]$", before)) and _HEADER_TITLE.search(before) is not None
+    m = re.search(r"[）)]([^。；\n）)]{0,30})[。：:]\s*$", text[max(0, pos - 40):pos])
+    return m is not None and _is_group_header(m.group(1))
 
 
 # --- vagueness ------------------------------------------------------------------------------
@@ -508,8 +563,9 @@ class CopyIndex:
 def find_copies(reports: Sequence[Report], *, threshold: float = 0.9, report_threshold: float = 0.75) -> list[Report]:
     """Reports whose statements carry ``copied_from`` and which gain "copied_previous_year" findings.
 
-    ``copied_from`` is the most similar statement (similarity ≥ ``report_threshold``) in the same
-    body's previous-year report, else in another body's report. A statement repeated from the
+    ``copied_from`` is the most similar statement in the same body's previous-year report
+    (similarity ≥ ``report_threshold``), else in another body's report (similarity ≥ ``threshold``:
+    bodies share templates, so only near-identical text is worth naming). A statement repeated from the
     previous year with similarity ≥ ``threshold`` (near-identical, years and numbers folded) is a
     warning: the format notice requires section 五 not to repeat year after year.
     """
@@ -527,7 +583,7 @@ def mark_copies(report: Report, index: CopyIndex, *, threshold: float = 0.9, rep
     for p in report.problems:
         norm = normalize_for_copy(p.text)
         prev = index.previous_year_best(norm, agency, report.year, min_score=report_threshold)
-        other = index.other_body_best(norm, agency, min_score=report_threshold)
+        other = None if prev is not None else index.other_body_best(norm, agency, min_score=threshold)
         cf: CopiedFrom | None = None
         if prev is not None:
             cf = CopiedFrom(source=prev[0].source, text=prev[0].text, similarity=round(prev[1], 4), scope="previous_year")

@@ -83,11 +83,13 @@ _LINE_NUMBERED = re.compile(
 )
 _INLINE_NUMBERED = re.compile(r"(?<=[。！？；;）)\]】”])\s*(?P<n>[一二三四五六七八九十]{1,2})\s*[、．.]\s*")
 _SUB_HEADING = re.compile(r"^[#\s*]*(?:[（(][一二三四五六七八九十]{1,2}[）)]|[一二三四五六七八九十]{1,2}\s*[、．.])")
+_LEAD = " #*\t\u3000\xa0"  # markdown marks and layout spaces around a heading line
 _PUNCT = re.compile(r"[\s\u3000#*:：、，,。.．;；（）()“”\"'《》【】\[\]·\-—_|]+")
 _CHROME = re.compile(
     r"^\s*(?:附件下载|扫一扫|关闭(?:窗口|本页)?|打印(?:本页)?|【打印】|分享到|上一篇|下一篇|责任编辑|网站地图|友情链接|相关链接)"
 )
 
+_NONE_BODY = re.compile(r"^(本年度|本年|今年|报告期内)?(暂|均)?(无|没有)?(相关|需要报告的)?(问题|情况|事项)?$")
 _MIN_NUMBERED = 80.0  # a numbered line whose title is this close to a statutory title is a candidate
 _MIN_INLINE = 88.0  # inline (mid-paragraph) candidates must match more closely
 _MIN_BARE = 92.0  # unnumbered lines must match very closely
@@ -177,8 +179,13 @@ def _text_lines(doc: Document) -> Iterator[tuple[int, str]]:
 
 def _candidates(doc: Document) -> list[_Candidate]:
     out: list[_Candidate] = []
-    for start, line in _text_lines(doc):
+    lines = list(_text_lines(doc))
+    for li, (start, line) in enumerate(lines):
         m = _LINE_NUMBERED.match(line)
+        if m and not line[m.end():].strip(_LEAD) and li + 1 < len(lines):
+            nstart, nline = lines[li + 1]  # "五、" alone on its line, the title on the next
+            if nstart - start <= len(line) + 3:
+                line = doc.text[start:nstart] + nline
         if m:
             number = m.group("n1") or m.group("n2")
             rest = line[m.end():].rstrip()
@@ -191,11 +198,11 @@ def _candidates(doc: Document) -> list[_Candidate]:
                 if score >= _MIN_NUMBERED or score == _KEYWORD_SCORE:
                     head = rest if short else _raw_prefix(rest, nlen)
                     bonus = 3.0 if number == _STATUTORY_NUMBER[sid] else 0.0
-                    end = start + m.end() + len(head)
-                    out.append(_Candidate(sid, score + bonus, start + len(line) - len(line.lstrip(" #*\t\u3000")),
-                                          end, number, line[m.start():m.end()].strip(" #*\t\u3000") + head.strip()))
+                    hs = start + len(line) - len(line.lstrip(_LEAD))
+                    end = start + m.end() + len(head.rstrip(_LEAD))
+                    out.append(_Candidate(sid, score + bonus, hs, end, number, doc.text[hs:end]))
         else:
-            rest = line.strip(" #*\t\u3000")
+            rest = line.strip(_LEAD)
             if len(_norm(rest)) <= 30 and not rest.startswith("表"):
                 for sid, score, _ in _score_title(rest, whole_line=True):
                     if score >= _MIN_BARE:
@@ -211,8 +218,8 @@ def _candidates(doc: Document) -> list[_Candidate]:
                     number = im.group("n")
                     bonus = 3.0 if number == _STATUTORY_NUMBER[sid] else 0.0
                     hs = start + im.start("n")
-                    out.append(_Candidate(sid, score + bonus, hs, start + im.end() + len(head), number,
-                                          line[im.start("n"):im.end()] + head))
+                    end = start + im.end() + len(head)
+                    out.append(_Candidate(sid, score + bonus, hs, end, number, doc.text[hs:end]))
     return out
 
 
@@ -259,7 +266,7 @@ def _problems_fallback(doc: Document, lo: int, hi: int) -> _Candidate | None:
     for start, line in _text_lines(doc):
         if start < lo or start >= hi:
             continue
-        s = line.strip(" #*\t\u3000")
+        s = line.strip(_LEAD)
         if _SUB_HEADING.match(line) and len(s) <= 40 and any(k in s for k in _KEYWORDS["problems"]):
             off = start + line.index(s)
             return _Candidate("problems", 0.0, off, off + len(s), "", s)
@@ -274,9 +281,31 @@ def _doc_end(doc: Document, start: int) -> int:
     return len(doc.text)
 
 
+_TABLE_SECTIONS = ("active_disclosure", "applications", "review_litigation")
+_TABLE_BONUS = 8.0
+
+
+def _with_table_bonus(doc: Document, cands: list[_Candidate]) -> list[_Candidate]:
+    """Sections 二–四 carry the statutory tables: a candidate whose text up to the next candidate
+    holds a table outranks a same-titled narrative sub-heading of 总体情况."""
+    starts = sorted({c.start for c in cands})
+    tables = sorted(
+        [b.start for b in doc.blocks if b.kind == "table"]
+        + [m.start() for m in re.finditer(r"(?m)^[^\n]*\|[^\n]*\|", doc.text)]
+    )
+    out: list[_Candidate] = []
+    for c in cands:
+        if c.section in _TABLE_SECTIONS:
+            nxt = next((s for s in starts if s > c.start), len(doc.text))
+            if any(c.end <= t < nxt for t in tables):
+                c = _Candidate(c.section, c.score + _TABLE_BONUS, c.start, c.end, c.number, c.heading)
+        out.append(c)
+    return out
+
+
 def find_sections(doc: Document) -> SectionResult:
     """The six statutory sections with spans and printed numbers, plus findings for anomalies."""
-    chosen = _assign(_candidates(doc))
+    chosen = _assign(_with_table_bonus(doc, _candidates(doc)))
     findings: list[Finding] = []
     ids = [sid for sid, _ in SECTIONS]
     if "problems" not in chosen:
@@ -324,7 +353,7 @@ def find_sections(doc: Document) -> SectionResult:
     prob = next((s for s in sections if s.id == "problems"), None)
     if prob is not None:
         body = _norm(doc.text[prob.start + len(prob.heading):prob.end])
-        if body in ("", "无", "暂无", "没有", "无相关情况"):
+        if _NONE_BODY.match(body):
             findings.append(Finding(
                 rule="section_problems_empty", severity="warning",
                 message="section 五 states no problems and no measures (the format requires them)",

@@ -264,6 +264,10 @@ class _State:
     apply_last: str = ""
     other_style: set[str] = field(default_factory=set)
     apply_pending: str = ""
+    active_pending: str = ""
+    active_last: str = ""
+    active_deferred: tuple[_Row, str] | None = None
+    apply_deferred: tuple[_Row, str] | None = None
     t4_blocks: list[str] = field(default_factory=list)
     t4_cols: list[str] = field(default_factory=list)
     t4_caption: str = ""
@@ -324,19 +328,63 @@ def _read_active(st: _State, row: _Row) -> None:
     if header_ids:
         st.active_cols, st.active_header = header_ids, header_pos
         return
+    has_values = any(v.text.strip() for v in row.values)
+    own = "".join(label_key(t) for t in row.labels if "第二十条" not in label_key(t))
     row_id = None
     for t in reversed(row.labels):
         row_id = _best(label_key(t), _ACTIVE_ROW_CHOICES)
         if row_id:
             break
-    if row_id is None or not row.values:
+    pending, st.active_pending = st.active_pending, ""
+    if st.active_deferred is not None:
+        deferred, label = st.active_deferred
+        st.active_deferred = None
+        target = _best(label + own, _ACTIVE_ROW_CHOICES) if not has_values and own else None
+        _place_active(st, deferred, target or _next_active(st))
+        if target:
+            return
+    if not has_values:
+        st.active_pending = own
+        return
+    if pending and own:
+        row_id = _best(pending + own, _ACTIVE_ROW_CHOICES) or row_id
+    if row_id is None and own:
+        st.active_deferred = (row, own)
+        return
+    _place_active(st, row, row_id if row.labels else _next_active(st))
+
+
+def _place_active(st: _State, row: _Row, row_id: str | None) -> None:
+    if row_id is None:
         return
     if row_id in ("active.other_services", "active.procurement"):
         st.active_style.add("2019")
     cols = st.active_cols or _default_active_cols(row_id, st.active_style)
     header = st.active_header if st.active_cols else {}
-    for cid, v in _assign(row.values, cols, header).items():
+    placed = _assign(row.values, cols, header)
+    for cid, v in placed.items():
         st.put(f"{row_id}.{cid}", v, row.origin)
+    if placed:
+        st.active_last = row_id
+
+
+def _next_active(st: _State) -> str | None:
+    """A 表二 row that lost its label takes the next official row whose columns the header names."""
+    tpl = "2019" if st.active_style == {"2019"} else "2021"
+    rows = _active_rows(tpl)  # type: ignore[arg-type]
+    order = [rid for rid, _, _ in rows]
+    i = order.index(st.active_last) + 1 if st.active_last in order else 0
+    for rid, _, cols in rows[i:]:
+        if any(c in st.active_cols for c, _ in cols) or not st.active_cols:
+            return None if any(k.startswith(rid + ".") for k in st.cells) else rid
+    return None
+
+
+def _flush_active(st: _State) -> None:
+    if st.active_deferred is not None:
+        deferred, _ = st.active_deferred
+        st.active_deferred = None
+        _place_active(st, deferred, _next_active(st))
 
 
 def _best_col(key: str) -> tuple[str, str] | None:
@@ -361,6 +409,8 @@ def _read_applications(st: _State, row: _Row) -> None:
     header_cols: dict[int, str] = {}
     n_named = 0
     for c in row.cells:
+        if _ENUM_RE.match(normalize_cell_text(c.text).replace(" ", "")):
+            continue  # an enumerated row label ("3.其他", "（六）其他处理"), not a column heading
         named = applicant_columns_in(c.text)
         n_named += len(named)
         if len(named) == 1:
@@ -373,7 +423,24 @@ def _read_applications(st: _State, row: _Row) -> None:
         st.apply_header = {} if conflict else merged
         st.apply_understood = True
         return
-    row_id = _apply_row_id(st, row)
+    has_values = any(v.text.strip() for v in row.values)
+    row_id, own_label = _apply_row_id(st, row)
+    if st.apply_deferred is not None:
+        deferred, label = st.apply_deferred
+        st.apply_deferred = None
+        target = _best(label + own_label, _APPLY_ITEMS) if not has_values and own_label else None
+        _place_apply(st, deferred, target or _next_unlabelled(st))
+        if target:
+            st.apply_pending = ""
+            return
+    if row_id is None and has_values and own_label:
+        # numbers under a label we cannot read yet: the next line may finish the label
+        st.apply_deferred = (row, own_label)
+        return
+    _place_apply(st, row, row_id)
+
+
+def _place_apply(st: _State, row: _Row, row_id: str | None) -> None:
     if row_id is None:
         return
     placed = _assign(row.values, _APPLICANT_IDS, st.apply_header)
@@ -383,12 +450,20 @@ def _read_applications(st: _State, row: _Row) -> None:
         st.apply_last = row_id
 
 
+def _flush_apply(st: _State) -> None:
+    if st.apply_deferred is not None:
+        deferred, _ = st.apply_deferred
+        st.apply_deferred = None
+        _place_apply(st, deferred, _next_unlabelled(st))
+
+
 _ORDER_2021 = [r.id for r in application_rows("2021")]
 _ORDER_2019 = [r.id for r in application_rows("2019")]
 
 
-def _apply_row_id(st: _State, row: _Row) -> str | None:
-    """The 表三 row id from the row's labels (group cells set the context for sub-items)."""
+def _apply_row_id(st: _State, row: _Row) -> tuple[str | None, str]:
+    """The 表三 row id from the row's labels (group cells set the context for sub-items), and the
+    row's own label text (without group headings)."""
     has_values = any(v.text.strip() for v in row.values)
     pending, st.apply_pending = st.apply_pending, ""
     item: str | None = None
@@ -405,25 +480,33 @@ def _apply_row_id(st: _State, row: _Row) -> str | None:
         hit = _best(key, _APPLY_ITEMS)
         if hit:
             item = hit
+    own = "".join(rest)
     if not has_values:
         # a label broken over lines: keep its start for the row that carries the numbers
-        st.apply_pending = "".join(rest)
-    elif pending:
-        item = _best(pending + "".join(rest), _APPLY_ITEMS) or item
+        st.apply_pending = own
+        return None, own
+    if pending and (own or not row.labels):
+        joined = _best(pending + own, _APPLY_ITEMS)
+        if joined and f"{joined}.natural" not in st.cells:
+            item = joined
     if item == "apply.other.other" and st.apply_group not in ("other", ""):
         item = None
-    if item is None and not row.labels and has_values:
-        return _next_unlabelled(st)
+    if (
+        item is None
+        and not own
+        and not any(_best(label_key(t), _APPLY_GROUP_CHOICES, cutoff=90.0) == "other" for t in row.labels)
+    ):
+        return _next_unlabelled(st), own
     if item is None:
-        if st.apply_group == "other" and has_values and _group_label_in(row, "其他处理"):
+        if st.apply_group == "other" and _group_label_in(row, "其他处理"):
             st.other_style.add("2019")
-            return "apply.other"
-        return None
+            return "apply.other", own
+        return None, own
     if item.startswith("apply.other."):
         st.other_style.add("2021")
     if not item.startswith(("apply.denied.", "apply.unable.", "apply.rejected.", "apply.other.")):
         st.apply_group = ""
-    return item
+    return item, own
 
 
 def _group_label_in(row: _Row, group: str) -> bool:
@@ -432,10 +515,11 @@ def _group_label_in(row: _Row, group: str) -> bool:
 
 def _next_unlabelled(st: _State) -> str | None:
     """A row that lost its label (PDF lines) takes the next official row, if that one is still empty."""
-    order = _ORDER_2019 if st.other_style == {"2019"} else _ORDER_2021
-    if st.apply_last not in order:
+    single = st.other_style == {"2019"} or (not st.other_style and st.active_style == {"2019"})
+    order = _ORDER_2019 if single else _ORDER_2021
+    if st.apply_last and st.apply_last not in order:
         return None
-    i = order.index(st.apply_last) + 1
+    i = order.index(st.apply_last) + 1 if st.apply_last else 0
     if i >= len(order):
         return None
     nxt = order[i]
@@ -499,8 +583,10 @@ def read_tables(doc: Document, sections: Sequence[Section]) -> TableResult:
             if not row.cells:
                 continue
             kind = _row_kind(row)
-            if kind:
-                if kind != st.table and kind == "applications":
+            if kind and kind != st.table:
+                _flush_apply(st)
+                _flush_active(st)
+                if kind == "applications":
                     st.apply_group = ""
                 st.table = kind
             if st.table == "active":
@@ -509,6 +595,8 @@ def read_tables(doc: Document, sections: Sequence[Section]) -> TableResult:
                 _read_applications(st, row)
             elif st.table == "review":
                 _read_review(st, row)
+    _flush_apply(st)
+    _flush_active(st)
     template, findings = _template(st, report_year(doc))
     findings = [*findings, *_missing(st.cells, template)]
     return TableResult(template=template, cells=_ordered(st.cells), findings=tuple(findings))

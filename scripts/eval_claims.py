@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from nlp_pipeline import claims, loading, sections
+from nlp_pipeline import claims, loading
 from nlp_pipeline.errors import NlpPipelineError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,9 +53,8 @@ def score_file(entry: dict, *, verbose: bool = False) -> FileScore:
         return FileScore(
             entry["file"], len(entry["claims"]), 0, 0, 0, 0, 0, 0.0, drift=f"{len(bad)} span sha1"
         )
-    secs = sections.find_sections(doc).sections
     t0 = time.perf_counter()
-    pred = claims.extract_claims(doc, secs)
+    pred = claims.extract_claims(doc, ())
     seconds = time.perf_counter() - t0
     by_span = {(p.start, p.end, p.value): p for p in pred}
     matched = unit_ok = qual_ok = metric_ok = 0
@@ -100,7 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     entries = [
         json.loads(line) for line in args.gold.read_text(encoding="utf-8").splitlines() if line.strip()
     ]
-    claims.get_nlp()  # build the pipeline once, outside the per-report timings
+    t0 = time.perf_counter()
+    claims.get_nlp()("收到申请30件")  # build the pipeline and load jieba once, outside per-report timings
+    print(f"pipeline start-up: {1000 * (time.perf_counter() - t0):.0f} ms")
     scores: list[FileScore] = []
     for entry in entries:
         try:

@@ -5,6 +5,13 @@ schema: fictional bodies, tables that obey the official arithmetic, narrative fi
 agree with the tables, and a few errors injected on purpose and recorded in the gold (same
 shape as the real gold: cells, arithmetic_errors with rule + cells, narrative_errors).
 
+Beyond the real gold's keys each gold file has ``claims`` (every figure the narrative wrote:
+value, unit, metric, the cells it should equal; ``start``/``end``/``sha1`` into the file text
+for TXT/MD), ``injected`` (what was broken on purpose), and for the two one-body series
+``previous`` (last year's sample), ``cross_year_errors`` (carry-over / 现行有效 continuity) and
+``copied_statements`` (section 五 repeated from last year). ``ambiguous`` lists cells printed
+in a misleading way (a number written as single digits) with the value meant.
+
     python scripts/generate_corpus.py [--out corpora/samples] [--bad-out corpora/bad] [--seed N] [--count N]
 
 TXT/MD/HTML are reproduced byte-for-byte from the same seed; DOCX and PDF too (fixed zip
@@ -436,29 +443,44 @@ SUPERVISION = (
     ),
     ("定期对公开工作进行自查，组织专题培训", "场", "，推动工作人员熟悉公开规范。"),
 )
-PROBLEMS = (
-    "部分栏目更新不够及时，个别信息发布滞后于工作进度",
-    "政策解读以文字为主，图表、音视频等形式运用偏少",
-    "依申请公开答复文书的说理还不够充分，个别答复的法律依据引用不够精准",
-    "基层工作人员业务能力参差不齐，对公开与不公开界限的把握还需加强",
-    "公开内容与群众需求的对接不够紧密，互动回应渠道利用不充分",
-    "规范性文件的效力状态标注不够完整，历史文件检索不便",
-    "重点领域信息公开的深度不够，部分数据只公布总量、缺少分项",
-    "政务新媒体账号内容同质化，原创信息占比不高",
-    "依申请公开办理台账登记不够规范，个别环节时间节点记录缺失",
-    "公众意见收集后的采纳情况反馈不及时",
+AREAS = (
+    "政策文件栏目",
+    "重点领域信息公开",
+    "政务新媒体",
+    "依申请公开办理",
+    "政策解读",
+    "政府信息公开指南",
+    "基层政务公开",
+    "统计数据发布",
+    "意见征集",
+    "网站检索服务",
 )
-MEASURES = (
-    "建立信息发布时限提醒机制，对重点栏目实行专人维护、定期巡查",
-    "丰富解读形式，推出图解、短视频等群众易于理解的解读产品",
-    "完善依申请公开办理规程，实行答复文书集体审核，提高答复质量",
-    "分层分类开展业务培训，编印工作指引，提升队伍专业水平",
-    "围绕群众关切梳理公开需求清单，加强互动交流和回应",
-    "全面梳理现行有效文件并标注效力，优化检索功能",
-    "按季度细化重点领域公开清单，能分项公开的数据一律分项发布",
-    "整合新媒体账号，提高原创内容比例，统一发布审核流程",
-    "启用依申请公开电子台账，对登记、审核、答复各环节逐项留痕",
-    "建立意见采纳情况定期公示制度，及时向公众反馈",
+ISSUES = (  # (what is wrong, what will be done): combined with an area into one statement each
+    ("更新不够及时，个别信息发布滞后于工作进度", "建立发布时限提醒和定期巡查机制，确保信息及时更新"),
+    ("内容不够完整，部分事项只公布结果、缺少过程信息", "细化公开清单，把过程信息和结果信息一并公开"),
+    ("形式较为单一，图表、音视频运用偏少", "丰富呈现形式，增加图解、短视频等易懂的产品"),
+    ("规范化程度有待提高，格式和要素不够统一", "制定统一的格式规范和要素清单，实行发布前审核"),
+    ("与群众的互动回应不够充分，意见反馈不及时", "建立意见办理和反馈时限制度，定期公开回应情况"),
+)
+PAIRS: tuple[tuple[int, int], ...] = tuple((a, i) for a in range(len(AREAS)) for i in range(len(ISSUES)))
+
+
+def problem_text(pair: int) -> str:
+    a, i = PAIRS[pair]
+    return AREAS[a] + ISSUES[i][0]
+
+
+def measure_text(pair: int) -> str:
+    a, i = PAIRS[pair]
+    return f"针对{AREAS[a]}，{ISSUES[i][1]}"
+
+
+TABLE_INTROS = (
+    (
+        "本机关主动公开政府信息的有关数据见下表。",
+        "根据条例第二十条规定，本年度主动公开政府信息情况统计如下。",
+    ),
+    ("本年度收到和处理政府信息公开申请的情况如下表所示。", "依申请公开办理情况统计如下。"),
 )
 FEE_SENTENCES = (
     "本年度未收取政府信息公开信息处理费。",
@@ -477,6 +499,16 @@ def heading_text(sid: str, label: str, variant: bool) -> str:
     }.get(sid, label)
 
 
+def narrative_view(cells: dict[str, Value]) -> dict[str, float]:
+    """The figures the writer knew: a total the table left blank is still the sum of its parts."""
+    out = {k: v or 0.0 for k, v in cells.items()}
+    for k, v in cells.items():
+        if v is None and k.endswith(".total"):
+            row = k[: -len(".total")]
+            out[k] = sum(x or 0.0 for kk, x in cells.items() if kk.rsplit(".", 1)[0] == row and kk != k)
+    return out
+
+
 def narrative(
     rng: random.Random,
     plan: Plan,
@@ -484,11 +516,12 @@ def narrative(
     cells: dict[str, Value],
     *,
     previous_items: Sequence[int] = (),
+    fresh_items: Sequence[int] = (),
 ) -> tuple[list[Para], list[int]]:
     """Paragraphs of the six sections, tables placed where the format puts them."""
     year = plan.year
     short = "局" if agency.endswith("局") else ("委" if agency.endswith("委员会") else "办")
-    c = {k: (v or 0.0) for k, v in cells.items()}
+    c = narrative_view(cells)
     paras: list[Para] = [
         Para("title", (f"{agency}{year}年政府信息公开工作年度报告",)),
         Para("meta", (f"（{year + 1}年1月{rng.randint(8, 28)}日）",)),
@@ -585,8 +618,12 @@ def narrative(
     pre, unit, post = rng.choice(SUPERVISION)
     paras.append(Para("text", (pre, Fig(train, unit, "trainings"), post)))
     paras.append(Para("heading", (heads["active_disclosure"],)))
+    if rng.random() < 0.5:
+        paras.append(Para("text", (rng.choice(TABLE_INTROS[0]),)))
     paras.append(Para("table", table="t2"))
     paras.append(Para("heading", (heads["applications"],)))
+    if rng.random() < 0.5:
+        paras.append(Para("text", (rng.choice(TABLE_INTROS[1]),)))
     paras.append(Para("table", table="t3"))
     paras.append(Para("heading", (heads["review_litigation"],)))
     review = Fig(c["review.total"], "件", "review_cases", ("review.total",))
@@ -603,11 +640,10 @@ def narrative(
     paras.append(Para("table", table="t4"))
     paras.append(Para("heading", (heads["problems"],)))
     n_prob = rng.choice([2, 3])
-    fresh = [i for i in range(len(PROBLEMS)) if i not in previous_items]
-    idx = list(previous_items) if plan.copy_problems else rng.sample(fresh, n_prob)
+    idx = list(previous_items) if plan.copy_problems else list(fresh_items[:n_prob])
     ords = ("一是", "二是", "三是")
-    probs = "；".join(f"{ords[i]}{PROBLEMS[j]}" for i, j in enumerate(idx))
-    meas = "；".join(f"{ords[i]}{MEASURES[j]}" for i, j in enumerate(idx))
+    probs = "；".join(f"{ords[i]}{problem_text(j)}" for i, j in enumerate(idx))
+    meas = "；".join(f"{ords[i]}{measure_text(j)}" for i, j in enumerate(idx))
     paras.append(
         Para("text", (f"{year}年本{short}政府信息公开工作取得一定成效，但仍存在一些不足：{probs}。",))
     )
@@ -1081,11 +1117,18 @@ def raw_texts(rng: random.Random, plan: Plan, cells: dict[str, Value], blanks: s
     return raw
 
 
+def fresh_pairs(seed: int, index: int) -> list[int]:
+    """Three (area, issue) pairs no other sample of the first 16 uses: bodies do not share 五."""
+    order = random.Random(f"{seed}:problems").sample(range(len(PAIRS)), len(PAIRS))
+    start = (3 * index) % (len(PAIRS) - 2)
+    return order[start : start + 3]
+
+
 def build_sample(seed: int, index: int, plan: Plan, prev: Sample | None = None) -> Sample:
     rng = random.Random(f"{seed}:{index}")
     who = index if plan.body_of is None else plan.body_of
     place, pslug = PLACES[who % len(PLACES)]
-    body, bslug = BODIES[(who * 5 + seed) % len(BODIES)]
+    body, bslug = BODIES[(who * 5 + who // len(BODIES) + seed) % len(BODIES)]
     agency = place + body
     cells = make_cells(rng, plan.layout, prev.cells if prev is not None else None)
     notes: list[str] = []
@@ -1117,9 +1160,14 @@ def build_sample(seed: int, index: int, plan: Plan, prev: Sample | None = None) 
     if plan.gbk:
         notes.append("page encoded GBK")
     paras, items = narrative(
-        rng, plan, agency, cells, previous_items=prev.problem_items if prev is not None else ()
+        rng,
+        plan,
+        agency,
+        cells,
+        previous_items=prev.problem_items if prev is not None else (),
+        fresh_items=fresh_pairs(seed, index),
     )
-    copied = [PROBLEMS[i] for i in items] + [MEASURES[i] for i in items] if plan.copy_problems else []
+    copied = [problem_text(i) for i in items] + [measure_text(i) for i in items] if plan.copy_problems else []
     if copied:
         notes.append(f"section 五 repeats last year's {len(items)} problems and measures")
     errors = [s for p in paras for s in p.segs if isinstance(s, Fig) and s.table_value is not None]
@@ -1158,8 +1206,9 @@ def gold(sample: Sample, spans: list[tuple[Fig, int, int]] | None) -> dict[str, 
     claims = []
     for f, s, e in figs:
         item: dict[str, Any] = {
-            "value": f.value,
+            "value": float(f.value),
             "unit": f.unit,
+            "qualifier": "exact",
             "metric": f.metric,
             "cells": list(f.cells),
             "text": f.text,
@@ -1174,7 +1223,7 @@ def gold(sample: Sample, spans: list[tuple[Fig, int, int]] | None) -> dict[str, 
         item = {
             "metric": f.metric,
             "cells": list(f.cells),
-            "claim_value": f.value,
+            "claim_value": float(f.value),
             "table_value": f.table_value,
             "text": f.text,
         }
@@ -1213,11 +1262,8 @@ def bad_inputs() -> dict[str, bytes]:
     }
 
 
-def generate(out: Path, *, seed: int = 7, count: int = 12, bad_out: Path | None = None) -> list[Path]:
-    """Write ``count`` samples and their gold under ``out``; returns the sample paths."""
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "gold").mkdir(exist_ok=True)
-    written = []
+def build_all(seed: int, count: int) -> list[Sample]:
+    """Every sample in plan order; a series' earlier year is built first."""
     todo = plans(count)
     built: dict[int, Sample] = {}
 
@@ -1227,8 +1273,15 @@ def generate(out: Path, *, seed: int = 7, count: int = 12, bad_out: Path | None 
             built[i] = build_sample(seed, i, todo[i], sample_at(prev) if prev is not None else None)
         return built[i]
 
-    for i in range(len(todo)):
-        sample = sample_at(i)
+    return [sample_at(i) for i in range(len(todo))]
+
+
+def generate(out: Path, *, seed: int = 7, count: int = 12, bad_out: Path | None = None) -> list[Path]:
+    """Write ``count`` samples and their gold under ``out``; returns the sample paths."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "gold").mkdir(exist_ok=True)
+    written = []
+    for sample in build_all(seed, count):
         data, spans = render(sample)
         path = out / sample.stem
         path.write_bytes(data)

@@ -26,7 +26,7 @@ from pathlib import Path
 from nlp_pipeline import claims as claims_mod
 from nlp_pipeline import crosschecks, loading, sections, tables
 from nlp_pipeline.document import Document
-from nlp_pipeline.result import CellValue, Claim, Finding
+from nlp_pipeline.result import CellValue, Claim, Finding, Section
 
 DEFAULT_SHARED = Path(__file__).resolve().parents[2] / "shared"
 
@@ -87,15 +87,17 @@ class Case:
     doc: Document
     claims: list[Claim]
     cells: dict[str, CellValue]
-    sections: tuple
+    sections: tuple[Section, ...]
     year: int | None
 
 
-def _key(f: Finding) -> tuple:
+def _key(f: Finding) -> tuple[object, ...]:
     return (f.rule, f.claim.start if f.claim else f.start, f.cells, f.found)
 
 
-def _run(case: Case, doc: Document, claims: list[Claim], cells: dict[str, CellValue]) -> tuple[list, list]:
+def _run(
+    case: Case, doc: Document, claims: list[Claim], cells: dict[str, CellValue]
+) -> tuple[list[Claim], list[Finding]]:
     return crosschecks.check_claims(doc, claims, cells, sections=case.sections, year=case.year)
 
 
@@ -150,8 +152,8 @@ def mutate_cell(case: Case, cell_ids: tuple[str, ...], rng: random.Random) -> di
         return None
     cid = rng.choice(numeric)
     old = case.cells[cid].value or 0.0
-    delta = rng.choice([1, 2, 3, 5, 7]) * (1 if old < 1 or rng.random() < 0.5 else -1)
-    new = max(old + delta, 0.0) if old + delta >= 0 else old + abs(delta)
+    delta = rng.choice([1, 2, 3, 5, 7]) * (1 if rng.random() < 0.5 else -1)
+    new = old + delta if old + delta >= 0 else old - delta
     cells = dict(case.cells)
     cells[cid] = CellValue(new, str(int(new)) if new == int(new) else str(new), "number")
     return cells

@@ -220,3 +220,10 @@ def test_evaluation_gate_on_real_gold() -> None:
     assert summary["cells.txt"] >= 0.995
     assert summary["arith.recall"] == 1.0
     assert summary["arith.precision"] == 1.0
+
+
+def test_blank_total_is_reported_once_and_owns_its_equations() -> None:
+    cells = _set(_clean(), apply__total_processed__total="")
+    assert _rules(check_arithmetic(cells, template="2021")) == [
+        ("blank_total", ("apply.total_processed.total",))
+    ]

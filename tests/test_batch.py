@@ -264,3 +264,39 @@ def test_db_rows_flatten_findings_and_claims() -> None:
     ]
     assert rows["claims"][0]["flagged"] is True
     assert rows["reports"][0]["n_findings"] == 2 and rows["reports"][0]["n_errors"] == 1
+
+
+def test_dask_engine_same_lines_as_processes(corpus: Path, tmp_path: Path) -> None:
+    """--engine dask maps the same per-file function on a dask.distributed scheduler.
+
+    The scheduler here is an in-process cluster (threads) so the test stays quick; the CLI's
+    default local cluster uses processes.
+    """
+    distributed = pytest.importorskip("dask.distributed")
+    a, b = tmp_path / "p.jsonl", tmp_path / "d.jsonl"
+    run_batch(corpus, a, workers=1)
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        s = run_batch(corpus, b, workers=1, engine="dask", scheduler=cluster.scheduler_address)
+    assert (s.engine, s.total, s.failed) == ("dask", 3, 1)
+    assert read_jsonl(a) == read_jsonl(b)
+
+
+def test_progress_hooks_called_per_file(corpus: Path, tmp_path: Path) -> None:
+    started: list[int] = []
+    advanced: list[str] = []
+    hooks = batch.ProgressHooks(start=started.append, advance=advanced.append)
+    run_batch(corpus, tmp_path / "r.jsonl", workers=1, progress=hooks)
+    assert started == [3]
+    assert sorted(Path(s).name for s in advanced) == ["a-2023.txt", "a-2024.txt", "broken.pdf"]
+
+
+def test_resume_reanalyses_unreadable_old_lines(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r.jsonl"
+    line = batch.analyze_file(str(corpus / "a-2023.txt"))
+    line["sections"] = [{"no_such_field": 1}]  # e.g. written by an older, incompatible version
+    partial_path(out).write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
+    s = run_batch(corpus, out, workers=1, resume=True)
+    assert (s.total, s.resumed) == (3, 0)
+    assert len(read_jsonl(out)[0]["sections"]) == 6

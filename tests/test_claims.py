@@ -62,6 +62,8 @@ def _one(text: str) -> Claim:
         ("开展活动42场次。", "42场次", 42, "场次"),
         ("整改不规范描述22处。", "22处", 22, "处"),
         ("占比超八成。", "八成", 8, "成"),
+        ("按期答复率达百分之百。", "百分之百", 100, "%"),
+        ("累计上传文件3万余份。", "3万余份", 30000, "份"),
     ],
 )
 def test_number_forms(sentence: str, text: str, value: float, unit: str) -> None:
@@ -103,6 +105,8 @@ def test_span_runs_across_spaces_and_line_breaks() -> None:
         ("每月开展三至五场培训。", "三至五场", "range", 3, 5),
         ("开设专栏3-5个。", "3-5个", "range", 3, 5),
         ("新增五六个栏目。", "五六个", "range", 5, 6),
+        ("发布短视频五六十个。", "五六十个", "range", 50, 60),
+        ("约占40%。", "40%", "about", 40, None),
         ("受理申请30件。", "30件", "exact", 30, None),
     ],
 )
@@ -136,6 +140,9 @@ def test_qualifiers(sentence: str, text: str, qualifier: str, value: float, uppe
         "深入贯彻党的二十大精神，推进“十四五”规划。",
         "粉丝数54373，围绕两大主题。",
         "单条播放量破亿、破千万。",
+        "推行一件事一次办，实现最多跑一次，收集数十条意见。",
+        "落实两个确立、四个意识，坚持五位一体。",
+        "访谈每月1期，每周一次，每3个月通报。",
     ],
 )
 def test_negatives(sentence: str) -> None:
@@ -166,6 +173,15 @@ def test_classifier_takes_following_noun_and_percent_inherits() -> None:
     assert (a.value, a.unit, a.metric) == (5, "个", "高频事项")
     n, p = _claims("不予公开20件（1.68%），")
     assert (n.metric, p.metric, p.unit, p.value) == ("不予公开", "不予公开", "%", 1.68)
+
+
+def test_metric_from_what_follows_a_light_verb_or_title() -> None:
+    a, b = _claims("全年组织4次季度检查。推出20期《政策面对面》栏目。")
+    assert (a.metric, b.metric) == ("季度检查", "政策面对面")
+    c = _one("编辑《政府公报》24期。")
+    assert c.metric == "编辑政府公报"
+    d = _one("全市在运维政务新媒体共计95个。")
+    assert (d.metric, d.channel) == ("在运维政务新媒体", "政务新媒体")
 
 
 def test_change_claims() -> None:

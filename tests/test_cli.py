@@ -269,3 +269,30 @@ def test_render_rich_same_facts_as_plain(good: Path) -> None:
     assert "五、存在的主要问题及改进情况" in text
     assert "表三 收到和处理政府信息公开申请情况" in text
     assert f"Findings: {len(report.findings)}" in text
+
+
+def test_analyze_directory_expands_and_empty_dir_fails(
+    good: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["analyze", str(tmp_path)]) == 0
+    assert [json.loads(x)["source"] for x in capsys.readouterr().out.splitlines()] == [str(good)]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["analyze", str(empty)]) == 1
+    assert f"{empty}: no report files" in capsys.readouterr().err
+
+
+def test_unwritable_outputs_no_traceback(
+    good: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    d = good.parent
+    outdir = tmp_path / "outdir"
+    outdir.mkdir()
+    assert main(["batch", str(d), "-o", str(outdir), "--workers", "1"]) == 2
+    assert f"cannot write output {outdir}: it is a directory" in capsys.readouterr().err
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    db = blocker / "r.duckdb"  # parent is a file: cannot be created
+    assert main(["batch", str(d), "-o", str(tmp_path / "o.jsonl"), "--workers", "1", "--db", str(db)]) == 1
+    err = capsys.readouterr().err
+    assert f"cannot write output {db}" in err and "Traceback" not in err

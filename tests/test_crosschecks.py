@@ -98,7 +98,10 @@ def test_disagreeing_claim_is_flagged_with_readings_and_difference() -> None:
         text.index("30件"),
     )
     assert [r["label"] for r in f.detail["readings"]] == ["new", "new+carried_over"]
-    assert "difference 6" in f.message and "new = 24" in f.message
+    assert f.message == (
+        "narrative says 本年度收到政府信息公开申请30件 but 表三 apply.new.total = 24 (difference 6); "
+        "other readings tried: 表三 apply.new.total + apply.carried_over.total = 24"
+    )
     assert linked[0].cells == ("apply.new.total",)
 
 
@@ -180,6 +183,8 @@ def test_metric_used_when_the_clause_names_nothing() -> None:
     [
         ("1.2万余件", 12000, "at_least", 1.2, 12500, True),
         ("1.2万余件", 12000, "at_least", 1.2, 11000, False),
+        ("1.2万余件", 12000, "at_least", 1.2, 20000, False),
+        ("30余件", 30, "at_least", None, 36, True),
         ("约300件", 300, "about", None, 290, True),
         ("约300件", 300, "about", None, 180, False),
         ("不到50件", 50, "at_most", None, 49, True),
@@ -250,7 +255,9 @@ def test_percentage_agrees_and_disagrees() -> None:
     _, findings = run(text, claims, cells)
     assert [f.rule for f in findings] == ["claim_percentage"]
     assert findings[0].found == 32.14
-    assert "unable/total_processed = 42.86%" in findings[0].message
+    assert findings[0].message.startswith(
+        "narrative says 无法提供9件，占32.14% but the tables give 表三 unable/total_processed = 42.86%, "
+    )
 
 
 def test_rates() -> None:
@@ -303,6 +310,12 @@ def test_report_period_year() -> None:
     ]
     assert run(text, [], {}, year=2024)[1] == []
     assert run(text, [], {}, year=None)[1] == []
+    short = "本报告中使用的数据统计期限为2023年1月1日至12月31日。\n"
+    assert [(f.found, f.detail["period"]) for f in run(short, [], {}, year=2024)[1]] == [
+        (2023.0, [2023, 2023])
+    ]
+    unrelated = "自2024年1月1日至2024年12月31日开展专项行动。\n"
+    assert run(unrelated, [], {}, year=2025)[1] == []
 
 
 def test_fee_contradiction() -> None:
@@ -434,6 +447,26 @@ def test_real_clean_report_end_to_end() -> None:
     assert len(linked) >= 8
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "hengyang-hrss-2025.txt",
+        "szfgs-2024.pdf",
+        "czj-2024.docx",
+        "zonghe-2022.html",
+        "shuyang-fgj-2023.html",
+    ],
+)
+def test_clean_reports_of_every_format_raise_no_claim_finding(name: str) -> None:
+    from nlp_pipeline.pipeline import analyze_path
+
+    path = real_path(name)
+    assert real_gold(name)["arithmetic_errors"] == []
+    rep = analyze_path(path)
+    assert [f.message for f in rep.findings if f.rule in CLAIM_RULES] == []
+    assert all(c.cells == () or set(c.cells) <= set(rep.cells) for c in rep.claims)
+
+
 def test_real_report_with_narrative_table_disagreement() -> None:
     """jjf-2023 says it received 0 applications; its 表三 (gold) has 3 new ones."""
     from nlp_pipeline.pipeline import analyze_path
@@ -446,3 +479,75 @@ def test_real_report_with_narrative_table_disagreement() -> None:
         pytest.skip("claim extraction not available yet")
     mism = [f for f in rep.findings if f.rule == "claim_mismatch"]
     assert [(f.expected, f.found) for f in mism] == [(3.0, 0.0)]
+
+
+# ------------------------------------------------------------------ phrasing robustness (own wording)
+
+ALL_SEVEN = {
+    k: num(7)
+    for k in (
+        "apply.new.total",
+        "apply.new.natural",
+        "apply.carried_over.total",
+        "apply.carried_over.natural",
+        "apply.total_processed.total",
+        "apply.granted.total",
+        "apply.partial.total",
+        "apply.unable.not_held.total",
+        "apply.carried_forward.total",
+        "review.total",
+        "review.upheld",
+        "litigation_direct.total",
+        "litigation_after_review.total",
+        "active.licensing.decisions",
+        "active.penalty.decisions",
+        "active.fees.amount_wan",
+        "active.normative_docs.issued",
+        "active.normative_docs.in_force",
+        "active.normative_docs.repealed",
+    )
+}
+
+
+def labels(sentence: str, figure: str, *, unit: str = "件", value: float = 0.0) -> list[str]:
+    text = sentence + "\n"
+    c = claim(text, figure, value, unit=unit)
+    return [r.label for r in claim_readings(c, text, ALL_SEVEN)]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "figure", "unit"),
+    [
+        ("全年办理人大代表建议12件、政协提案9件。", "12件", "件"),
+        ("全年答复网民咨询留言366件，办结政府信息公开申请30件。", "366件", "件"),
+        ("依申请公开的平均答复时间为5个工作日。", "5个", "个"),
+        ("收到政府信息公开申请较上年增加6件。", "6件", "件"),
+        ("自条例施行以来累计收到申请300件。", "300件", "件"),
+        ("解读规范性文件12件。", "12件", "件"),
+        ("公开行政许可信息69条、行政处罚信息20条。", "69条", "条"),
+        ("为企业减免行政事业性收费120万元。", "120万元", "元"),
+        ("收到政府信息公开申请30件，其中网上申请20件。", "20件", "件"),
+        ("收到群众来信20件，均已办结。", "20件", "件"),
+        ("清理现行有效规范性文件393件。", "393件", "件"),
+        ("依法做好行政复议、行政诉讼的应诉工作，共办理相关案件74件。", "74件", "件"),
+    ],
+)
+def test_phrases_that_must_not_link(sentence: str, figure: str, unit: str) -> None:
+    assert labels(sentence, figure, unit=unit) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "figure", "expected"),
+    [
+        ("本机关新收政府信息公开申请25件，上年度结转申请3件。", "3件", ["carried_over"]),
+        ("全年共接到各类信息公开申请25件。", "25件", ["new", "new+carried_over"]),
+        ("本年度共办结申请26件，另有2件转入下一年度办理。", "2件", ["carried_forward"]),
+        ("在已办结的申请中，予以公开10件，部分公开5件。", "5件", ["partial"]),
+        ("发生行政复议案件3件，其中维持2件；行政诉讼案件1件。", "2件", ["review.upheld"]),
+        ("发生行政复议案件3件，其中维持2件；行政诉讼案件1件。", "1件", ["litigation.total"]),
+        ("本年度作出行政处罚决定35件。", "35件", ["penalty.decisions"]),
+        ("收到的申请中，自然人提出20件。", "20件", ["new.natural", "new+carried_over.natural"]),
+    ],
+)
+def test_phrases_that_link(sentence: str, figure: str, expected: list[str]) -> None:
+    assert labels(sentence, figure) == expected

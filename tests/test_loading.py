@@ -138,6 +138,51 @@ def test_html_built_page_spans_text_and_chrome(tmp_path: Path) -> None:
     _assert_offsets(doc)
 
 
+def test_html_preamble_outside_the_sections_wrapper_is_kept(tmp_path: Path) -> None:
+    page = (
+        "<html><body><ul><li><a>首页</a></li><li><a>政务公开</a></li></ul>"
+        '<div class="share"><a>微信</a><a>微博</a></div>'
+        "<div><p>本报告依据条例编制，统计期限为全年。如有疑问请联系办公室。</p>"
+        "<div><p>一、总体情况</p><p>{body}</p><p>六、其他需要报告的事项</p><p>无。</p></div>"
+        "</div><div><a>网站地图</a><a>联系我们</a></div></body></html>"
+    )
+    body = "全年主动公开政府信息若干条，依申请公开办理及时。" * 3
+    doc = load(_write(tmp_path, "p.html", page.replace("{body}", body).encode("utf-8")))
+    assert doc.text.splitlines() == [
+        "本报告依据条例编制，统计期限为全年。如有疑问请联系办公室。",
+        "一、总体情况",
+        body,
+        "六、其他需要报告的事项",
+        "无。",
+    ]
+
+
+def test_html_two_column_layout_and_linked_toc_stay_out(tmp_path: Path) -> None:
+    body = "本年度主动公开政府信息若干条，办理申请若干件。" * 4
+    page = (
+        "<html><body><table><tr>"
+        '<td><ul><li><a href="#a">一、总体情况</a></li><li><a href="#b">二、主动公开政府信息情况</a></li>'
+        "<li><a>机构职能</a></li><li><a>首页</a></li></ul></td>"
+        f"<td><p>一、总体情况</p><p>{body}</p><p>二、主动公开政府信息情况</p><p>{body}</p></td>"
+        "</tr></table></body></html>"
+    )
+    doc = load(_write(tmp_path, "two.html", page.encode("utf-8")))
+    assert doc.text.splitlines() == ["一、总体情况", body, "二、主动公开政府信息情况", body]
+
+
+def test_html_layout_tables_are_text_not_grids(tmp_path: Path) -> None:
+    page = (
+        "<html><body><table><tr><td><p>一、总体情况</p><p>正文。</p>"
+        "<table><tr><td>规章</td><td>1</td></tr></table>"
+        "<p>二、主动公开政府信息情况</p></td></tr></table>"
+        "<table><tr><td>某局办公室 2024年1月2日印发</td></tr></table></body></html>"
+    )
+    doc = load(_write(tmp_path, "l.html", page.encode("utf-8")))
+    assert [b.kind for b in doc.blocks] == ["text", "text", "table", "text", "text"]
+    assert doc.blocks[2].origin == "html table 1"
+    assert doc.blocks[-1].text == "某局办公室2024年1月2日印发"
+
+
 def test_html_gbk_declared_and_undeclared(tmp_path: Path) -> None:
     declared = load(_write(tmp_path, "a.html", _REPORT_HTML.format(cs="gb2312").encode("gbk")))
     undeclared = load(
@@ -180,6 +225,40 @@ def test_docx_grids_equal_the_same_report_as_html() -> None:
     assert SECTION_5 in docx_doc.text.splitlines()
     assert docx_doc.meta["published"] == "2025-01-23"
     _assert_offsets(docx_doc)
+
+
+def test_docx_built_merges_expand_with_anchors(tmp_path: Path) -> None:
+    import docx
+
+    d = docx.Document()
+    d.core_properties.title = "某局2024年政府信息公开工作年度报告"
+    d.add_paragraph("一、总体情况")
+    t = d.add_table(rows=3, cols=3)
+    t.cell(0, 0).merge(t.cell(1, 0)).text = "三、本年度办理结果"
+    t.cell(0, 1).merge(t.cell(0, 2)).text = "申请人情况"
+    t.cell(1, 1).text = "5"
+    t.cell(2, 0).text = "合计"
+    d.add_paragraph("第一行")
+    d.paragraphs[-1].add_run().add_break()
+    d.paragraphs[-1].add_run("第二行")
+    p = tmp_path / "m.docx"
+    d.save(str(p))
+    doc = load(p)
+    grid = doc.tables[0].table
+    assert grid is not None
+    assert grid.texts == [
+        ["三、本年度办理结果", "申请人情况", "申请人情况"],
+        ["三、本年度办理结果", "5", ""],
+        ["合计", "", ""],
+    ]
+    assert [[c.anchor for c in r] for r in grid.rows] == [
+        [(0, 0), (0, 1), (0, 1)],
+        [(0, 0), (1, 1), (1, 2)],
+        [(2, 0), (2, 1), (2, 2)],
+    ]
+    assert doc.text.splitlines()[-2:] == ["第一行", "第二行"]
+    assert doc.meta["title"] == "某局2024年政府信息公开工作年度报告"
+    assert doc.blocks[1].origin == "docx table 1"
 
 
 def test_corrupt_docx_is_input_error(tmp_path: Path) -> None:
@@ -249,6 +328,45 @@ def test_pdf_page_numbers_dropped_and_lines_reflowed() -> None:
     assert any(line.startswith("本报告由") and line.endswith("）。") for line in lines)
     t2 = _table_with(doc, "行政规范性文件")
     assert _row(t2, "行政规范性文件") == ["行政规范性文件", "8", "26", "66"]
+
+
+def test_pdf_table_without_rules_falls_back_to_text_columns(tmp_path: Path) -> None:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    path = tmp_path / "unruled.pdf"
+    c = canvas.Canvas(str(path))
+    c.setFont("STSong-Light", 12)
+    y = 780.0
+    for line in ["某局2024年政府信息公开工作年度报告", "一、总体情况", "本年度工作情况良好。"]:
+        c.drawString(72, y, line)
+        y -= 20
+    for row in [
+        ["信息内容", "本年制发件数", "现行有效件数"],
+        ["规章", "1", "11"],
+        ["行政规范性文件", "8", "66"],
+    ]:
+        for i, cell in enumerate(row):
+            c.drawString(72 + 120 * i, y, cell)
+        y -= 20
+    c.drawString(72, y, "二、主动公开政府信息情况")
+    c.drawString(72, 60, "- 1 -")
+    c.showPage()
+    c.save()
+    doc = load(path)
+    assert [b.kind for b in doc.blocks] == ["text", "text", "text", "table", "text"]
+    t = doc.tables[0]
+    assert t.table is not None and t.origin == "pdf page 1 text"
+    assert t.table.texts == [
+        ["信息内容", "本年制发件数", "现行有效件数"],
+        ["规章", "1", "11"],
+        ["行政规范性文件", "8", "66"],
+    ]
+    assert doc.meta["title"] == "某局2024年政府信息公开工作年度报告"
+    assert "- 1 -" not in doc.text
+    _assert_offsets(doc)
 
 
 def test_junk_pdf_and_textless_pdf(tmp_path: Path) -> None:

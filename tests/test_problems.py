@@ -235,3 +235,64 @@ def test_real_year_on_year_copies() -> None:
     czj = [f for f in out["czj-2021.html"].findings if f.rule == "copied_previous_year"]
     assert len(czj) == 6  # the whole section 五 repeats 2020's
     assert not [f for f in out["jjf-2023.html"].findings if f.rule == "copied_previous_year"]
+
+
+def test_reports_of_unknown_body_are_not_one_body() -> None:
+    text = "政府网站部分栏目更新不及时，政策解读材料数量偏少，互动回应时效有待提高"
+    reports = [
+        Report(source=s, format="txt", template=None, agency=None, year=y, published=None, sections=(), cells={},
+               findings=(), problems=(ProblemStatement(text=text, kind="problem", start=0, end=len(text)),))
+        for s, y in (("x", 2023), ("y", 2024))
+    ]
+    out = find_copies(reports)
+    cf = out[1].problems[0].copied_from
+    assert cf is not None and cf.scope == "other_body" and cf.source == "x"
+    assert out[1].findings == ()
+
+
+def test_inline_labels_ru_lists_and_nothing_to_report() -> None:
+    assert statements("存在问题：网站栏目更新慢。改进情况：建立更新台账。\n") == [
+        ("problem", "网站栏目更新慢"),
+        ("measure", "建立更新台账"),
+    ]
+    assert statements("工作仍有不足，如公报期数减少；留言回复偏慢等。明年将增设留言提醒。\n") == [
+        ("problem", "公报期数减少"),
+        ("problem", "留言回复偏慢等"),
+        ("measure", "明年将增设留言提醒"),
+    ]
+    assert statements("本年度无。\n") == []
+
+
+def test_content_item_mentioning_problem_is_not_a_group_header() -> None:
+    assert statements("（一）政策解读不够深入的问题。解读多为转载。\n（二）改进措施。（1）组织专家解读。\n") == [
+        ("problem", "政策解读不够深入的问题。解读多为转载"),
+        ("measure", "组织专家解读"),
+    ]
+
+
+def test_find_copies_on_synthetic_samples_matches_their_gold() -> None:
+    from nlp_pipeline.sections import extract_metadata
+
+    samples = sorted(p for p in (ROOT / "corpora" / "samples").iterdir() if p.is_file())
+    reports = []
+    for path in samples:
+        doc = loading.load(path)
+        meta = extract_metadata(doc)
+        stmts = analyze_problems(doc, find_sections(doc).sections)
+        reports.append(Report(source=path.name, format=doc.format, template=None, agency=meta.agency, year=meta.year,
+                              published=None, sections=(), cells={}, findings=(), problems=tuple(stmts)))
+    for r in find_copies(reports):
+        gold = json.loads((ROOT / "corpora" / "samples" / "gold" / f"{r.source}.json").read_text(encoding="utf-8"))
+        flagged = [r.problems[i].text for i, p in enumerate(r.problems)
+                   if any(f.rule == "copied_previous_year" and f.start == p.start for f in r.findings)]
+        assert flagged == gold["copied_statements"], r.source
+
+
+def test_item_title_over_sub_items_is_not_a_statement() -> None:
+    got = statements("存在问题：一是公报期数减少。\n下一步，我局将：\n（一）加强政策解读\n1.每月发布图解。\n2.开展在线访谈。\n（二）稳定队伍。明确专人负责。\n")
+    assert got == [
+        ("problem", "公报期数减少"),
+        ("measure", "每月发布图解"),
+        ("measure", "开展在线访谈"),
+        ("measure", "稳定队伍。明确专人负责"),
+    ]

@@ -177,3 +177,45 @@ def test_real_html_series_agency() -> None:
     doc = loading.load(real_path("czj-2019.html"))
     meta = extract_metadata(doc)
     assert (meta.agency, meta.year) == ("平潭综合实验区财政金融局", 2019)
+
+
+def test_narrative_subtopic_with_statutory_title_loses_to_the_table_section() -> None:
+    text = (
+        "一、总体情况\n本局概况。\n二、主动公开情况\n本局主动公开了若干信息。\n三、依申请公开情况\n办理了申请。\n"
+        "一、主动公开政府信息情况\n信息内容 | 本年制发件数 |\n规章 | 0 |\n"
+        "二、收到和处理政府信息公开申请情况\n一、本年新收政府信息公开申请数量 | 3 |\n"
+        "三、政府信息公开行政复议、行政诉讼情况\n行政复议 | 0 |\n"
+        "四、存在的主要问题及改进情况\n一是示例问题。\n五、其他需要报告的事项\n无。\n"
+    )
+    doc = doc_of(text)
+    res = find_sections(doc)
+    by = {s.id: s for s in res.sections}
+    assert [s.id for s in res.sections] == list(SECTION_IDS)
+    assert (by["active_disclosure"].heading, by["active_disclosure"].number) == ("一、主动公开政府信息情况", "一")
+    assert by["applications"].heading == "二、收到和处理政府信息公开申请情况"
+    assert by["overview"].end == by["active_disclosure"].start
+    assert doc.text[by["overview"].start:by["active_disclosure"].start].count("办理了申请") == 1
+
+
+def test_heading_layout_variants_keep_exact_spans() -> None:
+    text = (STANDARD.replace("一、总体情况", "**第一部分 总体情况**")
+            .replace("二、主动公开政府信息情况", "### 二、 主动公开政府信息情况")
+            .replace("五、存在的主要问题及改进情况", "五　存在的主要问题及改进情况"))
+    doc = doc_of(text)
+    res = find_sections(doc)
+    assert [s.id for s in res.sections] == list(SECTION_IDS)
+    assert [s.number for s in res.sections][:2] == ["一", "二"]
+    assert res.sections[0].heading == "第一部分 总体情况"
+    for s in res.sections:
+        assert doc.text[s.start:s.start + len(s.heading)] == s.heading
+    assert res.sections[1].heading == "二、 主动公开政府信息情况"
+    assert res.sections[4].heading == "五　存在的主要问题及改进情况"
+    assert not [f for f in res.findings if f.rule != "section_heading_variant"]
+
+
+def test_numeral_and_title_on_separate_lines() -> None:
+    doc = doc_of(STANDARD.replace("五、存在的主要问题及改进情况", "五、\n存在的主要问题及改进情况"))
+    res = find_sections(doc)
+    prob = next(s for s in res.sections if s.id == "problems")
+    assert prob.heading == "五、\n存在的主要问题及改进情况"
+    assert prob.number == "五"

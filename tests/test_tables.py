@@ -353,3 +353,42 @@ def test_table_split_across_pages_keeps_header_context() -> None:
     assert res.cells["apply.denied.process_info.natural"].value == 0
     assert res.cells["apply.total_processed.total"].value == 6
     assert res.cells["apply.carried_forward.natural"].value == 0
+
+
+def test_label_broken_over_two_lines_before_the_numbers() -> None:
+    rows = _apply_rows(single_other=False)
+    i = next(k for k, r in enumerate(rows) if r[0].startswith("2.申请人逾期未按"))
+    label = rows[i][0]
+    broken = [*rows[:i], [label[:9]], [label[9:], *rows[i][1:]], *rows[i + 1 :]]
+    broken[i + 1][1] = "4"
+    res = read_tables(_doc(_APPLY_HEADER + broken), ())
+    assert res.cells["apply.other.no_fee.natural"].value == 4
+    assert res.cells["apply.other.no_correction.natural"].value == 0
+
+
+def test_label_broken_with_numbers_on_the_first_line() -> None:
+    rows = _apply_rows(single_other=False)
+    i = next(k for k, r in enumerate(rows) if r[0] == "1.属于国家秘密")
+    broken = [*rows[:i], ["1.属于", "7", "0", "0", "0", "0", "0", "7"], ["国家秘密"], *rows[i + 1 :]]
+    res = read_tables(_doc(_APPLY_HEADER + broken), ())
+    assert res.cells["apply.denied.state_secret.natural"].value == 7
+    assert res.cells["apply.denied.law_prohibited.natural"].value == 0
+
+
+def test_row_without_label_takes_the_next_official_row() -> None:
+    rows = _apply_rows(single_other=False)
+    i = next(k for k, r in enumerate(rows) if r[0] == "2.没有现成信息需要另行制作")
+    rows[i] = ["3", "0", "0", "0", "0", "0", "3"]
+    res = read_tables(_doc(_APPLY_HEADER + rows), ())
+    assert res.cells["apply.unable.need_create.natural"].value == 3
+    assert res.cells["apply.unable.unclear.natural"].value == 0
+    assert not [f for f in res.findings if f.rule == "missing_cells"]
+
+
+def test_active_row_without_label_follows_the_header() -> None:
+    active = [list(r) for r in _ACTIVE_2021]
+    active[6] = ["3"]  # 行政处罚 lost its label
+    res = read_tables(_doc(active), ())
+    assert res.cells["active.licensing.decisions"].value == 12
+    assert res.cells["active.penalty.decisions"].value == 3
+    assert res.cells["active.coercion.decisions"].value == 0
