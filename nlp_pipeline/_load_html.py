@@ -82,9 +82,10 @@ _BLOCK_TAGS = frozenset(
     }
 )
 _HEADING = re.compile(
-    r"^[\s\u3000]*[（(]?[一二三四五六七八九十]{1,2}[）)]?[\s\u3000]*[、.．，,]?[\s\u3000]*"
+    r"^[\s\u3000]*第?[（(]?(?:[一二三四五六七八九十]{1,2}|\d{1,2})[）)]?(?:部分)?[\s\u3000]*[、.．，,：:]?[\s\u3000]*"
     r"(总体情况|概述|主动公开|收到和处理|政府信息公开行政复议|因政府信息公开|存在的主要问题|其他需要报告)"
 )
+_SPLIT_NUMBER = re.compile(r"\d[\d,.]*(?: [\d,.]+)+")
 _HINT = re.compile(r"trs_editor|article|content|zoom|detail|main_?text|con_?text|text_?con|wenzhang|zw", re.I)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
@@ -322,8 +323,15 @@ def _span(cell: lxml.html.HtmlElement, attr: str) -> int:
 
 
 def cell_text(cell: lxml.html.HtmlElement) -> str:
-    """A cell's text on one line: its paragraphs joined (CJK label pieces glued, others spaced)."""
-    return clean_line(" ".join(_iter_lines(cell)))
+    """A cell's text on one line: its paragraphs joined (CJK label pieces glued, others spaced).
+
+    A cell holding only digits split by source line breaks between inline tags (``<span>1</span>
+    <span>2</span>``) is one number: a table cell never holds two bare numbers.
+    """
+    text = clean_line(" ".join(_iter_lines(cell)))
+    if _SPLIT_NUMBER.fullmatch(text):
+        text = text.replace(" ", "")
+    return text
 
 
 def _iter_lines(node: lxml.html.HtmlElement) -> Iterator[str]:

@@ -96,7 +96,7 @@ def load_pdf(data: bytes, *, source: str) -> Document:
     """PDF → ``Document``; junk is E005, a PDF without a text layer is E006."""
     import pdfplumber
 
-    if not data.lstrip()[:1024].find(b"%PDF") >= 0:
+    if b"%PDF" not in data[:1024]:
         raise InputError.from_catalogue(Errors.E005, source, fmt="PDF", detail="no %PDF header")
     with _quiet_pdfminer():
         try:
@@ -358,18 +358,27 @@ def _drop_running_lines(pages: list[list[_Line | _PdfTable]]) -> list[_Line | _P
 
 
 def _is_short(it: _Line | _PdfTable) -> bool:
-    """A menu/footer-like line: short and without sentence punctuation."""
-    if not isinstance(it, _Line):
+    """A menu/footer-like line: short, without sentence punctuation, not a numbered heading."""
+    if not isinstance(it, _Line) or it.tabular:
         return False
     t = clean_line(it.text)
-    return len(t) <= 16 and not re.search(r"[。；;，,]", t)
+    return len(t) <= 16 and not re.search(r"[。；;，,]", t) and not _HEADING.match(t)
+
+
+def _is_prose(it: _Line | _PdfTable) -> bool:
+    """Report text proper: a table, a numbered heading or a sentence."""
+    if not isinstance(it, _Line):
+        return True
+    t = clean_line(it.text)
+    return bool(_HEADING.match(t)) or "。" in t
 
 
 def _strip_chrome(items: list[_Line | _PdfTable]) -> list[_Line | _PdfTable]:
     """Browser-printed pages carry the site's menus, share buttons and footer around the report.
 
     Start at the report title (with a short agency line just above it), drop a run of three or
-    more short menu-like lines right after it, and after the last statutory section heading
+    more short menu-like lines right after it (before any heading, sentence or table), and
+    after the last statutory section heading
     cut at the first such run (keeping a closing signature and date).  A published PDF that
     starts with its title and ends with its text is left as it is.
     """
@@ -391,7 +400,7 @@ def _strip_chrome(items: list[_Line | _PdfTable]) -> list[_Line | _PdfTable]:
     items = items[start:]
     head = 1 if items and isinstance(items[0], _Line) and _TITLE.search(clean_line(items[0].text)) else 2
     j = head
-    while j < len(items) and j < head + 4 and not _is_short(items[j]):
+    while j < len(items) and j < head + 4 and not _is_short(items[j]) and not _is_prose(items[j]):
         j += 1
     k = j
     while k < len(items) and _is_short(items[k]):
@@ -425,11 +434,12 @@ def _emit(items: list[_Line | _PdfTable], builder: DocBuilder) -> None:
     right = _percentile([it.x1 for it in body], 0.9)
     left = _percentile([it.x0 for it in body], 0.1)
     para: list[str] = []
+    para_page = [0]
     prev_line: _Line | None = None
 
     def flush_para() -> None:
         if para:
-            builder.add_text("".join(para), origin="pdf")
+            builder.add_text("".join(para), origin=f"pdf page {para_page[0]}")
             para.clear()
 
     pending: list[_PdfTable] = []
@@ -448,7 +458,7 @@ def _emit(items: list[_Line | _PdfTable], builder: DocBuilder) -> None:
             builder.add_table(text_table(run), origin=f"pdf page {run[0].page} text")
         else:
             for ln in run:
-                builder.add_text(ln.clean, origin="pdf")
+                builder.add_text(ln.clean, origin=f"pdf page {ln.page}")
         run.clear()
 
     for it in items:
@@ -475,6 +485,7 @@ def _emit(items: list[_Line | _PdfTable], builder: DocBuilder) -> None:
         else:
             flush_para()
             para.append(text)
+            para_page[0] = it.page
         prev_line = it
     flush_para()
     flush_run()

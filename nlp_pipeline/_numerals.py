@@ -4,7 +4,7 @@ Pure functions over a whitespace-free working text (see ``claims.working_passage
 is a number (Arabic, full-width, Chinese, mixed, ranges, 百分之…) followed by a scale
 (万/亿, or 千 after digits), an optional 余/多 and a unit word. A number with no unit is
 not a figure (that alone rules out dates, phone numbers, postcodes, 文号 and list markers),
-except a 万/亿-scaled amount at the end of a clause (浏览量536万). cn2an converts only the
+except a 万/亿-scaled amount at the end of a clause (访问量318万). cn2an converts only the
 spans cut out here.
 """
 
@@ -66,6 +66,7 @@ UNITS: tuple[str, ...] = (
     "通",
     "类",
     "轮",
+    "宗",
 )
 _UNIT_RE = "|".join(re.escape(u) for u in UNITS)
 

@@ -15,13 +15,16 @@ import os
 import signal
 import sys
 import tempfile
+import threading
 import time
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -38,6 +41,8 @@ except ImportError:  # not POSIX: runs on one OUT are not guarded against each o
 SUFFIXES: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 Engine = Literal["processes", "dask"]
 Line = dict[str, Any]
+DEFAULT_TIMEOUT = 300.0  # seconds one file may take before it is recorded as failed
+DASK_CONNECT_TIMEOUT = "20s"
 CORPUS_PASS = "corpus"  # value of ``detail["pass"]`` on findings added by the corpus-level pass
 
 
@@ -74,7 +79,16 @@ def discover(root: str | Path) -> list[Path]:
         return [base]
     if not base.is_dir():
         raise UsageError(str(base), "input directory not found", code=Errors.E001.name)
-    return sorted(p for p in base.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+    return sorted(
+        p
+        for p in base.rglob("*")
+        if p.suffix.lower() in SUFFIXES and not _hidden(p.relative_to(base)) and p.is_file()
+    )
+
+
+def _hidden(rel: Path) -> bool:
+    """Dot files and folders (``._x.pdf`` from macOS, ``.git``) and Word lock files (``~$x.docx``)."""
+    return any(part.startswith((".", "~$")) for part in rel.parts)
 
 
 def fingerprint(path: str | Path, *, with_sha1: bool = True) -> dict[str, Any]:
@@ -106,13 +120,52 @@ def _largest_first(files: Sequence[Path]) -> list[Path]:
     return sorted(files, key=lambda p: -(fingerprint(p, with_sha1=False).get("size") or 0))
 
 
-def analyze_file(path: str) -> Line:
-    """Worker: one file to one JSON-ready line. Never raises (errors become error lines)."""
-    result = analyze_or_error(path)
+class _Timeout(BaseException):
+    """Raised by the alarm inside a worker; a BaseException so no stage's ``except Exception`` eats it."""
+
+
+def analyze_file(path: str, *, timeout: float | None = None) -> Line:
+    """Worker: one file to one JSON-ready line. Never raises (errors become error lines).
+
+    ``timeout`` (seconds) stops a file that hangs the parser; it needs the main thread of a
+    POSIX process (pool workers, the in-process path) and is ignored elsewhere (dask threads).
+    """
+    result: Report | NlpPipelineError
+    try:
+        with _deadline(timeout):
+            result = analyze_or_error(path)
+    except _Timeout:
+        result = NlpPipelineError.from_catalogue(
+            Errors.E010, path, detail=f"gave up after {timeout or 0:g} s (see --timeout)"
+        )
     line = result.to_dict()
     line["source"] = path
     line["file"] = fingerprint(path)
     return line
+
+
+@contextmanager
+def _deadline(seconds: float | None) -> Iterator[None]:
+    usable = (
+        seconds is not None
+        and seconds > 0
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+    )
+    if not usable:
+        yield
+        return
+
+    def _alarm(signum: int, frame: object) -> None:
+        raise _Timeout
+
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def is_error(line: Mapping[str, Any]) -> bool:
@@ -187,16 +240,16 @@ def _readable(line: Line) -> bool:
     return True
 
 
-def _map_processes(paths: Sequence[str], workers: int) -> Iterator[Line]:
+def _map_processes(paths: Sequence[str], workers: int, timeout: float | None) -> Iterator[Line]:
     """Analyse in worker processes; a file that kills its worker is retried alone, then recorded."""
     workers = min(workers, len(paths))
     if workers <= 1:
-        yield from map(analyze_file, paths)
+        yield from (analyze_file(p, timeout=timeout) for p in paths)
         return
     suspects: list[str] = []
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init)
     try:
-        futures = {pool.submit(analyze_file, p): p for p in paths}
+        futures = {pool.submit(analyze_file, p, timeout=timeout): p for p in paths}
         for fut in as_completed(futures):
             try:
                 yield fut.result()
@@ -210,7 +263,7 @@ def _map_processes(paths: Sequence[str], workers: int) -> Iterator[Line]:
     for p in suspects:
         with ProcessPoolExecutor(max_workers=1, initializer=_worker_init) as one:
             try:
-                yield one.submit(analyze_file, p).result()
+                yield one.submit(analyze_file, p, timeout=timeout).result()
             except BrokenProcessPool as exc:
                 yield _crash_line(p, exc)
 
@@ -238,19 +291,26 @@ def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _map_dask(paths: Sequence[str], workers: int, scheduler: str | None) -> Iterator[Line]:
+def _map_dask(
+    paths: Sequence[str], workers: int, scheduler: str | None, timeout: float | None
+) -> Iterator[Line]:
     """The same map on dask.distributed: an existing scheduler, or a local cluster of processes."""
     from dask.distributed import Client, LocalCluster
     from dask.distributed import as_completed as dask_completed
 
     if scheduler:
         ctx: AbstractContextManager[Any] = nullcontext(None)
-        client = Client(scheduler)
+        try:
+            client = Client(scheduler, timeout=DASK_CONNECT_TIMEOUT)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise UsageError(
+                scheduler, f"cannot reach the dask scheduler at {scheduler}: {exc}", code=Errors.E012.name
+            ) from exc
     else:
         ctx = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
         client = Client(ctx)
     with ctx, client:
-        futures = client.map(analyze_file, list(paths), pure=False)
+        futures = client.map(partial(analyze_file, timeout=timeout), list(paths), pure=False)
         sources = {f.key: p for f, p in zip(futures, paths, strict=True)}
         for fut in dask_completed(futures):
             try:
@@ -330,7 +390,8 @@ def consecutive_pairs(reports: Mapping[int, Report]) -> list[tuple[int, int]]:
 
 
 def _body(agency: str) -> str:
-    return "".join(agency.split())
+    """Grouping key for a body: the same name whatever its spacing or full/half-width forms."""
+    return "".join(unicodedata.normalize("NFKC", agency).split())
 
 
 def _tag(f: Finding) -> Finding:
@@ -408,6 +469,7 @@ def run_batch(
     engine: Engine = "processes",
     scheduler: str | None = None,
     copies: bool = True,
+    timeout: float | None = DEFAULT_TIMEOUT,
     progress: ProgressHooks | None = None,
 ) -> BatchSummary:
     """Analyse every report under ``root`` into ``out`` (JSONL) and optionally ``db`` (DuckDB).
@@ -442,7 +504,9 @@ def run_batch(
         fh.flush()
         if todo:
             mapped = (
-                _map_dask(todo, n_workers, scheduler) if engine == "dask" else _map_processes(todo, n_workers)
+                _map_dask(todo, n_workers, scheduler, timeout)
+                if engine == "dask"
+                else _map_processes(todo, n_workers, timeout)
             )
             for line in mapped:
                 results[_key(line["source"])] = line
@@ -677,8 +741,14 @@ def write_duckdb(lines: Iterable[Line], path: str | Path) -> dict[str, int]:
         raise _output_error(p, exc) from exc
 
 
+class OutputError(NlpPipelineError):
+    """An output file or the database cannot be written (the inputs were fine)."""
+
+    code = Errors.E012.name
+
+
 def _output_error(path: Path, exc: BaseException) -> NlpPipelineError:
-    return NlpPipelineError.from_catalogue(
+    return OutputError.from_catalogue(
         Errors.E012, str(path), path=path, detail=f"{type(exc).__name__}: {exc}"
     )
 

@@ -72,8 +72,8 @@ _LEAD_NOISE = re.compile(
     r"共|累计|共计|总计|合计|累积|先后|已|还|并|均|分别|依法|及时|有效|认真|积极|有)+"
 )
 _VIA = re.compile(
-    r"(?:通过|依托|利用|借助|在)[^，,。；]{0,24}?(?:网站|公众号|微博|视频号|抖音|客户端|平台|渠道|方式|栏目|专栏|新媒体|账号|页面)"
-    r"(?:上|中|等)?|^[^，,。；]{0,20}?等?(?:渠道|途径)"
+    r"(?:通过|依托|利用|借助|在)[^，,。；]{0,24}?(?:网站|公众号|微博|视频号|抖音|客户端|平台|渠道|方式|栏目|专栏|公开栏|宣传栏|新媒体|账号|页面)"
+    r"(?:账号|上|中|等)?|^[^，,。；]{0,20}?等?(?:渠道|途径)"
 )
 _UP_TO = re.compile(
     r"^.*?(?:(?<!公)共计|(?<!公)共(?![享同建治])|累计|总计|合计|全年|当年|今年|年内|本年度|本年|[0-9０-９]{4}年度?)"
@@ -82,6 +82,7 @@ _TAIL_NOISE = re.compile(
     r"(?:共|累计|共计|总计|合计|累积|计|为|达到|达|约|近|超过|超|逾|不到|不足|突破|将近|接近|大约|有|了|的|各类|各项|高达|占比|占"
     r"|不少于|不低于|不超过|少于|多于|各)+$"
 )
+_PASSIVE = re.compile(r"^.*?(?:被申请|被提起|被)(?=行政复议|行政诉讼)")  # "…工作被申请行政复议" → "行政复议"
 _FILLER = re.compile(r"各类|各项|相关")
 _CHANGE_VERB = re.compile(
     r"(?:增长|增加|提高|提升|上升|下降|减少|降低|增幅|降幅|增长了|下降了|减少了|增加了)(?:了|约|近|达|为)?$"
@@ -189,6 +190,7 @@ def clean_metric(left: str) -> str:
     s = _TAIL_NOISE.sub("", s)
     s = _FILLER.sub("", s)
     s = _LEAD_NOISE.sub("", s)
+    s = _PASSIVE.sub("", s)
     cut = _UP_TO.sub("", s)
     if len(cut) >= 2:
         s = _LEAD_NOISE.sub("", cut)
@@ -215,7 +217,7 @@ def _tail_words(s: str, limit: int) -> str:
 
 
 def right_noun(tokens: Sequence[str]) -> str:
-    """The noun phrase right after a unit ("5个高频事项" → "高频事项"), up to a stop word."""
+    """The noun phrase right after a unit ("7个重点事项" → "重点事项"), up to a stop word."""
     out = ""
     for tok in tokens:
         if _RIGHT_STOP.match(tok) or tok[:1].isdigit() or len(out) + len(tok) > 10:
@@ -280,7 +282,7 @@ def build_claims(text: str, figures: Sequence[Figure], tokens: Sequence[tuple[in
 
 
 def _title_before(text: str, close: int) -> str:
-    """For "编辑《…公报》24期": the verb before the title and the title itself."""
+    """For "编印《…简报》36期": the verb before the title and the title itself."""
     open_ = text.rfind("《", max(0, close - 30), close)
     if open_ == -1:
         return ""

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from . import __version__
-from .batch import SUFFIXES, analyze_file, corpus_pass, discover, progress_bar, run_batch
+from .batch import DEFAULT_TIMEOUT, SUFFIXES, analyze_file, corpus_pass, discover, progress_bar, run_batch
 from .errors import NlpPipelineError, UsageError
 from .render import render_error, render_plain, render_rich, summary_lines
 from .result import Report
@@ -124,6 +124,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="dask scheduler address, e.g. tcp://10.0.0.5:8786 (implies --engine dask)",
     )
     ba.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"give up on a file after this long and record it as failed (E010); 0 = no limit "
+        f"(default {DEFAULT_TIMEOUT:g}; not applied with --engine dask)",
+    )
+    ba.add_argument(
         "--no-copies",
         action="store_true",
         help="skip the corpus-wide search for section 五 text copied between reports",
@@ -162,6 +170,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
     except BrokenPipeError:  # output piped into a reader that stopped early (e.g. head)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILED
+    except OSError as exc:  # e.g. an unreadable input directory: a message, not a traceback
+        print(f"nlp-pipeline: error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         hint = (
@@ -239,6 +250,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
             engine=engine,
             scheduler=args.scheduler,
             copies=not args.no_copies,
+            timeout=args.timeout or None,
             progress=progress,
         )
     lines = summary_lines(

@@ -22,7 +22,7 @@ from .result import CellValue, Claim, ClaimRef, Finding, Report, Section
 __all__ = ["Reading", "check_claims", "check_previous", "claim_readings"]
 
 _NUMERIC_KINDS = ("number", "number_with_note")
-_COUNT_UNITS = frozenset({"", "件", "条", "个", "宗", "次", "项", "起", "份", "人次", "例"})
+_COUNT_UNITS = frozenset({"", "件", "条", "个", "宗", "次", "项", "起", "份", "人次", "件次", "例"})
 _CLAUSE_BREAK = "，,；;。：:！？!?\n"
 _SENTENCE_BREAK = "。！？!?\n"
 _SEGMENT_BREAK = "。；;！？!?\n"
@@ -42,7 +42,9 @@ _COLUMN_WORDS: tuple[tuple[str, str], ...] = (
     ("科研机构", "research"),
     ("社会公益组织", "social"),
     ("法律服务机构", "legal"),
+    ("法人", "orgs"),
 )
+_ORG_COLUMNS = ("commercial", "research", "social", "legal", "other_org")
 _ACTIVE_LISTING = re.compile(r"主动公开|制发政府信息|制作、获取政府信息|政府信息总数|发布信息|公开信息")
 
 
@@ -67,9 +69,15 @@ def _num(cells: Mapping[str, CellValue], cid: str) -> float | None:
 
 
 def _sum(cells: Mapping[str, CellValue], ids: Sequence[str]) -> float | None:
-    """Sum of cells; blanks count as 0 but at least one cell must hold a number."""
+    """Sum of cells, or None unless every cell was read: blanks count as 0, at least one number.
+
+    A dash makes the sum unknown: in tables read from extracted text it is as often a lost
+    value or a header placeholder as a zero, and a guessed zero would raise a false alarm.
+    """
+    if not ids or any(c not in cells or cells[c].kind not in (*_NUMERIC_KINDS, "blank") for c in ids):
+        return None
     vals = [_num(cells, c) for c in ids]
-    if not ids or all(v is None for v in vals):
+    if all(v is None for v in vals):
         return None
     return float(sum(v for v in vals if v is not None))
 
@@ -441,24 +449,28 @@ def _column_key(ctx: _Context, hits: Sequence[tuple[int, int, str, str]]) -> str
 def _column_readings(key: str, cells: Mapping[str, CellValue]) -> list[Reading]:
     """Readings of a ``col.<quantity>.<column>`` key: received (with or without carry-over) or processed."""
     concept, col = key[4 : key.rfind(".")], key[key.rfind(".") + 1 :]
+    cols = _ORG_COLUMNS if col == "orgs" else (col,)
     if concept == "apply.processed":
-        options = [(f"total_processed.{col}", [f"apply.total_processed.{col}"])]
+        options = [(f"total_processed.{col}", [f"apply.total_processed.{c}" for c in cols])]
     else:
+        new = [f"apply.new.{c}" for c in cols]
         options = [
-            (f"new.{col}", [f"apply.new.{col}"]),
-            (f"new+carried_over.{col}", [f"apply.new.{col}", f"apply.carried_over.{col}"]),
+            (f"new.{col}", new),
+            (f"new+carried_over.{col}", new + [f"apply.carried_over.{c}" for c in cols]),
         ]
     return _q(*options)(cells)
 
 
 def claim_readings(claim: Claim, doc_text: str, cells: Mapping[str, CellValue]) -> list[Reading]:
     """Every table reading the claim may refer to (empty: the claim does not link)."""
-    if claim.is_change:
+    if claim.is_change or claim.section == "problems":
         return []
     ctx = _context(doc_text, claim)
     if "|" in ctx.clause:  # a figure inside a pipe-rendered table row is not narrative
         return []
     keys = _quantity_keys(claim, ctx)
+    if claim.section == "active_disclosure":  # section 二 speaks of 表二 only
+        keys = [k for k in keys if k.startswith("active.")]
     if claim.unit == "%":
         return _percent_readings(claim, ctx, keys, cells)
     if "元" in claim.unit:

@@ -105,7 +105,9 @@ def decode_text(data: bytes, *, source: str, declared: str | None = None) -> str
     """Decode bytes: UTF-16 by BOM, UTF-8 (BOM or not), a declared charset, GB18030, then detection.
 
     Strict UTF-8 validity on CJK text is near-certain evidence, so it is tried before a declared
-    charset (pages often declare gb2312 while being UTF-8, and vice versa).
+    charset (pages often declare gb2312 while being UTF-8, and vice versa); UTF-8 with a stray
+    bad byte or two (a truncated save) is kept, with U+FFFD for the bad bytes, since GBK text
+    read as UTF-8 fails on nearly every character.
     """
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         try:
@@ -116,6 +118,9 @@ def decode_text(data: bytes, *, source: str, declared: str | None = None) -> str
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
+    mostly = data.decode("utf-8-sig", errors="replace")
+    if mostly.count("\ufffd") <= max(2, len(mostly) // 2000):
+        return mostly
     tried: list[str] = ["utf-8"]
     for enc in (_canonical_encoding(declared), "gb18030"):
         if enc is None or enc in tried:

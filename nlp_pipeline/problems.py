@@ -22,9 +22,10 @@ import dataclasses
 import re
 import unicodedata
 import zlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Literal
 
 from rapidfuzz import fuzz
@@ -51,13 +52,17 @@ _MARKER = re.compile(
     re.M,
 )
 _HEADER_TITLE = re.compile(r"(问题|不足|短板|改进|整改|措施|打算|计划|方向|举措)")
-_HEADER_VERB = re.compile(r"^(加强|强化|提高|提升|完善|推进|深化|持续|健全|做好|抓好|优化|规范|建立|丰富|拓宽|加大|创新|夯实)")
+_HEADER_VERB = re.compile(
+    r"^(加强|强化|提高|提升|完善|推进|深化|持续|健全|做好|抓好|优化|规范|建立|丰富|拓宽|加大|创新|夯实)"
+)
 _MEASURE_WORDS = re.compile(r"(改进|整改|措施|打算|计划|方向|举措|下一步|努力)")
 _TURN = re.compile(
     r"^(?:下一步|下阶段|今后|未来|明年|来年|新的一年|下一年|针对(?:上述|以上|这些|存在|此类)|为此|对此|为进一步|为规范|"
     r"(?:(?:19|20)\d{2}\s*年[，,]?\s*)?(?:我|本|全)[\u4e00-\u9fff]{0,8}将)"
 )
-_MEASURE_INTRO = re.compile(r"(以下|如下)[\u4e00-\u9fff]{0,6}(措施|方面|工作|举措)|采取.{0,6}措施|改进措施|整改措施")
+_MEASURE_INTRO = re.compile(
+    r"(以下|如下)[\u4e00-\u9fff]{0,6}(措施|方面|工作|举措)|采取.{0,6}措施|改进措施|整改措施"
+)
 _EMPTY_INTRO = re.compile(
     r"(存在|有|还有|面临)(着)?(一些|一定|部分|少许|不少|某些)?的?"
     r"(不足|问题|差距|短板|薄弱环节|困难)((和|与|及)(不足|问题|薄弱环节|差距))?(之处|的地方)?"
@@ -99,7 +104,7 @@ def _family(marker: str) -> str:
 def _body_text(doc: Document, sec: Section, heading_is_subheading: bool) -> tuple[int, str]:
     """Section 五 text after its heading, with table and page-number lines blanked (offsets kept)."""
     start = sec.start if heading_is_subheading else sec.start + len(sec.heading)
-    text = doc.text[start:sec.end]
+    text = doc.text[start : sec.end]
     spans = [(b.start - start, b.end - start) for b in doc.blocks if b.kind == "table"]
     out: list[str] = []
     pos = 0
@@ -130,7 +135,7 @@ def _units(text: str) -> list[_Unit]:
         end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
         item_end = _paragraph_end(text, m.end(), end)
         title_end = _title_end(text, m.end(), item_end)
-        title = text[m.end():title_end].strip()
+        title = text[m.end() : title_end].strip()
         is_paren = not m.group("m").endswith("是")
         if is_paren and _is_group_header(title):
             hk: Kind = "measure" if _MEASURE_WORDS.search(title) else "problem"
@@ -178,9 +183,9 @@ def _paragraph_end(text: str, s: int, e: int) -> int:
         k = j - 1
         while k >= s and text[k] in " \t\u3000\r":
             k -= 1
-        if k >= s and text[k] in "。！？!?；;：:" and text[j + 1:e].strip():
+        if k >= s and text[k] in "。！？!?；;：:" and text[j + 1 : e].strip():
             return j + 1
-        if not text[j + 1:e].strip():
+        if not text[j + 1 : e].strip():
             return e
         i = j + 1
 
@@ -271,7 +276,7 @@ def analyze_problems(doc: Document, sections: Sequence[Section]) -> list[Problem
         for s, e, k in spans
         for v in [vagueness(doc.text[s:e])]
     ]
-    cats = _categories([p.text for p in stmts])
+    cats, _ = _categories([p.text for p in stmts])
     if cats is not None:
         stmts = [dataclasses.replace(p, categories=c) for p, c in zip(stmts, cats, strict=True)]
     return stmts
@@ -290,8 +295,15 @@ def segment(doc: Document, sec: Section) -> list[tuple[int, int, Kind]]:
             continue
         nxt = units[ui + 1] if ui + 1 < len(units) else None
         followed_by_item = nxt is not None and nxt.kind == "item"
-        if u.kind == "item" and nxt is not None and nxt.kind == "item" and nxt.family != u.family and _is_title(body[u.start:u.end]):
-            pieces = [(u.start, u.end, "intro")]  # "（一）加强政策解读" heading its own 一是/1. sub-items
+        if (
+            u.kind == "item"
+            and nxt is not None
+            and nxt.kind == "item"
+            and nxt.family != u.family
+            and any(v.kind == "item" and v.family == u.family for v in units[ui + 2 :])
+            and _is_title(body[u.start : u.end])
+        ):
+            pieces = [(u.start, u.end, "intro")]  # "（一）加强政策解读" heading its own 1./一是 sub-items
         elif u.kind == "item":
             pieces = _item_pieces(body, u.start, u.end)
         else:
@@ -351,14 +363,18 @@ def _run_pieces(text: str, s: int, e: int, *, followed_by_item: bool) -> list[tu
             out.append((a, b, "intro"))
         elif _TURN.match(st):
             out.append((a, b, "turn"))
-        elif i == 0 and "；" in st and len(_top_level_split(text, a, b, "；;")) > 1 and _after_header(text, a):
+        elif (
+            i == 0 and "；" in st and len(_top_level_split(text, a, b, "；;")) > 1 and _after_header(text, a)
+        ):
             out += [(x, y, "stmt") for x, y in _top_level_split(text, a, b, "；;")]
         else:
             out.append((a, b, "stmt"))
     return out
 
 
-_LIST_LEAD = re.compile(r"[：:]|[，,]\s*(?:如|例如|比如|主要(?:表现|体现)(?:在|为)|主要是|具体(?:表现)?为)(?![：:])")
+_LIST_LEAD = re.compile(
+    r"[：:]|[，,]\s*(?:如|例如|比如|主要(?:表现|体现)(?:在|为)|主要是|具体(?:表现)?为)(?![：:])"
+)
 
 
 def _list_lead_end(sentence: str) -> int:
@@ -369,20 +385,17 @@ def _list_lead_end(sentence: str) -> int:
 
 def _after_header(text: str, pos: int) -> bool:
     """True when ``pos`` directly follows a group header's title (e.g. "（一）存在的主要问题。")."""
-    m = re.search(r"[）)]([^。；\n）)]{0,30})[。：:]\s*$", text[max(0, pos - 40):pos])
+    m = re.search(r"[）)]([^。；\n）)]{0,30})[。：:]\s*$", text[max(0, pos - 40) : pos])
     return m is not None and _is_group_header(m.group(1))
 
 
 # --- vagueness ------------------------------------------------------------------------------
 
-#: Generic wording: evaluation and effort phrases that fit any report of any body.
-_GENERIC = re.compile(
-    r"有待(进一步)?(加强|提高|提升|完善|改进|增强|拓展|优化|丰富)|还需|仍需|尚需|需要?进一步|进一步|仍有差距|存在差距|"
-    r"不够(到位|完善|深入|全面|规范|及时|有力|丰富)?|仍有不足|有所欠缺|欠缺|不足|薄弱|不强|不高|"
-    r"加强|强化|提高|提升|完善|改进|增强|推进|推动|深化|持续|不断|全面|切实|认真|扎实|积极|努力|着力|"
-    r"做好|抓好|落实|贯彻|规范|优化|健全|确保|坚持|继续|"
-    r"政府信息公开|政务公开|信息公开|工作|水平|质量|能力|力度|意识|效能|质效|成效|机制|制度|管理|建设|服务|"
-    r"要求|部署|主动性|自觉性|规范化|标准化|精细化|常态化|我局|我区|我市|我县|我委|我办|本单位|本机关|部分|个别|一些|相关|有关|各项"
+#: Generic evaluation/effort wording: fits any report of any body in any year.
+_EVALUATIVE = re.compile(
+    r"有待(进一步)?(加强|提高|提升|完善|改进|增强|拓展|优化|丰富|巩固)|还需|仍需|尚需|需要?进一步|进一步|仍有差距|存在差距|"
+    r"不够(到位|完善|深入|全面|规范|及时|有力|丰富|均衡|准确)?|仍有不足|有所欠缺|欠缺|不足|薄弱|不强|不高|"
+    r"加强|强化|提高|提升|完善|改进|增强|推进|推动|深化|持续|不断|切实|扎实|着力|做好|抓好|落实|贯彻|优化|健全"
 )
 #: Concrete objects: a named channel, document type, procedure or domain noun, or a number.
 _CONCRETE = re.compile(
@@ -397,40 +410,39 @@ _CONCRETE = re.compile(
 def vagueness(text: str) -> tuple[bool, str]:
     """Is the statement 泛泛而谈? Returns (vague, reason).
 
-    Rule: a statement is vague when it contains generic evaluation/effort wording (有待进一步加强,
-    还需提升, 仍有差距, 不够到位, 持续推进 …) but, once that wording and a stop-list of generic
-    nouns (工作, 水平, 质量, 意识, 机制 …) are set aside, names no concrete object: no channel
-    (网站, 公众号 …), document type (规范性文件, 解读 …), procedure (审核, 答复, 培训 …), domain noun
-    (重点领域, 基层, 队伍 …) and no number. Such a sentence could stand in any report of any year.
+    Rule: a statement is vague when it uses generic evaluation or effort wording (有待进一步加强,
+    还需提升, 仍有差距, 不够到位, 持续推进 …) and names no concrete object: no channel (网站,
+    公众号, 热线 …), document type (规范性文件, 解读, 目录 …), procedure (审核, 答复, 培训, 考核 …),
+    domain noun (重点领域, 基层, 队伍, 企业 …) and no number. What is left then is only generic
+    nouns (工作, 水平, 质量, 意识, 机制 …), so the sentence could stand in any report of any year.
+    A statement without evaluative wording (a plain account of what was done) is not vague.
     """
     t = unicodedata.normalize("NFKC", text)
-    generic = [m.group(0) for m in _GENERIC.finditer(t)]
-    evaluative = [g for g in generic if re.search(r"有待|还需|仍需|尚需|进一步|差距|不够|不足|欠缺|薄弱|不强|不高|加强|提升|提高|完善|做好", g)]
-    if not evaluative:
+    evaluative = list(dict.fromkeys(m.group(0) for m in _EVALUATIVE.finditer(t)))
+    if not evaluative or _CONCRETE.search(t):
         return False, ""
-    if _CONCRETE.search(t):
-        return False, ""
-    shown = "、".join(dict.fromkeys(evaluative))[:40]
-    return True, f"only generic wording ({shown}); no channel, document type, number, procedure or domain noun"
+    shown = "、".join(evaluative)[:40]
+    return (
+        True,
+        f"only generic wording ({shown}); no channel, document type, number, procedure or domain noun",
+    )
 
 
 # --- categories (trained classifier, optional) ------------------------------------------------
 
 
-def _categories(texts: list[str]) -> list[tuple[Category, ...]] | None:
-    """Categories from the trained classifier, or None when it is not available."""
+def _categories(texts: list[str]) -> tuple[list[tuple[Category, ...]] | None, str]:
+    """Categories from the trained classifier, or (None, why) when it is not available."""
     if not texts:
-        return []
+        return [], ""
     try:
         from .problem_classifier import classify
 
-        return list(classify(texts))
-    except (ModelError, ImportError):
-        return None
-
-
-def _model_available(texts: list[str]) -> bool:
-    return _categories(texts[:1]) is not None
+        return list(classify(texts)), ""
+    except ModelError as exc:
+        return None, exc.reason
+    except ImportError as exc:
+        return None, str(exc)
 
 
 def problem_findings(
@@ -443,23 +455,37 @@ def problem_findings(
         return out
     for p in statements:
         if p.vague:
-            out.append(Finding(
-                rule="problem_statement_vague", severity="info",
-                message=f"vague {p.kind} statement (泛泛而谈): {p.vague_reason}",
-                start=p.start, end=p.end, found=p.text[:60],
-            ))
+            out.append(
+                Finding(
+                    rule="problem_statement_vague",
+                    severity="info",
+                    message=f"vague {p.kind} statement (泛泛而谈): {p.vague_reason}",
+                    start=p.start,
+                    end=p.end,
+                    found=p.text[:60],
+                )
+            )
     if statements and not any(p.kind == "problem" for p in statements):
-        out.append(Finding(
-            rule="problems_not_stated", severity="warning",
-            message="section 五 lists measures but states no concrete problem",
-            start=sec.start, end=sec.end,
-        ))
-    if statements and not any(p.categories for p in statements) and not _model_available([statements[0].text]):
-        out.append(Finding(
-            rule="model_missing", severity="info",
-            message="problem categories not assigned: the classifier model is missing; "
-            "train it with `python scripts/train_classifier.py` (writes models/problem_classifier.joblib)",
-        ))
+        out.append(
+            Finding(
+                rule="problems_not_stated",
+                severity="warning",
+                message="section 五 lists measures but states no concrete problem",
+                start=sec.start,
+                end=sec.end,
+            )
+        )
+    if statements and not any(p.categories for p in statements):
+        cats, why = _categories([statements[0].text])
+        if cats is None:
+            out.append(
+                Finding(
+                    rule="model_missing",
+                    severity="info",
+                    message=f"problem categories not assigned ({why}); train the classifier with "
+                    "`python scripts/train_classifier.py` (writes models/problem_classifier.joblib)",
+                )
+            )
     return out
 
 
@@ -468,6 +494,7 @@ def problem_findings(
 _SHINGLE = 4
 _SKETCH = 8  # bottom-k sketch size: the k smallest shingle hashes are a statement's bucket keys
 _BUCKET_CAP = 200  # a bucket that grows past this (boilerplate) stops taking members
+_MIN_SHARED = 2  # candidates must share this many sketch keys (near-identical texts share most)
 _MIN_LEN = 12  # shorter statements are not compared (too generic to call a copy)
 
 
@@ -482,7 +509,7 @@ def sketch(norm: str, *, k: int = _SKETCH) -> tuple[int, ...]:
     """Bottom-k of the CRC32 hashes of the character 4-grams: similar texts share keys with high probability."""
     if len(norm) < _SHINGLE:
         return ()
-    hashes = {zlib.crc32(norm[i:i + _SHINGLE].encode("utf-8")) for i in range(len(norm) - _SHINGLE + 1)}
+    hashes = {zlib.crc32(norm[i : i + _SHINGLE].encode("utf-8")) for i in range(len(norm) - _SHINGLE + 1)}
     return tuple(sorted(hashes)[:k])
 
 
@@ -530,22 +557,24 @@ class CopyIndex:
                 if len(bucket) < self.bucket_cap:
                     bucket.append(ref_id)
 
-    def previous_year_best(self, norm: str, agency: str, year: int | None, *, min_score: float) -> tuple[StatementRef, float] | None:
+    def previous_year_best(
+        self, norm: str, agency: str, year: int | None, *, min_score: float
+    ) -> tuple[StatementRef, float] | None:
         """Most similar statement of the same body's report for year-1 (a small direct comparison)."""
         if year is None or len(norm) < _MIN_LEN:
             return None
         return self._best(norm, self.by_body_year.get((agency, year - 1), []), min_score)
 
-    def other_body_best(self, norm: str, agency: str, *, min_score: float, cap: int = 50) -> tuple[StatementRef, float] | None:
+    def other_body_best(
+        self, norm: str, agency: str, *, min_score: float, cap: int = 50
+    ) -> tuple[StatementRef, float] | None:
         """Most similar statement of another body, among candidates sharing sketch keys (at most ``cap``)."""
         if len(norm) < _MIN_LEN:
             return None
-        counts: dict[int, int] = defaultdict(int)
-        for h in sketch(norm):
-            for rid in self.buckets.get(h, ()):
-                if self.refs[rid].agency != agency:
-                    counts[rid] += 1
-        cands = sorted(counts, key=lambda r: -counts[r])[:cap]
+        keys = sketch(norm)
+        counts = Counter(chain.from_iterable(self.buckets.get(h, ()) for h in keys))
+        need = min(_MIN_SHARED, len(keys))
+        cands = [r for r, c in counts.most_common() if c >= need and self.refs[r].agency != agency][:cap]
         return self._best(norm, cands, min_score)
 
     def _best(self, norm: str, ids: Iterable[int], min_score: float) -> tuple[StatementRef, float] | None:
@@ -560,7 +589,9 @@ class CopyIndex:
         return best
 
 
-def find_copies(reports: Sequence[Report], *, threshold: float = 0.9, report_threshold: float = 0.75) -> list[Report]:
+def find_copies(
+    reports: Sequence[Report], *, threshold: float = 0.9, report_threshold: float = 0.75
+) -> list[Report]:
     """Reports whose statements carry ``copied_from`` and which gain "copied_previous_year" findings.
 
     ``copied_from`` is the most similar statement in the same body's previous-year report
@@ -575,7 +606,9 @@ def find_copies(reports: Sequence[Report], *, threshold: float = 0.9, report_thr
     return [mark_copies(r, index, threshold=threshold, report_threshold=report_threshold) for r in reports]
 
 
-def mark_copies(report: Report, index: CopyIndex, *, threshold: float = 0.9, report_threshold: float = 0.75) -> Report:
+def mark_copies(
+    report: Report, index: CopyIndex, *, threshold: float = 0.9, report_threshold: float = 0.75
+) -> Report:
     """One report against an index (which may already hold it): the batch layer's incremental entry point."""
     agency = normalize_agency(report.agency, report.source)
     new_problems: list[ProblemStatement] = []
@@ -586,17 +619,26 @@ def mark_copies(report: Report, index: CopyIndex, *, threshold: float = 0.9, rep
         other = None if prev is not None else index.other_body_best(norm, agency, min_score=threshold)
         cf: CopiedFrom | None = None
         if prev is not None:
-            cf = CopiedFrom(source=prev[0].source, text=prev[0].text, similarity=round(prev[1], 4), scope="previous_year")
+            cf = CopiedFrom(
+                source=prev[0].source, text=prev[0].text, similarity=round(prev[1], 4), scope="previous_year"
+            )
         elif other is not None:
-            cf = CopiedFrom(source=other[0].source, text=other[0].text, similarity=round(other[1], 4), scope="other_body")
+            cf = CopiedFrom(
+                source=other[0].source, text=other[0].text, similarity=round(other[1], 4), scope="other_body"
+            )
         new_problems.append(dataclasses.replace(p, copied_from=cf))
         if prev is not None and prev[1] >= threshold:
-            findings.append(Finding(
-                rule="copied_previous_year", severity="warning",
-                message=f"{p.kind} statement repeats the previous year's report almost verbatim "
-                f"(similarity {prev[1]:.2f}); section 五 must not repeat year after year",
-                start=p.start, end=p.end, found=p.text[:60],
-                detail={"source": prev[0].source, "similarity": round(prev[1], 4)},
-            ))
+            findings.append(
+                Finding(
+                    rule="copied_previous_year",
+                    severity="warning",
+                    message=f"{p.kind} statement repeats the previous year's report almost verbatim "
+                    f"(similarity {prev[1]:.2f}); section 五 must not repeat year after year",
+                    start=p.start,
+                    end=p.end,
+                    found=p.text[:60],
+                    detail={"source": prev[0].source, "similarity": round(prev[1], 4)},
+                )
+            )
     kept = tuple(f for f in report.findings if f.rule != "copied_previous_year")
     return dataclasses.replace(report, problems=tuple(new_problems), findings=(*kept, *findings))

@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 
 from rapidfuzz import fuzz
 
@@ -82,14 +83,18 @@ _LINE_NUMBERED = re.compile(
     r"^[#\s*]*(?:第\s*(?P<n1>[一二三四五六七八九十]{1,2})\s*部分|(?P<n2>[一二三四五六七八九十]{1,2})(?:\s*[、．.，,]|[ \t\u3000]+))\s*"
 )
 _INLINE_NUMBERED = re.compile(r"(?<=[。！？；;）)\]】”])\s*(?P<n>[一二三四五六七八九十]{1,2})\s*[、．.]\s*")
-_SUB_HEADING = re.compile(r"^[#\s*]*(?:[（(][一二三四五六七八九十]{1,2}[）)]|[一二三四五六七八九十]{1,2}\s*[、．.])")
+_SUB_HEADING = re.compile(
+    r"^[#\s*]*(?:[（(][一二三四五六七八九十]{1,2}[）)]|[一二三四五六七八九十]{1,2}\s*[、．.])"
+)
 _LEAD = " #*\t\u3000\xa0"  # markdown marks and layout spaces around a heading line
 _PUNCT = re.compile(r"[\s\u3000#*:：、，,。.．;；（）()“”\"'《》【】\[\]·\-—_|]+")
 _CHROME = re.compile(
     r"^\s*(?:附件下载|扫一扫|关闭(?:窗口|本页)?|打印(?:本页)?|【打印】|分享到|上一篇|下一篇|责任编辑|网站地图|友情链接|相关链接)"
 )
 
-_NONE_BODY = re.compile(r"^(本年度|本年|今年|报告期内)?(暂|均)?(无|没有)?(相关|需要报告的)?(问题|情况|事项)?$")
+_NONE_BODY = re.compile(
+    r"^(本年度|本年|今年|报告期内)?(暂|均)?(无|没有)?(相关|需要报告的)?(问题|情况|事项)?$"
+)
 _MIN_NUMBERED = 80.0  # a numbered line whose title is this close to a statutory title is a candidate
 _MIN_INLINE = 88.0  # inline (mid-paragraph) candidates must match more closely
 _MIN_BARE = 92.0  # unnumbered lines must match very closely
@@ -110,7 +115,9 @@ def _table_labels() -> tuple[str, ...]:
 
 def _is_table_label(title: str) -> bool:
     t = _norm(title)
-    return any(fuzz.ratio(t, lab, processor=None, score_cutoff=_TABLE_LABEL_CUTOFF) for lab in _table_labels())
+    return any(
+        fuzz.ratio(t, lab, processor=None, score_cutoff=_TABLE_LABEL_CUTOFF) for lab in _table_labels()
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,13 +189,13 @@ def _candidates(doc: Document) -> list[_Candidate]:
     lines = list(_text_lines(doc))
     for li, (start, line) in enumerate(lines):
         m = _LINE_NUMBERED.match(line)
-        if m and not line[m.end():].strip(_LEAD) and li + 1 < len(lines):
+        if m and not line[m.end() :].strip(_LEAD) and li + 1 < len(lines):
             nstart, nline = lines[li + 1]  # "五、" alone on its line, the title on the next
             if nstart - start <= len(line) + 3:
                 line = doc.text[start:nstart] + nline
         if m:
             number = m.group("n1") or m.group("n2")
-            rest = line[m.end():].rstrip()
+            rest = line[m.end() :].rstrip()
             short = len(_norm(rest)) <= 30
             if _is_table_label(rest) or rest.lstrip().startswith("表"):
                 continue
@@ -211,7 +218,7 @@ def _candidates(doc: Document) -> list[_Candidate]:
         for im in _INLINE_NUMBERED.finditer(line):
             if im.start() == 0:
                 continue
-            rest = line[im.end():]
+            rest = line[im.end() :]
             for sid, score, nlen in _score_title(rest[:40], whole_line=False):
                 if score >= _MIN_INLINE:
                     head = _raw_prefix(rest, nlen)
@@ -283,11 +290,14 @@ def _doc_end(doc: Document, start: int) -> int:
 
 _TABLE_SECTIONS = ("active_disclosure", "applications", "review_litigation")
 _TABLE_BONUS = 8.0
+_BODY_BONUS = 0.0
+_MIN_BODY = 8  # characters of text under a heading before the next one
 
 
-def _with_table_bonus(doc: Document, cands: list[_Candidate]) -> list[_Candidate]:
-    """Sections 二–四 carry the statutory tables: a candidate whose text up to the next candidate
-    holds a table outranks a same-titled narrative sub-heading of 总体情况."""
+def _with_bonuses(doc: Document, cands: list[_Candidate]) -> list[_Candidate]:
+    """Context bonuses. Sections 二–四 carry the statutory tables, so a candidate followed by a
+    table (before the next candidate) outranks a same-titled narrative sub-heading of 总体情况;
+    and a heading followed by some text outranks a bare line of a table of contents."""
     starts = sorted({c.start for c in cands})
     tables = sorted(
         [b.start for b in doc.blocks if b.kind == "table"]
@@ -295,33 +305,42 @@ def _with_table_bonus(doc: Document, cands: list[_Candidate]) -> list[_Candidate
     )
     out: list[_Candidate] = []
     for c in cands:
-        if c.section in _TABLE_SECTIONS:
-            nxt = next((s for s in starts if s > c.start), len(doc.text))
-            if any(c.end <= t < nxt for t in tables):
-                c = _Candidate(c.section, c.score + _TABLE_BONUS, c.start, c.end, c.number, c.heading)
-        out.append(c)
+        nxt = next((s for s in starts if s > c.start), len(doc.text))
+        bonus = 0.0
+        if c.section in _TABLE_SECTIONS and any(c.end <= t < nxt for t in tables):
+            bonus += _TABLE_BONUS
+        if len(_norm(doc.text[c.end : nxt])) >= _MIN_BODY:
+            bonus += _BODY_BONUS
+        out.append(
+            _Candidate(c.section, c.score + bonus, c.start, c.end, c.number, c.heading) if bonus else c
+        )
     return out
 
 
 def find_sections(doc: Document) -> SectionResult:
     """The six statutory sections with spans and printed numbers, plus findings for anomalies."""
-    chosen = _assign(_with_table_bonus(doc, _candidates(doc)))
+    chosen = _assign(_with_bonuses(doc, _candidates(doc)))
     findings: list[Finding] = []
     ids = [sid for sid, _ in SECTIONS]
     if "problems" not in chosen:
         idx = ids.index("problems")
         before = [chosen[s] for s in ids[:idx] if s in chosen]
-        after = [chosen[s] for s in ids[idx + 1:] if s in chosen]
+        after = [chosen[s] for s in ids[idx + 1 :] if s in chosen]
         lo = before[-1].end if before else 0
         hi = after[0].start if after else len(doc.text)
         fb = _problems_fallback(doc, lo, hi)
         if fb is not None:
             chosen["problems"] = fb
-            findings.append(Finding(
-                rule="section_heading_missing", severity="warning",
-                message="section 五 (存在的主要问题及改进情况) has no heading of its own; it was located by its sub-heading",
-                start=fb.start, end=fb.end, found=fb.heading,
-            ))
+            findings.append(
+                Finding(
+                    rule="section_heading_missing",
+                    severity="warning",
+                    message="section 五 (存在的主要问题及改进情况) has no heading of its own; it was located by its sub-heading",
+                    start=fb.start,
+                    end=fb.end,
+                    found=fb.heading,
+                )
+            )
     found = sorted(chosen.values(), key=lambda c: c.start)
     sections: list[Section] = []
     for i, c in enumerate(found):
@@ -330,35 +349,57 @@ def find_sections(doc: Document) -> SectionResult:
     official = dict(SECTIONS)
     for s in sections:
         if s.number and s.number != _STATUTORY_NUMBER[s.id]:
-            findings.append(Finding(
-                rule="section_renumbered", severity="warning",
-                message=f"section {official[s.id]} is printed as number {s.number}",
-                expected=_STATUTORY_NUMBER[s.id], found=s.number, start=s.start, end=s.start + len(s.heading),
-                detail={"section": s.id},
-            ))
+            findings.append(
+                Finding(
+                    rule="section_renumbered",
+                    severity="warning",
+                    message=f"section {official[s.id]} is printed as number {s.number}",
+                    expected=_STATUTORY_NUMBER[s.id],
+                    found=s.number,
+                    start=s.start,
+                    end=s.start + len(s.heading),
+                    detail={"section": s.id},
+                )
+            )
         title = _LINE_NUMBERED.sub("", s.heading)
         if s.number and _norm(title) != _norm(official[s.id][2:]):
-            findings.append(Finding(
-                rule="section_heading_variant", severity="info",
-                message=f"heading differs from the statutory wording {official[s.id]}",
-                expected=official[s.id], found=s.heading, start=s.start, end=s.start + len(s.heading),
-                detail={"section": s.id},
-            ))
+            findings.append(
+                Finding(
+                    rule="section_heading_variant",
+                    severity="info",
+                    message=f"heading differs from the statutory wording {official[s.id]}",
+                    expected=official[s.id],
+                    found=s.heading,
+                    start=s.start,
+                    end=s.start + len(s.heading),
+                    detail={"section": s.id},
+                )
+            )
     for sid, label in SECTIONS:
         if sid not in chosen:
-            findings.append(Finding(
-                rule="missing_section", severity="error",
-                message=f"statutory section {label} not found", expected=label, detail={"section": sid},
-            ))
+            findings.append(
+                Finding(
+                    rule="missing_section",
+                    severity="error",
+                    message=f"statutory section {label} not found",
+                    expected=label,
+                    detail={"section": sid},
+                )
+            )
     prob = next((s for s in sections if s.id == "problems"), None)
     if prob is not None:
-        body = _norm(doc.text[prob.start + len(prob.heading):prob.end])
+        body = _norm(doc.text[prob.start + len(prob.heading) : prob.end])
         if _NONE_BODY.match(body):
-            findings.append(Finding(
-                rule="section_problems_empty", severity="warning",
-                message="section 五 states no problems and no measures (the format requires them)",
-                start=prob.start, end=prob.end, found=body or "",
-            ))
+            findings.append(
+                Finding(
+                    rule="section_problems_empty",
+                    severity="warning",
+                    message="section 五 states no problems and no measures (the format requires them)",
+                    start=prob.start,
+                    end=prob.end,
+                    found=body or "",
+                )
+            )
     return SectionResult(sections=tuple(sections), findings=tuple(findings))
 
 
@@ -366,8 +407,12 @@ _TITLE = re.compile(
     r"(?P<pre>[^\s0-9|，。]{0,40}?)\s*(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?P<post>[^\s0-9|，。]{0,40}?)"
     r"\s*(?:政府信息公开|政务公开|信息公开)(?:工作)?\s*(?:年度)?\s*(?:报告|年报)"
 )
-_PERIOD = re.compile(r"(?:统计期限|统计周期|统计时限|统计区间|统计时间)[^。]{0,12}?((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
-_TITLE_YEAR_AFTER = re.compile(r"(?:政府信息公开|政务公开)[^。\n]{0,8}?年度?报告\s*[（(]\s*((?:19|20)\d{2})\s*年?度?\s*[）)]")
+_PERIOD = re.compile(
+    r"(?:统计期限|统计周期|统计时限|统计区间|统计时间)[^。]{0,12}?((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日"
+)
+_TITLE_YEAR_AFTER = re.compile(
+    r"(?:政府信息公开|政务公开)[^。\n]{0,8}?年度?报告\s*[（(]\s*((?:19|20)\d{2})\s*年?度?\s*[）)]"
+)
 _DATE_CN = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _DATE_ISO = re.compile(r"((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})")
 _PUB_LABEL = re.compile(r"(?:发布|公开|成文)?(?:时间|日期)\s*[:：]\s*")
@@ -386,6 +431,7 @@ def _title_match(text: str) -> tuple[str | None, int | None]:
     m = _TITLE.search(text)
     if not m:
         return None, None
+
     def clean(part: str | None) -> str:
         return re.sub(r"^(?:关于|正文)", "", (part or "").strip("#*：: 　（()）"))
 
@@ -408,11 +454,34 @@ def extract_metadata(doc: Document) -> Metadata:
         bm = _COMPILED_BY.search(head)
         if bm:
             agency = re.sub(r"(人民政府)办公室$", r"\1", bm.group(1))
+    if agency is None:
+        agency = _signature_agency(doc)
     for rx in (_PERIOD, _TITLE_YEAR_AFTER):
         pm = rx.search(doc.text)
         if year is None and pm:
             year = int(pm.group(1))
     return Metadata(agency=agency, year=year, published=_published(doc))
+
+
+_BODY_SUFFIX = re.compile(r"(?:局|委|委员会|办|办公室|办公厅|厅|政府|院|署|中心|管委会|街道办事处|镇|乡)$")
+
+
+def _signature_agency(doc: Document) -> str | None:
+    """The signing body: a short line naming an office just above the closing date."""
+    end = _doc_end(doc, len(doc.text) // 2)
+    tail = [ln.strip(_LEAD) for off, ln in _text_lines(doc) if off < end][-6:]
+    for prev, line in pairwise(tail):
+        if (
+            _DATE_CN.fullmatch(line.strip("()（）"))
+            and len(prev) <= 30
+            and _BODY_SUFFIX.search(prev)
+            and not _PUNCT_ANY_RX.search(prev)
+        ):
+            return prev
+    return None
+
+
+_PUNCT_ANY_RX = re.compile(r"[，。；：！？、,;:!?]")
 
 
 def _published(doc: Document) -> str | None:
@@ -429,7 +498,7 @@ def _published(doc: Document) -> str | None:
             return _iso(*m.groups())
         lm = _PUB_LABEL.search(ln)
         if lm:
-            rest = ln[lm.end():]
+            rest = ln[lm.end() :]
             m2 = _DATE_ISO.match(rest) or _DATE_CN.match(rest)
             if m2:
                 return _iso(*m2.groups())

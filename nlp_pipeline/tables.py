@@ -253,13 +253,11 @@ def _assign(values: Sequence[_Cell], ids: Sequence[str], header: dict[int, str])
 @dataclass
 class _State:
     cells: dict[str, CellValue] = field(default_factory=dict)
-    findings: list[Finding] = field(default_factory=list)
     table: str = ""
     active_cols: list[str] = field(default_factory=list)
     active_header: dict[int, str] = field(default_factory=dict)
     active_style: set[str] = field(default_factory=set)
     apply_header: dict[int, str] = field(default_factory=dict)
-    apply_understood: bool = False
     apply_group: str = ""
     apply_last: str = ""
     other_style: set[str] = field(default_factory=set)
@@ -359,8 +357,11 @@ def _place_active(st: _State, row: _Row, row_id: str | None) -> None:
         return
     if row_id in ("active.other_services", "active.procurement"):
         st.active_style.add("2019")
-    cols = st.active_cols or _default_active_cols(row_id, st.active_style)
-    header = st.active_header if st.active_cols else {}
+    cols = st.active_cols
+    header = st.active_header
+    if not any(f"{row_id}.{c}" in all_cell_ids() for c in cols):
+        # no header above this row names its columns (lost, or another row group's): use the form's
+        cols, header = _default_active_cols(row_id, st.active_style), {}
     placed = _assign(row.values, cols, header)
     for cid, v in placed.items():
         st.put(f"{row_id}.{cid}", v, row.origin)
@@ -421,7 +422,6 @@ def _read_applications(st: _State, row: _Row) -> None:
         conflict = any(merged.get(k, v) != v for k, v in header_cols.items())
         merged.update(header_cols)
         st.apply_header = {} if conflict else merged
-        st.apply_understood = True
         return
     has_values = any(v.text.strip() for v in row.values)
     row_id, own_label = _apply_row_id(st, row)
@@ -534,8 +534,7 @@ def _read_review(st: _State, row: _Row) -> None:
     cols_here = [cid for c in row.cells for cid in t4_columns_in(c.text)]
     numeric = [v for v in row.values if parse_cell(v.text).kind in ("number", "number_with_note")]
     if (blocks_here or cols_here) and not numeric:
-        if blocks_here and not st.t4_blocks:
-            st.t4_blocks = [b for _, b in sorted(blocks_here)]
+        st.t4_blocks += [b for _, b in sorted(blocks_here) if b not in st.t4_blocks]
         if len(set(cols_here)) == len(_T4_COL_IDS) and not st.t4_cols:
             first: list[str] = []
             for cid in cols_here:
@@ -570,7 +569,11 @@ def report_year(doc: Document) -> int | None:
 
 
 def read_tables(doc: Document, sections: Sequence[Section]) -> TableResult:
-    """Cells of 表二/表三/表四 by official id, the template they follow, and structure findings."""
+    """Cells of 表二/表三/表四 by official id, the template they follow, and structure findings.
+
+    ``sections`` is part of the stage interface but not needed: the tables announce themselves by
+    their own labels, which also works when a report's headings are missing or misnumbered.
+    """
     st = _State()
     for bi, block in enumerate(doc.blocks):
         if block.table is None:

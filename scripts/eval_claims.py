@@ -5,7 +5,11 @@ claims the unit and qualifier accuracy is reported too (metric agreement as a ro
 Each gold line carries the sha1 of the ``Document.text`` it was labelled on: when the loader's
 text has changed since, the file is reported as drifted and left out of the totals.
 
-Usage: python scripts/eval_claims.py [--gold PATH] [--verbose]
+Usage: python scripts/eval_claims.py [--gold PATH] [--verbose] [--realign]
+
+``--realign`` first moves the spans of drifted files onto the loader's current text (by span
+sha1, in order) and rewrites the gold file; a file whose spans cannot all be found is left as
+it was and must be re-labelled.
 """
 
 from __future__ import annotations
@@ -41,6 +45,52 @@ class FileScore:
     metric_ok: int
     seconds: float
     drift: str = ""
+
+
+_FIGURE_START = set("0123456789０１２３４５６７８９零〇一二两三四五六七八九十百")
+
+
+def realign(entry: dict, text: str) -> dict | None:
+    """Move a drifted file's gold spans onto the loader's new text.
+
+    Each span, in text order, goes to the next place from the previous one whose text has the
+    span's sha1 (its length may differ by one or two characters of whitespace the loader now
+    keeps or drops). ``None`` when a span cannot be found: that file needs re-labelling.
+    """
+    pos = 0
+    moved = []
+    for g in sorted(entry["claims"], key=lambda c: c["start"]):
+        hit = _find_span(text, g["sha1"], pos, g["end"] - g["start"])
+        if hit is None:
+            return None
+        moved.append({**g, "start": hit[0], "end": hit[1]})
+        pos = hit[1]
+    return {**entry, "text_sha1": sha10(text), "claims": moved}
+
+
+def _find_span(text: str, sha1: str, pos: int, length: int) -> tuple[int, int] | None:
+    for p in range(pos, len(text)):
+        if text[p] not in _FIGURE_START:
+            continue
+        for n in (length, length - 1, length + 1, length - 2, length + 2):
+            if n > 0 and sha10(text[p : p + n]) == sha1:
+                return p, p + n
+    return None
+
+
+def realign_gold(path: Path) -> None:
+    """Rewrite ``path`` with drifted files realigned; files that cannot be are left as they were."""
+    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    out = []
+    for entry in lines:
+        text = loading.load(REAL / entry["file"]).text
+        if sha10(text) == entry["text_sha1"]:
+            out.append(entry)
+            continue
+        new = realign(entry, text)
+        print(f"{entry['file']}: {'realigned' if new else 'CANNOT realign: re-label'}")
+        out.append(new or entry)
+    path.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in out), encoding="utf-8")
 
 
 def score_file(entry: dict, *, verbose: bool = False) -> FileScore:
@@ -92,10 +142,15 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--gold", type=Path, default=GOLD)
     ap.add_argument("--verbose", "-v", action="store_true")
+    ap.add_argument(
+        "--realign", action="store_true", help="move drifted files' spans onto the new text first"
+    )
     args = ap.parse_args(argv)
     if not REAL.is_dir():
         print(f"real corpus not available: {REAL}")
         return 0
+    if args.realign:
+        realign_gold(args.gold)
     entries = [
         json.loads(line) for line in args.gold.read_text(encoding="utf-8").splitlines() if line.strip()
     ]
@@ -113,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     for s in scores:
         if s.drift:
-            print(f"{s.file:28} DRIFT ({s.drift}): re-label or re-resolve this file; not scored")
+            print(f"{s.file:28} DRIFT ({s.drift}): run with --realign or re-label; not scored")
             continue
         p = s.matched / s.predicted if s.predicted else 1.0
         r = s.matched / s.gold if s.gold else 1.0

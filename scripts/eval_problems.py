@@ -34,11 +34,11 @@ def sha10(text: str) -> str:
 
 def relocate(text: str, g: dict) -> dict | None:
     """The gold item, moved to where its span now is if the loader shifted the text (same sha1)."""
-    if sha10(text[g["start"]:g["end"]]) == g["sha1"]:
+    if sha10(text[g["start"] : g["end"]]) == g["sha1"]:
         return g
     n = g["end"] - g["start"]
     for off in sorted(range(len(text) - n + 1), key=lambda o: abs(o - g["start"])):
-        if sha10(text[off:off + n]) == g["sha1"]:
+        if sha10(text[off : off + n]) == g["sha1"]:
             return {**g, "start": off, "end": off + n}
     return None
 
@@ -50,8 +50,16 @@ def light_report(path: Path) -> Report:
     meta = sections.extract_metadata(doc)
     stmts = problems.analyze_problems(doc, secs.sections)
     return Report(
-        source=path.name, format=doc.format, template=None, agency=meta.agency, year=meta.year,
-        published=meta.published, sections=secs.sections, cells={}, findings=(), problems=tuple(stmts),
+        source=path.name,
+        format=doc.format,
+        template=None,
+        agency=meta.agency,
+        year=meta.year,
+        published=meta.published,
+        sections=secs.sections,
+        cells={},
+        findings=(),
+        problems=tuple(stmts),
         text_length=len(doc.text),
     )
 
@@ -81,12 +89,16 @@ def eval_segmentation(real: Path, *, show: bool) -> None:
         n_exact += len(exact)
         n_pred += len(pred)
         n_kind += kinds
-        print(f"{name:28s} gold {len(items):3d}  predicted {len(pred):3d}  exact {len(exact):3d}  kind ok {kinds:3d}")
+        print(
+            f"{name:28s} gold {len(items):3d}  predicted {len(pred):3d}  exact {len(exact):3d}  kind ok {kinds:3d}"
+        )
         if show:
             gs = {(g["start"], g["end"]) for g in items}
             for g in items:
                 if (g["start"], g["end"]) not in by_span:
-                    print(f"   missed  {g['start']}-{g['end']} {g['kind']}: {doc.text[g['start']:g['end']][:50]!r}")
+                    print(
+                        f"   missed  {g['start']}-{g['end']} {g['kind']}: {doc.text[g['start'] : g['end']][:50]!r}"
+                    )
             for p in pred:
                 if (p.start, p.end) not in gs:
                     print(f"   extra   {p.start}-{p.end} {p.kind}: {p.text[:50]!r}")
@@ -109,19 +121,25 @@ def eval_copies(real: Path, *, show: bool) -> None:
     t0 = time.perf_counter()
     marked = problems.find_copies(reports)
     took = time.perf_counter() - t0
-    print(f"\ncopy detection over {len(marked)} reports, {sum(len(r.problems) for r in marked)} statements "
-          f"({took * 1000:.0f} ms)")
+    print(
+        f"\ncopy detection over {len(marked)} reports, {sum(len(r.problems) for r in marked)} statements "
+        f"({took * 1000:.0f} ms)"
+    )
     for r in marked:
         prev = [f for f in r.findings if f.rule == "copied_previous_year"]
         n_stmt = len(r.problems)
         other = sum(1 for p in r.problems if p.copied_from and p.copied_from.scope == "other_body")
-        print(f"  {r.source:18s} statements {n_stmt:2d}  copied from previous year {len(prev):2d}  "
-              f"closest match in another body {other:2d}")
+        print(
+            f"  {r.source:18s} statements {n_stmt:2d}  copied from previous year {len(prev):2d}  "
+            f"near-identical in another body {other:2d}"
+        )
         if show:
             for p in r.problems:
                 if p.copied_from:
-                    print(f"     {p.copied_from.scope:13s} {p.copied_from.similarity:.2f} {p.text[:30]!r} <- "
-                          f"{p.copied_from.source}: {p.copied_from.text[:30]!r}")
+                    print(
+                        f"     {p.copied_from.scope:13s} {p.copied_from.similarity:.2f} {p.text[:30]!r} <- "
+                        f"{p.copied_from.source}: {p.copied_from.text[:30]!r}"
+                    )
     total = sum(1 for r in marked for f in r.findings if f.rule == "copied_previous_year")
     print(f"total copied_previous_year findings: {total}")
 

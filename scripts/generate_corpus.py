@@ -333,7 +333,12 @@ def inject(rng: random.Random, cells: dict[str, Value], layout: Layout, kind: In
     """Break the figures the way real reports do; returns a note for the gold."""
     k = rng.randint(1, 3)
     if kind == "row_sum":
-        row = rng.choice(["apply.granted", "apply.new", "apply.unable.not_held"])
+        # only rows whose parts are all figures: over a '/' part the rule's verdict is a policy choice
+        def full(r: str) -> bool:
+            return all(cells[f"{r}.{c}"] is not None for c in PART_COLS)
+
+        preferred = [r for r in ("apply.granted", "apply.new", "apply.unable.not_held") if full(r)]
+        row = rng.choice(preferred or [r for r in outcome_rows(layout) if full(r)])
         cells[f"{row}.total"] = (cells[f"{row}.total"] or 0) + k
         return f"row_sum: {row}.total written {k} too high"
     if kind == "outcomes_off":

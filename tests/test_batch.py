@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import duckdb
@@ -63,6 +64,9 @@ def corpus(tmp_path: Path) -> Path:
     (d / "sub" / "a-2024.txt").write_text(report_text(year=2024), encoding="utf-8")
     (d / "broken.pdf").write_bytes(b"%PDF-1.4 this is not really a pdf")
     (d / "notes.csv").write_text("ignored,by,extension\n", encoding="utf-8")
+    (d / "~$lock.docx").write_bytes(b"\x00")  # Word lock file
+    (d / ".hidden").mkdir()
+    (d / ".hidden" / "x.txt").write_text("skipped", encoding="utf-8")
     return d
 
 
@@ -124,9 +128,9 @@ def test_resume_skips_done_files(corpus: Path, tmp_path: Path, monkeypatch: pyte
     seen: list[str] = []
     real = batch.analyze_file
 
-    def spy(path: str) -> dict:
+    def spy(path: str, **kw: float | None) -> dict:
         seen.append(Path(path).name)
-        return real(path)
+        return real(path, **kw)  # type: ignore[arg-type]
 
     monkeypatch.setattr(batch, "analyze_file", spy)
     s = run_batch(corpus, out, workers=1, resume=True)
@@ -197,14 +201,16 @@ def _report(source: str, agency: str | None, year: int | None, n_cells: int = 1)
 def test_consecutive_pairs_per_body() -> None:
     reports = {
         0: _report("x19", "甲局", 2019),
-        1: _report("x20", "甲 局", 2020),
+        1: _report("x20", "甲 局", 2020),  # spacing differs: still the same body
         2: _report("x22", "甲局", 2022),
         3: _report("y21a", "乙局", 2021, n_cells=1),
         4: _report("y21b", "乙局", 2021, n_cells=5),
         5: _report("y22", "乙局", 2022),
         6: _report("z", None, 2022),
+        7: _report("w20", "丙局（东区）", 2020),
+        8: _report("w21", "丙局(东区)", 2021),  # half-width brackets: still the same body
     }
-    assert sorted(consecutive_pairs(reports)) == [(1, 0), (5, 4)]
+    assert sorted(consecutive_pairs(reports)) == [(1, 0), (5, 4), (8, 7)]
 
 
 def test_corpus_pass_tags_and_strips(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -300,3 +306,18 @@ def test_resume_reanalyses_unreadable_old_lines(corpus: Path, tmp_path: Path) ->
     s = run_batch(corpus, out, workers=1, resume=True)
     assert (s.total, s.resumed) == (3, 0)
     assert len(read_jsonl(out)[0]["sections"]) == 6
+
+
+def test_timeout_records_hanging_file(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def hang(path: str) -> Report:
+        if path.endswith("a-2024.txt"):
+            time.sleep(20)  # without the timeout the file would succeed after this
+        return real(path)
+
+    real = batch.analyze_or_error
+    real(str(corpus / "a-2023.txt"))  # load the models first: the limit would count that too
+    monkeypatch.setattr(batch, "analyze_or_error", hang)
+    s = run_batch(corpus, tmp_path / "r.jsonl", workers=1, timeout=2)
+    assert (s.analysed, s.failed) == (1, 2)
+    bad = {src: msg for src, msg in s.failures}
+    assert "gave up after 2 s" in bad[str(corpus / "sub" / "a-2024.txt")]

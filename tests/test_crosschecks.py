@@ -166,6 +166,18 @@ def test_blank_cells_and_change_claims_do_not_link() -> None:
     assert (linked[0].cells, findings) == ((), [])
 
 
+def test_section_limits_what_a_claim_may_mean() -> None:
+    text = "收到政府信息公开申请30件，制发行政规范性文件8件。\n"
+    cells = {**APPS, "active.normative_docs.issued": num(8)}
+    in_two = [
+        claim(text, "30件", 30, section="active_disclosure"),
+        claim(text, "8件", 8, section="active_disclosure"),
+    ]
+    assert [c.cells for c in run(text, in_two, cells)[0]] == [(), ("active.normative_docs.issued",)]
+    in_five = [claim(text, "30件", 30, section="problems")]
+    assert run(text, in_five, cells)[0][0].cells == ()
+
+
 def test_metric_used_when_the_clause_names_nothing() -> None:
     text = "全年受理的申请中，另有3件顺延到下一年度答复。\n"
     c = claim(text, "3件", 3, metric="顺延到下一年度答复")
@@ -339,7 +351,7 @@ def test_fee_contradiction() -> None:
 # ------------------------------------------------------------------ check_previous
 
 
-def report(year: int, cells: dict[str, float | None], template: str = "2021") -> Report:
+def report(year: int, cells: dict[str, float | None] | dict[str, float], template: str = "2021") -> Report:
     return Report(
         source=f"body-{year}",
         format="txt",
@@ -389,8 +401,13 @@ def test_in_force_continuity() -> None:
     assert [(f.rule, f.severity, f.expected, f.found) for f in findings] == [
         ("in_force_continuity", "warning", 13.0, 20.0)
     ]
-    old = report(2020, {"active.normative_docs.total_public": 10}, template="2019")
-    assert check_previous(report(2021, dict.fromkeys(bad.cells, 1)), old) == []
+    old = report(
+        2020, {"active.normative_docs.total_public": 10, "apply.carried_forward.total": 2}, template="2019"
+    )
+    first_2021 = report(2021, {**dict.fromkeys(bad.cells, 1), "apply.carried_over.total": 1})
+    assert [(f.rule, f.expected, f.found) for f in check_previous(first_2021, old)] == [
+        ("carryover_mismatch", 2.0, 1.0)
+    ]
 
 
 # ------------------------------------------------------------------ real reports

@@ -120,7 +120,9 @@ _REPORT_HTML = """<html><head><meta charset="{cs}"><title>某局2024年政府信
 <div class="nav"><a href="/">首页</a> <a href="/x">机构概况</a></div>
 <div id="content"><p>一、总体情况</p><p>本年度   共办理&nbsp;申请 <span>1</span><span>2</span> 件。</p>
 <p>二、主动公开政府信息情况</p>
-<table><tr><td rowspan="2">甲</td><td colspan="2">乙</td></tr><tr><td>3</td><td>4</td></tr></table>
+<table><tr><td rowspan="2">甲</td><td colspan="2">乙</td></tr><tr><td>3</td><td>4</td></tr>
+<tr><td>丙</td><td><span>1</span>
+<span>5</span></td><td><p><span>2</span><span>0</span></p></td></tr></table>
 <p>五、存在的主要问题及改进情况</p><p>人员不足。</p></div>
 <div class="footer">版权所有 网站标识码</div><script>var a = "首页";</script></body></html>"""
 
@@ -131,9 +133,9 @@ def test_html_built_page_spans_text_and_chrome(tmp_path: Path) -> None:
     assert "首页" not in doc.text and "版权所有" not in doc.text
     t = doc.tables[0].table
     assert t is not None
-    assert t.texts == [["甲", "乙", "乙"], ["甲", "3", "4"]]
-    assert [[c.anchor for c in r] for r in t.rows] == [[(0, 0), (0, 1), (0, 1)], [(0, 0), (1, 1), (1, 2)]]
-    assert doc.tables[0].text == "甲 | 乙 |  |\n | 3 | 4 |"
+    assert t.texts == [["甲", "乙", "乙"], ["甲", "3", "4"], ["丙", "15", "20"]]
+    assert [[c.anchor for c in r] for r in t.rows][:2] == [[(0, 0), (0, 1), (0, 1)], [(0, 0), (1, 1), (1, 2)]]
+    assert doc.tables[0].text == "甲 | 乙 |  |\n | 3 | 4 |\n丙 | 15 | 20 |"
     assert doc.meta == {"title": "某局2024年政府信息公开工作年度报告", "published": "2025-01-09"}
     _assert_offsets(doc)
 
@@ -190,6 +192,13 @@ def test_html_gbk_declared_and_undeclared(tmp_path: Path) -> None:
     )
     assert "五、存在的主要问题及改进情况" in declared.text
     assert declared.text == undeclared.text
+
+
+def test_html_utf8_with_one_bad_byte_is_not_misread_as_gbk(tmp_path: Path) -> None:
+    data = _REPORT_HTML.format(cs="utf-8").encode("utf-8").replace("人员不足".encode(), b"\xff")
+    doc = load(_write(tmp_path, "bad.html", data))
+    assert "一、总体情况" in doc.text.splitlines()
+    assert "\ufffd" in doc.text
 
 
 def test_truncated_html_loads_what_it_has(tmp_path: Path) -> None:
@@ -325,6 +334,7 @@ def test_pdf_page_numbers_dropped_and_lines_reflowed() -> None:
     lines = doc.text.splitlines()
     assert "- 1 -" not in lines and "-1-" not in lines
     assert "一、总体情况" in lines
+    assert [b.origin for b in doc.blocks if b.text == SECTION_5] == ["pdf page 5"]
     assert any(line.startswith("本报告由") and line.endswith("）。") for line in lines)
     t2 = _table_with(doc, "行政规范性文件")
     assert _row(t2, "行政规范性文件") == ["行政规范性文件", "8", "26", "66"]
@@ -367,6 +377,36 @@ def test_pdf_table_without_rules_falls_back_to_text_columns(tmp_path: Path) -> N
     assert doc.meta["title"] == "某局2024年政府信息公开工作年度报告"
     assert "- 1 -" not in doc.text
     _assert_offsets(doc)
+
+
+def test_pdf_running_headers_and_footers_dropped(tmp_path: Path) -> None:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    path = tmp_path / "printed.pdf"
+    c = canvas.Canvas(str(path))
+    bodies = [
+        ["某局2024年政府信息公开工作年度报告", "一、总体情况"],
+        ["二、主动公开政府信息情况", "全年公开若干条。"],
+    ]
+    for n, lines in enumerate(bodies, start=1):
+        c.setFont("STSong-Light", 9)
+        c.drawString(40, 820, "2025/1/23 16:43 某局年度报告")
+        c.drawString(40, 15, f"https://www.example.gov.cn/art/{n}.html {n}/2")
+        c.setFont("STSong-Light", 12)
+        for i, line in enumerate(lines):
+            c.drawString(72, 700 - 20 * i, line)
+        c.showPage()
+    c.save()
+    doc = load(path)
+    assert doc.text.splitlines() == [
+        "某局2024年政府信息公开工作年度报告",
+        "一、总体情况",
+        "二、主动公开政府信息情况",
+        "全年公开若干条。",
+    ]
 
 
 def test_junk_pdf_and_textless_pdf(tmp_path: Path) -> None:

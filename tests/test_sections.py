@@ -47,12 +47,17 @@ def test_standard_report_sections_spans_and_no_findings() -> None:
     for a, b in zip(res.sections, res.sections[1:], strict=False):
         assert a.end == b.start
     review = res.sections[3]
-    assert doc.text[review.start:review.start + len(review.heading)] == "四、政府信息公开行政复议、行政诉讼情况"
+    assert (
+        doc.text[review.start : review.start + len(review.heading)]
+        == "四、政府信息公开行政复议、行政诉讼情况"
+    )
     assert res.sections[-1].end == len(doc.text)
 
 
 def test_table_row_and_preface_sentence_are_not_headings() -> None:
-    text = STANDARD.replace("四、结转下年度继续办理 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |", "### 四、结转下年度继续办理")
+    text = STANDARD.replace(
+        "四、结转下年度继续办理 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |", "### 四、结转下年度继续办理"
+    )
     res = find_sections(doc_of(text))
     review = next(s for s in res.sections if s.id == "review_litigation")
     assert review.heading == "四、政府信息公开行政复议、行政诉讼情况"
@@ -61,7 +66,9 @@ def test_table_row_and_preface_sentence_are_not_headings() -> None:
 
 
 def test_renumbered_sections_and_variant_headings() -> None:
-    text = STANDARD.replace("二、主动公开政府信息情况", "二、工作机制建设\n本局健全了制度。\n三、主动公开政府信息情况")
+    text = STANDARD.replace(
+        "二、主动公开政府信息情况", "二、工作机制建设\n本局健全了制度。\n三、主动公开政府信息情况"
+    )
     text = text.replace("三、收到和处理政府信息公开申请情况", "四、收到和处理政府信息公开申请情况")
     text = text.replace("四、政府信息公开行政复议、行政诉讼情况", "五、政府信息公开行政法复议、行政诉讼情况")
     text = text.replace("五、存在的主要问题及改进情况", "六、存在的主要问题和改进情况")
@@ -96,7 +103,7 @@ def test_inline_heading_after_sentence_end() -> None:
     res = find_sections(doc_of(text))
     overview = res.sections[0]
     assert overview.id == "overview"
-    assert doc_of(text).text[overview.start:overview.start + 6] == "一、总体情况"
+    assert doc_of(text).text[overview.start : overview.start + 6] == "一、总体情况"
 
 
 def test_problems_section_saying_only_none() -> None:
@@ -124,7 +131,9 @@ def test_metadata_from_title_period_and_dated_line() -> None:
 
 def test_metadata_prefers_page_meta_and_period_year() -> None:
     body = STANDARD.split("\n", 2)[2]
-    meta = extract_metadata(doc_of(body, title="某县某局2023年度政府信息公开工作年度报告_栏目_站点", published="2024-01-05 09:30"))
+    meta = extract_metadata(
+        doc_of(body, title="某县某局2023年度政府信息公开工作年度报告_栏目_站点", published="2024-01-05 09:30")
+    )
     assert (meta.agency, meta.year, meta.published) == ("某县某局", 2023, "2024-01-05")
     meta2 = extract_metadata(doc_of(body))
     assert (meta2.agency, meta2.year, meta2.published) == (None, 2024, None)
@@ -160,7 +169,7 @@ def test_real_kewei_renumbered_and_problems_subheading() -> None:
     assert by["active_disclosure"].number == "一"
     assert by["other_matters"].number == "五"
     assert by["problems"].heading == "（一）主要问题"
-    assert doc.text[by["overview"].start:by["overview"].start + 6] == "一、总体情况"
+    assert doc.text[by["overview"].start : by["overview"].start + 6] == "一、总体情况"
     rules = sorted(f.rule for f in res.findings)
     assert rules == ["section_heading_missing"] + ["section_renumbered"] * 4
 
@@ -191,23 +200,28 @@ def test_narrative_subtopic_with_statutory_title_loses_to_the_table_section() ->
     res = find_sections(doc)
     by = {s.id: s for s in res.sections}
     assert [s.id for s in res.sections] == list(SECTION_IDS)
-    assert (by["active_disclosure"].heading, by["active_disclosure"].number) == ("一、主动公开政府信息情况", "一")
+    assert (by["active_disclosure"].heading, by["active_disclosure"].number) == (
+        "一、主动公开政府信息情况",
+        "一",
+    )
     assert by["applications"].heading == "二、收到和处理政府信息公开申请情况"
     assert by["overview"].end == by["active_disclosure"].start
-    assert doc.text[by["overview"].start:by["active_disclosure"].start].count("办理了申请") == 1
+    assert doc.text[by["overview"].start : by["active_disclosure"].start].count("办理了申请") == 1
 
 
 def test_heading_layout_variants_keep_exact_spans() -> None:
-    text = (STANDARD.replace("一、总体情况", "**第一部分 总体情况**")
-            .replace("二、主动公开政府信息情况", "### 二、 主动公开政府信息情况")
-            .replace("五、存在的主要问题及改进情况", "五　存在的主要问题及改进情况"))
+    text = (
+        STANDARD.replace("一、总体情况", "**第一部分 总体情况**")
+        .replace("二、主动公开政府信息情况", "### 二、 主动公开政府信息情况")
+        .replace("五、存在的主要问题及改进情况", "五　存在的主要问题及改进情况")
+    )
     doc = doc_of(text)
     res = find_sections(doc)
     assert [s.id for s in res.sections] == list(SECTION_IDS)
     assert [s.number for s in res.sections][:2] == ["一", "二"]
     assert res.sections[0].heading == "第一部分 总体情况"
     for s in res.sections:
-        assert doc.text[s.start:s.start + len(s.heading)] == s.heading
+        assert doc.text[s.start : s.start + len(s.heading)] == s.heading
     assert res.sections[1].heading == "二、 主动公开政府信息情况"
     assert res.sections[4].heading == "五　存在的主要问题及改进情况"
     assert not [f for f in res.findings if f.rule != "section_heading_variant"]
@@ -219,3 +233,19 @@ def test_numeral_and_title_on_separate_lines() -> None:
     prob = next(s for s in res.sections if s.id == "problems")
     assert prob.heading == "五、\n存在的主要问题及改进情况"
     assert prob.number == "五"
+
+
+def test_agency_from_signature_when_there_is_no_title() -> None:
+    body = STANDARD.split("\n", 2)[2] + "示例县示例局\n2025年1月18日\n"
+    meta = extract_metadata(doc_of(body))
+    assert (meta.agency, meta.year, meta.published) == ("示例县示例局", 2024, "2025-01-18")
+
+
+def test_table_of_contents_lines_are_not_taken_as_the_sections() -> None:
+    toc = "目录\n一、总体情况\n二、主动公开政府信息情况\n三、收到和处理政府信息公开申请情况\n"
+    toc += "四、政府信息公开行政复议、行政诉讼情况\n五、存在的主要问题及改进情况\n六、其他需要报告的事项\n"
+    head, body = STANDARD.split("一、总体情况\n", 1)
+    doc = doc_of(head + toc + "一、总体情况\n" + body)
+    res = find_sections(doc)
+    assert [s.id for s in res.sections] == list(SECTION_IDS)
+    assert all(s.start >= doc.text.index("目录") + len(toc) for s in res.sections)

@@ -392,3 +392,25 @@ def test_active_row_without_label_follows_the_header() -> None:
     assert res.cells["active.licensing.decisions"].value == 12
     assert res.cells["active.penalty.decisions"].value == 3
     assert res.cells["active.coercion.decisions"].value == 0
+
+
+def test_t4_one_row_per_block() -> None:
+    t4 = [
+        ["", "结果维持", "结果纠正", "其他结果", "尚未审结", "总计"],
+        ["行政复议", "1", "0", "0", "0", "1"],
+        ["行政诉讼（未经复议直接起诉）", "0", "1", "0", "0", "1"],
+        ["行政诉讼（复议后起诉）", "0", "0", "0", "2", "2"],
+    ]
+    res = read_tables(_doc(t4), ())
+    assert res.cells["review.upheld"].value == 1
+    assert res.cells["litigation_direct.corrected"].value == 1
+    assert res.cells["litigation_after_review.pending"].value == 2
+    assert len([c for c in res.cells if c.startswith(("review.", "litigation_"))]) == 15
+
+
+def test_active_row_under_a_foreign_header_uses_its_own_columns() -> None:
+    active = [r for r in _ACTIVE_2021 if r[0] != "信息内容" or r[1] == "本年制发件数"]
+    res = read_tables(_doc(active), ())
+    assert res.cells["active.licensing.decisions"].value == 12
+    assert res.cells["active.fees.amount_wan"].value == 1.5
+    assert "active.licensing.issued" not in res.cells
