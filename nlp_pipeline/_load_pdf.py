@@ -14,10 +14,15 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .document import Document, GridCell
 from .errors import Errors, InputError
 from .loading import DocBuilder, clean_line, normalize_chars
+
+if TYPE_CHECKING:
+    from pdfplumber.page import Page
+    from pdfplumber.table import Table as PlumberTable
 
 _PAGE_NO = re.compile(
     r"^[-—–－\s]*\d{1,4}[-—–－\s]*$|^第\s*\d+\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?$|^\d+\s*/\s*\d+$"
@@ -185,18 +190,18 @@ def _inside(ch: dict, bbox: tuple[float, float, float, float]) -> bool:
     return bbox[0] <= cx <= bbox[2] and bbox[1] <= cy <= bbox[3]
 
 
-def _read_page(page: object, page_no: int) -> list[_Line | _PdfTable]:
-    chars = page.dedupe_chars().chars  # type: ignore[attr-defined]
+def _read_page(page: Page, page_no: int) -> list[_Line | _PdfTable]:
+    chars = page.dedupe_chars().chars
     tables: list[tuple[tuple[float, float, float, float], _PdfTable]] = []
     spilled: list[_Line] = []
-    h_edges = [e for e in page.edges if e["orientation"] == "h"]  # type: ignore[attr-defined]
-    for t in page.find_tables(table_settings=_closing_rules(page)):  # type: ignore[attr-defined]
+    h_edges = [e for e in page.edges if e["orientation"] == "h"]
+    for t in page.find_tables(table_settings=_closing_rules(page)):
         frag, spill = _fragment(t, chars, page_no, h_edges)
         if frag is not None:
             spilled.extend(spill)
             tables.append((t.bbox, frag))
     free = [c for c in chars if not any(_inside(c, bbox) for bbox, _ in tables)]
-    height = float(page.height)  # type: ignore[attr-defined]
+    height = float(page.height)
     lines = [
         ln
         for ln in chars_to_lines(free)
@@ -210,9 +215,9 @@ def _read_page(page: object, page_no: int) -> list[_Line | _PdfTable]:
     return items
 
 
-def _closing_rules(page: object) -> dict[str, list[float]]:
+def _closing_rules(page: Page) -> dict[str, list[float]]:
     """A table cut by a page break has no rule where the page cuts it: close it where its columns end."""
-    verticals = [e for e in page.edges if e["orientation"] == "v" and e["bottom"] - e["top"] > 3]  # type: ignore[attr-defined]
+    verticals = [e for e in page.edges if e["orientation"] == "v" and e["bottom"] - e["top"] > 3]
     if not verticals:
         return {}
     return {
@@ -221,14 +226,14 @@ def _closing_rules(page: object) -> dict[str, list[float]]:
 
 
 def _fragment(
-    table: object, chars: list[dict], page_no: int, h_edges: list[dict]
+    table: PlumberTable, chars: list[dict], page_no: int, h_edges: list[dict]
 ) -> tuple[_PdfTable | None, list[_Line]]:
     """Cell boxes and their text (lines rebuilt from glyphs, so offset digits stay in order).
 
     Trailing full-width rows holding a section heading or a sentence are page text that the
     table finder boxed in with the table; they are handed back as lines.
     """
-    rows = table.rows  # type: ignore[attr-defined]
+    rows = table.rows
     cells = []
     for r, row in enumerate(rows):
         for bbox in row.cells:

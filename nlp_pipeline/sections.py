@@ -290,7 +290,7 @@ def _doc_end(doc: Document, start: int) -> int:
 
 _TABLE_SECTIONS = ("active_disclosure", "applications", "review_litigation")
 _TABLE_BONUS = 8.0
-_BODY_BONUS = 0.0
+_BODY_BONUS = 2.0
 _MIN_BODY = 8  # characters of text under a heading before the next one
 
 

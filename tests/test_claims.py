@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -71,6 +72,28 @@ def test_number_forms(sentence: str, text: str, value: float, unit: str) -> None
     c = _one(sentence)
     assert (c.text, c.value, c.unit) == (text, value, unit)
     assert c.start == sentence.index(text) and c.end == c.start + len(text)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "unit"),
+    [
+        ("开展培训6次。", "次"),
+        ("覆盖企业25家。", "家"),
+        ("梳理事项48项。", "项"),
+        ("编印简报12期。", "期"),
+        ("召开发布会9场。", "场"),
+        ("配备联络员3名。", "名"),
+        ("办理复议案件2起。", "起"),
+        ("抽检农产品140批次。", "批次"),
+        ("办结率提高2.5个百分点。", "个百分点"),
+        ("化解纠纷4宗。", "宗"),
+        ("走访群众30户。", "户"),
+        ("邀请专家5位。", "位"),
+    ],
+)
+def test_units(sentence: str, unit: str) -> None:
+    c = _one(sentence)
+    assert c.unit == unit and c.text.endswith(unit)
 
 
 def test_money_keeps_written_scale() -> None:
@@ -289,10 +312,11 @@ def test_module_has_no_report_specific_words() -> None:
         assert word not in src
 
 
-def test_eval_realigns_drifted_spans() -> None:
+def test_eval_realigns_drifted_spans(monkeypatch: pytest.MonkeyPatch) -> None:
     spec = importlib.util.spec_from_file_location("eval_claims", ROOT / "scripts" / "eval_claims.py")
     assert spec is not None and spec.loader is not None
     ev = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "eval_claims", ev)  # dataclasses look their module up there
     spec.loader.exec_module(ev)
     old = "受理申请12件，办结12件。"
     new = "（页眉）\n" + old

@@ -172,6 +172,17 @@ def test_html_two_column_layout_and_linked_toc_stay_out(tmp_path: Path) -> None:
     assert doc.text.splitlines() == ["一、总体情况", body, "二、主动公开政府信息情况", body]
 
 
+def test_html_part_style_headings_find_the_article(tmp_path: Path) -> None:
+    body = "本机关全年主动公开政府信息若干条。" * 3
+    page = (
+        "<html><body><div class='top'><a>首页</a><a>政务公开</a><a>互动交流</a></div>"
+        f"<div class='x'><p>第一部分 总体情况</p><p>{body}</p><p>第二部分 主动公开政府信息情况</p></div>"
+        "<div class='foot'><p>主办单位：某市人民政府办公室</p></div></body></html>"
+    )
+    doc = load(_write(tmp_path, "part.html", page.encode("utf-8")))
+    assert doc.text.splitlines() == ["第一部分总体情况", body, "第二部分主动公开政府信息情况"]
+
+
 def test_html_layout_tables_are_text_not_grids(tmp_path: Path) -> None:
     page = (
         "<html><body><table><tr><td><p>一、总体情况</p><p>正文。</p>"
