@@ -39,9 +39,8 @@ def load_docx(data: bytes, *, source: str) -> Document:
             n_tables += 1
             builder.add_table(table_grid(el), origin=f"docx table {n_tables}")
     meta: dict[str, str] = {}
-    title = clean_line(d.core_properties.title or "")
-    if not title:
-        title = _title_from_text(builder)
+    core = clean_line(d.core_properties.title or "")
+    title = core if "报告" in core else (_title_from_text(builder) or core)
     if title:
         meta["title"] = title
     if published := _published_from_text(builder):
@@ -53,7 +52,8 @@ def load_docx(data: bytes, *, source: str) -> Document:
 
 
 def _title_from_text(builder: DocBuilder) -> str:
-    """No core title: the first short line naming a report, among the first few lines."""
+    """The first short line naming a report, among the first few lines (core titles are often a
+    template's or "Microsoft Word - 文档1")."""
     for b in builder.blocks[:5]:
         if b.kind == "text" and len(b.text) <= 60 and re.search(r"报告$", b.text):
             return b.text

@@ -309,8 +309,8 @@ def _rows(table: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
 
 
 def _is_data_table(table: lxml.html.HtmlElement) -> bool:
-    """Layout tables (holding other tables, or a single column) are read as text, not as grids."""
-    if table.xpath(".//table"):
+    """Layout tables (holding data tables, or a single column) are read as text, not as grids."""
+    if any(_is_data_table(inner) for inner in table.xpath(".//table")):
         return False
     rows = _rows(table)
     widths = [sum(_span(c, "colspan") for c in r.xpath("./td|./th")) for r in rows]

@@ -65,13 +65,19 @@ def normalize(text: str) -> str:
 
 
 def jieba_tokens(text: str) -> list[str]:
-    """Word tokens for the word-level vectorizer (punctuation and single digits dropped)."""
+    """Word tokens for the word-level vectorizer (punctuation and numbers dropped)."""
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=8192)
+def _tokens(text: str) -> tuple[str, ...]:
+    """Cached: cross-validation re-tokenises the same statements many times."""
     import jieba
 
     with _JIEBA_LOCK:
         jieba.setLogLevel(60)
         words = jieba.lcut(text)
-    return [w for w in words if w.strip() and not re.fullmatch(r"[\W\d_]+", w)]
+    return tuple(w for w in words if w.strip() and not re.fullmatch(r"[\W\d_]+", w))
 
 
 @lru_cache(maxsize=4)

@@ -39,7 +39,7 @@ Kind = Literal["problem", "measure"]
 _CN = "一二三四五六七八九十"
 # A marker counts only at a boundary: text start, line start, or after punctuation.
 _MARKER = re.compile(
-    r"(?:^|(?<=[。；;：:，,！？!?）)\s]))[ \t\u3000]*"
+    r"(?:^|(?<=[。；;：:，,！？!?）)\s]))[ \t\u3000\xa0]*"
     rf"(?P<m>[{_CN}]{{1,3}}是"
     rf"|[（(][{_CN}]{{1,3}}[）)]"
     r"|[（(]\d{1,2}[）)]"
@@ -48,7 +48,7 @@ _MARKER = re.compile(
     rf"|第[{_CN}]{{1,2}}(?=[，,、])"
     r"|(?:首先|其次|再次|最后)(?=[，,、])"
     rf"|(?<![^\n])[{_CN}]{{1,2}}[、．.])"
-    r"[、，,.．:：]?[ \t\u3000]*",
+    r"[、，,.．:：]?[ \t\u3000\xa0]*",
     re.M,
 )
 _HEADER_TITLE = re.compile(r"(问题|不足|短板|改进|整改|措施|打算|计划|方向|举措)")
@@ -72,7 +72,7 @@ _EMPTY_INTRO = re.compile(
 _LABEL = re.compile(r"^([^，,。；;：:]{2,12})[：:]")  # "存在问题：…" / "改进情况：…"
 _NOTHING = re.compile(r"^(本年度|本年|今年|报告期内)?(暂|均)?(无|没有)(相关|需要报告的)?(问题|情况|事项)?$")
 _SENT_END = "。！？!?"
-_TRAIL = " \t\r\n\u3000。；;，,、：:！？!?"
+_TRAIL = " \t\r\n\u3000\xa0。；;，,、：:！？!?"
 _PUNCT_ANY = re.compile(r"[，。；：！？、,;:!?]")
 _PAGE_NO = re.compile(r"^\s*[—\-]*\s*\d+\s*[—\-]*\s*$")
 
@@ -117,7 +117,7 @@ def _body_text(doc: Document, sec: Section, heading_is_subheading: bool) -> tupl
 
 
 def _strip_span(text: str, s: int, e: int) -> tuple[int, int]:
-    while s < e and text[s] in " \t\r\n\u3000":
+    while s < e and text[s] in " \t\r\n\u3000\xa0":
         s += 1
     while e > s and text[e - 1] in _TRAIL:
         e -= 1
@@ -599,6 +599,7 @@ def find_copies(
     bodies share templates, so only near-identical text is worth naming). A statement repeated from the
     previous year with similarity ≥ ``threshold`` (near-identical, years and numbers folded) is a
     warning: the format notice requires section 五 not to repeat year after year.
+    Similarity is rapidfuzz's ``fuzz.ratio`` of the normalised texts (``normalize_for_copy``), as 0–1.
     """
     index = CopyIndex()
     for r in reports:

@@ -8,8 +8,9 @@ after the preceding sentence, or go missing altogether. So headings are found in
    pattern right after a sentence end inside a paragraph, or a short unnumbered line), scored by
    fuzzy similarity of their title to the statutory title and its known variants;
 2. assignment: a dynamic programme picks at most one candidate per section with positions in
-   statutory order, maximising the total score (so a strong later match beats a weak earlier one,
-   and 表三's "四、结转下年度继续办理" row, which looks like a table label, never qualifies);
+   statutory order, maximising the total score (so a strong later match beats a weak earlier one).
+   Lines that match a 表三 row label ("四、结转下年度继续办理") never qualify; a candidate followed by
+   a table scores more for sections 二–四, and one followed by text more than a contents line;
 3. fallback: a section 五 without a heading is recognised by its first "（一）…问题…" sub-heading.
 """
 
@@ -80,7 +81,8 @@ _KEYWORDS: dict[str, tuple[str, ...]] = {
 }
 
 _LINE_NUMBERED = re.compile(
-    r"^[#\s*]*(?:第\s*(?P<n1>[一二三四五六七八九十]{1,2})\s*部分|(?P<n2>[一二三四五六七八九十]{1,2})(?:\s*[、．.，,]|[ \t\u3000]+))\s*"
+    r"^[#\s*]*(?:第\s*(?P<n1>[一二三四五六七八九十]{1,2})\s*部分|(?P<n2>[一二三四五六七八九十]{1,2})(?:\s*[、．.，,]|[ \t\u3000]+)"
+    r"|(?P<n3>[1-9])\s*[、．.](?!\d))\s*"
 )
 _INLINE_NUMBERED = re.compile(r"(?<=[。！？；;）)\]】”])\s*(?P<n>[一二三四五六七八九十]{1,2})\s*[、．.]\s*")
 _SUB_HEADING = re.compile(
@@ -100,6 +102,12 @@ _MIN_INLINE = 88.0  # inline (mid-paragraph) candidates must match more closely
 _MIN_BARE = 92.0  # unnumbered lines must match very closely
 _KEYWORD_SCORE = 72.0  # short numbered line containing a section keyword
 _TABLE_LABEL_CUTOFF = 85.0  # a line this close to a 表三 row label is a table row, not a heading
+
+
+def _same_number(printed: str, sid: str) -> bool:
+    """Is the printed numeral ("五" or "5") the statutory number of section ``sid``?"""
+    statutory = _STATUTORY_NUMBER[sid]
+    return printed == statutory or printed == str(_NUMERALS.index(statutory) + 1)
 
 
 def _norm(s: str) -> str:
@@ -194,7 +202,7 @@ def _candidates(doc: Document) -> list[_Candidate]:
             if nstart - start <= len(line) + 3:
                 line = doc.text[start:nstart] + nline
         if m:
-            number = m.group("n1") or m.group("n2")
+            number = m.group("n1") or m.group("n2") or m.group("n3")
             rest = line[m.end() :].rstrip()
             short = len(_norm(rest)) <= 30
             if _is_table_label(rest) or rest.lstrip().startswith("表"):
@@ -204,7 +212,7 @@ def _candidates(doc: Document) -> list[_Candidate]:
                     score, nlen = _KEYWORD_SCORE, len(_norm(rest))
                 if score >= _MIN_NUMBERED or score == _KEYWORD_SCORE:
                     head = rest if short else _raw_prefix(rest, nlen)
-                    bonus = 3.0 if number == _STATUTORY_NUMBER[sid] else 0.0
+                    bonus = 3.0 if _same_number(number, sid) else 0.0
                     hs = start + len(line) - len(line.lstrip(_LEAD))
                     end = start + m.end() + len(head.rstrip(_LEAD))
                     out.append(_Candidate(sid, score + bonus, hs, end, number, doc.text[hs:end]))
@@ -223,7 +231,7 @@ def _candidates(doc: Document) -> list[_Candidate]:
                 if score >= _MIN_INLINE:
                     head = _raw_prefix(rest, nlen)
                     number = im.group("n")
-                    bonus = 3.0 if number == _STATUTORY_NUMBER[sid] else 0.0
+                    bonus = 3.0 if _same_number(number, sid) else 0.0
                     hs = start + im.start("n")
                     end = start + im.end() + len(head)
                     out.append(_Candidate(sid, score + bonus, hs, end, number, doc.text[hs:end]))
@@ -269,7 +277,8 @@ def _assign(cands: list[_Candidate]) -> dict[str, _Candidate]:
 
 
 def _problems_fallback(doc: Document, lo: int, hi: int) -> _Candidate | None:
-    """Section 五 printed without its own heading: its first sub-heading that names problems/measures."""
+    """Section 五 printed without its own heading: its first sub-heading that names problems/measures,
+    else the first paragraph after the 表四 table that speaks of problems."""
     for start, line in _text_lines(doc):
         if start < lo or start >= hi:
             continue
@@ -277,6 +286,12 @@ def _problems_fallback(doc: Document, lo: int, hi: int) -> _Candidate | None:
         if _SUB_HEADING.match(line) and len(s) <= 40 and any(k in s for k in _KEYWORDS["problems"]):
             off = start + line.index(s)
             return _Candidate("problems", 0.0, off, off + len(s), "", s)
+    tables = [b.end for b in doc.blocks if b.kind == "table" and lo <= b.start < hi]
+    after = max(tables, default=lo)
+    for start, line in _text_lines(doc):
+        if after <= start < hi and re.search(r"问题|不足|差距|短板", line) and re.search(r"[，。；]", line):
+            off = start + len(line) - len(line.lstrip(_LEAD))
+            return _Candidate("problems", 0.0, off, off, "", "")  # no heading at all: the paragraph itself
     return None
 
 
@@ -335,7 +350,8 @@ def find_sections(doc: Document) -> SectionResult:
                 Finding(
                     rule="section_heading_missing",
                     severity="warning",
-                    message="section 五 (存在的主要问题及改进情况) has no heading of its own; it was located by its sub-heading",
+                    message="section 五 (存在的主要问题及改进情况) has no heading of its own; it was located by "
+                    + ("its sub-heading" if fb.heading else "its first paragraph on problems"),
                     start=fb.start,
                     end=fb.end,
                     found=fb.heading,
@@ -348,7 +364,7 @@ def find_sections(doc: Document) -> SectionResult:
         sections.append(Section(id=c.section, heading=c.heading, start=c.start, end=end, number=c.number))
     official = dict(SECTIONS)
     for s in sections:
-        if s.number and s.number != _STATUTORY_NUMBER[s.id]:
+        if s.number and not _same_number(s.number, s.id):
             findings.append(
                 Finding(
                     rule="section_renumbered",

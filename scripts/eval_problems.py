@@ -10,6 +10,7 @@ Usage: python scripts/eval_problems.py [--real DIR] [--show]
 from __future__ import annotations
 
 import argparse
+import csv
 import hashlib
 import json
 import re
@@ -61,6 +62,28 @@ def light_report(path: Path) -> Report:
         findings=(),
         problems=tuple(stmts),
         text_length=len(doc.text),
+    )
+
+
+def eval_sections(real: Path) -> None:
+    """Every statutory section found? Metadata against manifest.tsv (agency, report year)."""
+    rows = list(csv.DictReader((real / "manifest.tsv").open(encoding="utf-8"), delimiter="\t"))
+    complete = year_ok = agency_ok = 0
+    for row in rows:
+        doc = loading.load(real / row["file"])
+        res = sections.find_sections(doc)
+        meta = sections.extract_metadata(doc)
+        missing = [f.detail["section"] for f in res.findings if f.rule == "missing_section"]
+        complete += not missing
+        year_ok += meta.year == int(row["report_year"])
+        agency_ok += meta.agency == row["agency"]
+        notes = sorted({f.rule for f in res.findings if f.rule != "section_heading_variant"})
+        print(
+            f"{row['file']:26s} sections {len(res.sections)}  year {meta.year}  agency {meta.agency}  {' '.join(notes)}"
+        )
+    n = len(rows)
+    print(
+        f"\nall six sections found: {complete}/{n}; year = manifest: {year_ok}/{n}; agency = manifest: {agency_ok}/{n}\n"
     )
 
 
@@ -152,6 +175,7 @@ def main() -> None:
     if not args.real.is_dir():
         print(f"real corpus not found at {args.real}")
         return
+    eval_sections(args.real)
     eval_segmentation(args.real, show=args.show)
     eval_copies(args.real, show=args.show)
 

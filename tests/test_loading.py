@@ -188,12 +188,14 @@ def test_html_layout_tables_are_text_not_grids(tmp_path: Path) -> None:
         "<html><body><table><tr><td><p>一、总体情况</p><p>正文。</p>"
         "<table><tr><td>规章</td><td>1</td></tr></table>"
         "<p>二、主动公开政府信息情况</p></td></tr></table>"
-        "<table><tr><td>某局办公室 2024年1月2日印发</td></tr></table></body></html>"
+        "<table><tr><td>某局办公室 2024年1月2日印发</td></tr></table>"
+        "<table><tr><td>行政许可</td><td><table><tr><td>7</td></tr></table></td></tr></table></body></html>"
     )
     doc = load(_write(tmp_path, "l.html", page.encode("utf-8")))
-    assert [b.kind for b in doc.blocks] == ["text", "text", "table", "text", "text"]
+    assert [b.kind for b in doc.blocks] == ["text", "text", "table", "text", "text", "table"]
     assert doc.blocks[2].origin == "html table 1"
-    assert doc.blocks[-1].text == "某局办公室2024年1月2日印发"
+    assert doc.blocks[4].text == "某局办公室2024年1月2日印发"
+    assert doc.tables[1].table is not None and doc.tables[1].table.texts == [["行政许可", "7"]]
 
 
 def test_html_gbk_declared_and_undeclared(tmp_path: Path) -> None:

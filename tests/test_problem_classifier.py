@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REAL, ROOT, real_path
 from nlp_pipeline.errors import ModelError
 from nlp_pipeline.loading import load
 from nlp_pipeline.problem_classifier import DEFAULT_MODEL_PATH, LABEL_NAMES, LABELS, classify, normalize
 from nlp_pipeline.result import Category
+
+from .conftest import REAL, ROOT, real_path
 
 DATA = ROOT / "corpora" / "problems" / "statements.jsonl"
 META = DEFAULT_MODEL_PATH.with_name("problem_classifier.meta.json")
@@ -128,7 +129,16 @@ def test_metadata_matches_labelled_set() -> None:
     if not META.is_file():
         pytest.skip("model not trained")
     meta = json.loads(META.read_text(encoding="utf-8"))
-    for key in ("labels", "threshold", "training_data_sha256", "versions", "scores", "date", "timing", "seed"):
+    for key in (
+        "labels",
+        "threshold",
+        "training_data_sha256",
+        "versions",
+        "scores",
+        "date",
+        "timing",
+        "seed",
+    ):
         assert key in meta, key
     assert meta["labels"] == list(LABELS)
     assert meta["training_data_sha256"] == hashlib.sha256(DATA.read_bytes()).hexdigest(), (

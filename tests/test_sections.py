@@ -249,3 +249,29 @@ def test_table_of_contents_lines_are_not_taken_as_the_sections() -> None:
     res = find_sections(doc)
     assert [s.id for s in res.sections] == list(SECTION_IDS)
     assert all(s.start >= doc.text.index("目录") + len(toc) for s in res.sections)
+
+
+def test_arabic_numbered_headings() -> None:
+    text = STANDARD
+    for i, cn in enumerate("一二三四五六", start=1):
+        text = text.replace(f"\n{cn}、", f"\n{i}. ", 1)
+    text = text.replace("\n四、政府信息公开行政复议", "\n4. 政府信息公开行政复议")
+    res = find_sections(doc_of(text))
+    assert [s.id for s in res.sections] == list(SECTION_IDS)
+    assert [s.number for s in res.sections] == list("123456")
+    assert res.findings == ()
+
+
+def test_problems_without_any_heading_found_after_the_review_table() -> None:
+    text = STANDARD.replace(
+        "五、存在的主要问题及改进情况\n一是示例问题尚待解决。", "本年度工作仍存在问题，公开目录更新偏慢。"
+    )
+    doc = doc_of(text)
+    res = find_sections(doc)
+    prob = next(s for s in res.sections if s.id == "problems")
+    assert (prob.heading, prob.number) == ("", "")
+    assert doc.text[prob.start : prob.end] == "本年度工作仍存在问题，公开目录更新偏慢。\n"
+    assert [f.rule for f in res.findings] == ["section_heading_missing"]
+    from nlp_pipeline.problems import analyze_problems
+
+    assert [p.text for p in analyze_problems(doc, res.sections)] == ["本年度工作仍存在问题，公开目录更新偏慢"]
