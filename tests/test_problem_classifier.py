@@ -17,6 +17,7 @@ from nlp_pipeline.result import Category
 from .conftest import REAL, ROOT, real_path
 
 DATA = ROOT / "corpora" / "problems" / "statements.jsonl"
+HELDOUT = ROOT / "corpora" / "problems" / "heldout.jsonl"
 META = DEFAULT_MODEL_PATH.with_name("problem_classifier.meta.json")
 
 
@@ -42,6 +43,14 @@ def test_labelled_set_shape() -> None:
         else:
             assert "text" not in r, "real statements are stored by offsets only"
             assert r["end"] > r["start"] and len(r["sha1"]) == 10
+
+
+def test_heldout_set_is_disjoint_from_training() -> None:
+    held = [json.loads(line) for line in HELDOUT.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(held) >= 40
+    trained = {normalize(r["text"]) for r in _rows() if "text" in r}
+    assert not [h["id"] for h in held if normalize(h["text"]) in trained]
+    assert {lab for h in held for lab in h["labels"]} == set(LABELS)
 
 
 def test_every_category_has_problem_examples() -> None:
