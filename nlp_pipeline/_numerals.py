@@ -229,6 +229,8 @@ def _figure(text: str, m: re.Match[str], mask: list[bool]) -> Figure | None:
         return None
     if is_cn and num == "一" and not num2 and not scale and unit not in _CN_SINGLE_OK:
         return None
+    if is_cn and num in ("零", "〇"):  # 零件, 零距离: a bare 零 is a word, not a figure
+        return None
     if is_cn and num[-1] in "万亿" and len(num) > 1 and not scale:
         num, scale = num[:-1], num[-1]
     if unit == "元" and scale in ("万", "亿", "千"):

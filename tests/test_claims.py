@@ -167,6 +167,7 @@ def test_qualifiers(sentence: str, text: str, qualifier: str, value: float, uppe
         "推行一件事一次办，实现最多跑一次，收集数十条意见。",
         "落实两个确立、四个意识，坚持五位一体。",
         "访谈每月1期，每周一次，每3个月通报。",
+        "零距离服务，采购汽车零件一批。",
     ],
 )
 def test_negatives(sentence: str) -> None:
