@@ -22,6 +22,7 @@ TABLE_TITLES: dict[str, str] = {
     "applications": "表三 收到和处理政府信息公开申请情况",
     "review_litigation": "表四 政府信息公开行政复议、行政诉讼情况",
 }
+_MAX_CELLS_SHOWN = 8  # a summary line stays readable; the JSON lists every cell
 _LABEL_WIDTH = 26  # display cells for a row label before it is shortened
 
 
@@ -193,7 +194,9 @@ def finding_line(n: int, f: Finding) -> str:
     parts = [f"[!{n}] {f.severity} {f.rule}: {f.message}"]
     extra = []
     if f.cells:
-        extra.append("cells " + ", ".join(f.cells))
+        shown = ", ".join(f.cells[:_MAX_CELLS_SHOWN])
+        more = len(f.cells) - _MAX_CELLS_SHOWN
+        extra.append("cells " + shown + (f" and {more} more (all in the JSON output)" if more > 0 else ""))
     extra += [
         f"{name} {fmt_value(v)}"
         for name, v in (("expected", f.expected), ("found", f.found))
