@@ -596,17 +596,7 @@ def _agrees(claim: Claim, claimed: float, found: float, tol: float) -> bool:
 
 
 def _amount_wan(claim: Claim) -> float:
-    """The claim's amount in 万元, whichever way the extractor stored the scale."""
-    if claim.unit.endswith("亿元"):
-        return claim.value * 10000.0
-    if claim.unit.endswith("万元"):
-        if (
-            claim.written_value is not None
-            and claim.scale
-            and abs(claim.value - claim.written_value * 10000) < 1e-6
-        ):
-            return claim.written_value
-        return claim.value
+    """The claim's amount in 万元 (the fee cell's unit): claim values are plain yuan (410万元 → 4100000)."""
     return claim.value / 10000.0
 
 

@@ -229,9 +229,18 @@ def test_fee_amount_in_wan_with_rounding() -> None:
     assert findings == []
     _, findings = run(text, [c], {"active.fees.amount_wan": num(380)})
     assert [(f.rule, f.expected, f.found) for f in findings] == [("claim_mismatch", 380.0, 410.0)]
-    c_wan = claim(text, "410万元", 410, unit="万元")
+    c_wan = claim(text, "410万元", 4_100_000, unit="万元", scale="万", written_value=410)
     _, findings = run(text, [c_wan], {"active.fees.amount_wan": num(410)})
     assert findings == []
+
+
+def test_fee_amount_in_yi_converts_to_wan() -> None:
+    text = "全年行政事业性收费0.5亿元。\n"
+    c = claim(text, "0.5亿元", 50_000_000, unit="亿元", scale="亿", written_value=0.5)
+    _, findings = run(text, [c], {"active.fees.amount_wan": num(5000)})
+    assert findings == []
+    _, findings = run(text, [c], {"active.fees.amount_wan": num(7000)})
+    assert [(f.rule, f.expected, f.found) for f in findings] == [("claim_mismatch", 7000.0, 5000.0)]
 
 
 def test_documents_issued_repealed_in_force() -> None:
