@@ -76,8 +76,24 @@ def _sum(cells: Mapping[str, CellValue], ids: Sequence[str]) -> float | None:
     """
     if not ids or any(c not in cells or cells[c].kind not in (*_NUMERIC_KINDS, "blank") for c in ids):
         return None
-    vals = [_num(cells, c) for c in ids]
+    vals = [_num(cells, c) if _num(cells, c) is not None else _blank_total(cells, c) for c in ids]
     if all(v is None for v in vals):
+        return None
+    return float(sum(v for v in vals if v is not None))
+
+
+def _blank_total(cells: Mapping[str, CellValue], cid: str) -> float | None:
+    """A blank 总计 over non-blank parts stands for the sum of its parts, not for 0.
+
+    The arithmetic stage reports the blank total itself (rule ``blank_total``); reading it as 0
+    here would repeat that as a false narrative mismatch.
+    """
+    row, _, col = cid.rpartition(".")
+    if col != "total":
+        return None
+    parts = [c for c in cells if c.rpartition(".")[0] == row and c != cid]
+    vals = [_num(cells, c) for c in parts]
+    if not parts or all(v is None for v in vals):
         return None
     return float(sum(v for v in vals if v is not None))
 

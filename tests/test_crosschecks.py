@@ -577,3 +577,25 @@ def test_phrases_that_must_not_link(sentence: str, figure: str, unit: str) -> No
 )
 def test_phrases_that_link(sentence: str, figure: str, expected: list[str]) -> None:
     assert labels(sentence, figure) == expected
+
+
+def test_blank_total_reads_as_the_sum_of_its_parts() -> None:
+    text = "全年发生政府信息公开行政诉讼4件。\n"
+    blank = CellValue(None, "", "blank")
+    cells = {
+        "litigation_direct.upheld": num(1),
+        "litigation_direct.corrected": num(1),
+        "litigation_direct.other": num(0),
+        "litigation_direct.pending": num(0),
+        "litigation_direct.total": blank,
+        "litigation_after_review.upheld": num(2),
+        "litigation_after_review.corrected": num(0),
+        "litigation_after_review.other": num(0),
+        "litigation_after_review.pending": num(0),
+        "litigation_after_review.total": num(2),
+    }
+    linked, findings = run(text, [claim(text, "4件", 4)], cells)
+    assert findings == []
+    assert linked[0].cells
+    _, findings = run(text, [claim(text, "4件", 5)], cells)
+    assert [(f.rule, f.expected, f.found) for f in findings] == [("claim_mismatch", 4.0, 5.0)]

@@ -289,32 +289,12 @@ def _analyzed(name: str) -> Report:
     return analyze_path(SAMPLES / name)
 
 
-def _reader_ready() -> bool:
-    """True once tables.py reads tables (the stub returns no cells for the plain TXT sample)."""
-    return bool(_analyzed(sample_files()[0].name).cells)
-
-
 ARITHMETIC_RULES = {"row_sum", "outcomes_sum", "identity", "t4_block", "blank_total"}
-# Known pipeline mistakes on the samples (gold is right): reported to the module owners.
-KNOWN_PIPELINE_ISSUES = {
-    "08-yangban-wjw-2023.html": "crosschecks: claim 行政诉讼 judged against a blank 表四 total (parts say 4, not 2)",
-}
 
 
-def _pipeline_params() -> list[Any]:
-    return [
-        pytest.param(p.name, marks=pytest.mark.xfail(reason=KNOWN_PIPELINE_ISSUES[p.name], strict=False))
-        if p.name in KNOWN_PIPELINE_ISSUES
-        else p.name
-        for p in sample_files()
-    ]
-
-
-@pytest.mark.parametrize("name", _pipeline_params())
+@pytest.mark.parametrize("name", [p.name for p in sample_files()])
 def test_pipeline_matches_gold(name: str) -> None:
     """Cells, template, arithmetic findings and narrative mismatches of the whole pipeline."""
-    if not _reader_ready():
-        pytest.skip("tables.read_tables not implemented yet")
     g = gold_of(SAMPLES / name)
     report = _analyzed(name)
     got = {k: v.value for k, v in report.cells.items()}
@@ -329,8 +309,6 @@ def test_pipeline_matches_gold(name: str) -> None:
 
 @pytest.mark.parametrize("name", [p.name for p in sample_files() if gold_of(p)["previous"]])
 def test_pipeline_cross_year_matches_gold(name: str) -> None:
-    if not _reader_ready():
-        pytest.skip("tables.read_tables not implemented yet")
     g = gold_of(SAMPLES / name)
     found = crosschecks.check_previous(_analyzed(name), _analyzed(g["previous"]))
     assert [(f.rule, list(f.cells)) for f in found] == [
