@@ -1,8 +1,9 @@
-"""Evaluate section 五 segmentation against corpora/segmentation_gold.jsonl, and count copies.
+"""Evaluate section 五 segmentation against corpora/segmentation_gold.jsonl, vagueness, and count copies.
 
 Prints the exact-boundary rate (gold statements whose start and end the segmenter reproduces
 exactly; goal ≥ 95%), precision of predicted statements, kind accuracy on matched statements,
-and the year-on-year copies find_copies reports for each series of the same body.
+precision/recall/F1 of the vagueness rule against corpora/vague_gold.jsonl (real and synthetic
+parts separately), and the year-on-year copies find_copies reports for each series of the same body.
 
 Usage: python scripts/eval_problems.py [--real DIR] [--show]
 """
@@ -26,6 +27,7 @@ from nlp_pipeline import loading, problems, sections  # noqa: E402
 from nlp_pipeline.result import Report  # noqa: E402
 
 GOLD = ROOT / "corpora" / "segmentation_gold.jsonl"
+VAGUE_GOLD = ROOT / "corpora" / "vague_gold.jsonl"
 DEFAULT_REAL = ROOT.parent / "shared" / "corpora" / "real"
 
 
@@ -134,6 +136,62 @@ def eval_segmentation(real: Path, *, show: bool) -> None:
     )
 
 
+def vague_items(real: Path) -> tuple[dict[str, list[tuple[str, bool]]], int]:
+    """(text, gold vague) per origin ("real" texts re-found by sha1 in the loader's output), and the drift count."""
+    out: dict[str, list[tuple[str, bool]]] = defaultdict(list)
+    texts: dict[str, str] = {}
+    drift = 0
+    for line in VAGUE_GOLD.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        g = json.loads(line)
+        if "text" in g:
+            out[g["origin"]].append((g["text"], g["vague"]))
+            continue
+        path = real / g["file"]
+        if not path.is_file():
+            continue
+        if g["file"] not in texts:
+            texts[g["file"]] = loading.load(path).text
+        moved = relocate(texts[g["file"]], g)
+        if moved is None:
+            drift += 1
+            continue
+        out[g["origin"]].append((texts[g["file"]][moved["start"] : moved["end"]], g["vague"]))
+    return out, drift
+
+
+def prf(pairs: list[tuple[bool, bool]]) -> tuple[float, float, float]:
+    """Precision, recall, F1 of (predicted, gold) pairs, vague as the positive class."""
+    tp = sum(p and g for p, g in pairs)
+    fp = sum(p and not g for p, g in pairs)
+    fn = sum(g and not p for p, g in pairs)
+    prec = tp / (tp + fp) if tp + fp else 0.0
+    rec = tp / (tp + fn) if tp + fn else 0.0
+    return prec, rec, (2 * prec * rec / (prec + rec) if prec + rec else 0.0)
+
+
+def eval_vagueness(real: Path, *, show: bool) -> None:
+    items, drift = vague_items(real)
+    print()
+    for origin, rows in sorted(items.items()):
+        pairs = [(problems.vagueness(t)[0], g) for t, g in rows]
+        prec, rec, f1 = prf(pairs)
+        n_gold = sum(g for _, g in rows)
+        n_pred = sum(p for p, _ in pairs)
+        acc = sum(p == g for p, g in pairs) / len(pairs)
+        print(
+            f"vagueness on {origin:12s} statements {len(rows):3d}  gold vague {n_gold:3d}  predicted {n_pred:3d}  "
+            f"precision {prec:.1%}  recall {rec:.1%}  F1 {f1:.3f}  accuracy {acc:.1%}"
+        )
+        if show:
+            for (t, g), (p, _) in zip(rows, pairs, strict=True):
+                if p != g:
+                    print(f"   {'false vague' if p else 'missed vague'}: {t[:60]!r}")
+    if drift:
+        print(f"WARNING: {drift} vagueness gold spans not found by sha1; not scored")
+
+
 def eval_copies(real: Path, *, show: bool) -> None:
     series: dict[str, list[Path]] = defaultdict(list)
     for p in sorted(real.glob("*.html")):
@@ -177,6 +235,7 @@ def main() -> None:
         return
     eval_sections(args.real)
     eval_segmentation(args.real, show=args.show)
+    eval_vagueness(args.real, show=args.show)
     eval_copies(args.real, show=args.show)
 
 

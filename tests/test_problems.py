@@ -107,7 +107,14 @@ def test_no_section_five_gives_no_statements() -> None:
     ("text", "vague"),
     [
         ("政务公开工作水平有待进一步提高", True),
-        ("工作人员主动性还需进一步加强，与上级要求仍有差距", False),  # 人员 names who
+        ("工作人员主动性还需进一步加强，与上级要求仍有差距", True),  # a generic role is no concrete object
+        ("2023年，信息公开内容不够全面", True),  # the report year is not a number that says something
+        ("认真学习《中华人民共和国政府信息公开条例》，不断提升工作水平", True),  # every report names it
+        ("政策解读质量有待提高", True),  # a work area, not an object
+        ("全年仅发布解读两篇，数量有待提高", False),  # a Chinese-numeral count
+        ("建立一个长效机制，确保各项工作落到实处", True),  # "一个" counts nothing
+        ("每季度对政务新媒体开展一次抽查", False),
+        ("因机构改革，历史信息迁移不够及时", False),  # a concrete cause
         ("持续推进政务公开工作，不断提升工作质效", True),
         ("政府网站搜索功能有待进一步完善", False),
         ("依申请公开答复期限把握不够严格", False),
@@ -369,3 +376,55 @@ def test_item_title_over_sub_items_is_not_a_statement() -> None:
         ("measure", "开展在线访谈"),
         ("measure", "稳定队伍。明确专人负责"),
     ]
+
+
+VAGUE_GOLD_FILE = ROOT / "corpora" / "vague_gold.jsonl"
+
+
+def _vague_gold() -> list[dict]:
+    return [
+        json.loads(line) for line in VAGUE_GOLD_FILE.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
+
+
+def _f1(pairs: list[tuple[bool, bool]]) -> float:
+    """F1 of (predicted, gold) pairs with vague as the positive class."""
+    tp = sum(p and g for p, g in pairs)
+    pred, gold = sum(p for p, _ in pairs), sum(g for _, g in pairs)
+    return 2 * tp / (pred + gold) if pred + gold else 0.0
+
+
+def test_vague_gold_is_complete_and_stores_no_real_text() -> None:
+    rows = _vague_gold()
+    real = [r for r in rows if r["origin"] == "real"]
+    seg = {(g["file"], g["start"], g["end"], g["sha1"]) for gs in _gold().values() for g in gs}
+    assert {(r["file"], r["start"], r["end"], r["sha1"]) for r in real} == seg
+    assert len(real) == len(seg) == 107
+    assert all("text" not in r for r in rows if r["origin"] != "synthetic")
+    synthetic = [r for r in rows if r["origin"] == "synthetic"]
+    assert len(synthetic) == 40 and sum(r["vague"] for r in synthetic) == 20
+    assert all(isinstance(r["vague"], bool) and r["note"] for r in rows)
+
+
+def test_vagueness_floor_on_synthetic_gold() -> None:
+    pairs = [(vagueness(r["text"])[0], r["vague"]) for r in _vague_gold() if r["origin"] == "synthetic"]
+    assert _f1(pairs) >= 0.95
+
+
+@pytest.mark.parametrize(("origin", "floor"), [("real", 0.93), ("real_heldout", 0.8)])
+def test_vagueness_floor_on_real_gold(origin: str, floor: float) -> None:
+    if not GOLD.is_dir():
+        pytest.skip("real corpus not available")
+    texts: dict[str, str] = {}
+    pairs: list[tuple[bool, bool]] = []
+    for r in _vague_gold():
+        if r["origin"] != origin:
+            continue
+        if r["file"] not in texts:
+            texts[r["file"]] = loading.load(real_path(r["file"])).text
+        g = relocate(texts[r["file"]], r)
+        if g is None:
+            continue
+        pairs.append((vagueness(texts[r["file"]][g["start"] : g["end"]])[0], r["vague"]))
+    assert len(pairs) >= 10
+    assert _f1(pairs) >= floor
