@@ -3,9 +3,11 @@
 The narrative is every text block (tables are skipped). Consecutive text blocks are joined
 into one working text without whitespace, so a figure wrapped across lines ("2\\n件") or
 spaced ("393 件") is still one figure; an offset map leads back to ``Document.text``.
-A blank spaCy ``zh`` pipeline (jieba segmenter) runs two components over each working text:
-``gov_figures`` (the figure grammar of ``_numerals``) and ``gov_claims`` (what each figure
-counts: metric, channel, 同比 change). Both wrap pure functions; the span convention is
+A blank spaCy ``zh`` pipeline (jieba segmenter) runs four components over each working text:
+``gov_figures`` (the figure grammar of ``_numerals``), ``gov_channels`` (platform names by
+PhraseMatcher/Matcher, as ``doc.spans["channels"]``), ``gov_comparisons`` (同比/较上年 markers
+by Matcher, ``doc.spans["comparisons"]``) and ``gov_claims`` (what each figure
+counts: metric, channel of its own clause, 同比 change). They wrap pure functions; the span convention is
 documented in ``corpora/claims_guide.md``: a claim's span runs from the first character of
 its number to the last character of its unit, so prefix qualifiers (约, 超) and trailing
 以上/左右 lie outside it while an infix 余/多 and a scale 万 lie inside. A claim's
@@ -23,7 +25,9 @@ from functools import cache
 import jieba
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
 
 from ._numerals import Figure, find_figures
 from .document import Document
@@ -34,13 +38,15 @@ jieba.setLogLevel(60)
 BREAK = "\u2029"  # clause break inserted after a heading-like block
 _CLAUSE_END = set('，,。；;：:、（）()！？!?【】《》“”"' + BREAK)
 _SENT_END = set("。；;！？!?" + BREAK)
+# A channel is named per comma clause: 、 lists and brackets stay inside it.
+_CHANNEL_CLAUSE_END = set("，,。；;：:！？!?" + BREAK)
 _SPLIT_WORDS = ("其中", "含", "包括", "包含")
 _HEADING = re.compile(
     r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十0-9]+[）)]|[0-9]+[、.．])"
 )
 _PAGE_MARK = re.compile(r"^[\s—–\-－]*[0-9]+[\s—–\-－]*$")
 
-# Channels in the order they are tried (most specific first): (pattern, name).
+# Channel surface forms and the name each stands for; where surfaces overlap the longest wins.
 _CHANNELS: tuple[tuple[str, str], ...] = (
     ("政府门户网站", "政府网站"),
     ("门户网站", "门户网站"),
@@ -65,7 +71,8 @@ _CHANNEL_LEAD = re.compile(
     + "|".join(p for p, _ in _CHANNELS)
     + r")(?:账号|号|平台)?(?=发布|推送|转载|刊发|编发|发送|播发|更新|公开)"
 )
-_EVENT_CHANNELS = {"新闻发布会", "热线"}  # named for their own clause only, never inherited
+_OTHER_PLATFORM = re.compile("平台|渠道|途径")
+_VIA_WORD = re.compile("通过|依托|利用|借助|在")
 _LEAD_NOISE = re.compile(
     r"^(?:截至[^，,]*?(?:月底|日|年底|年末)|[0-9０-９]{4}年度?|[一二〇零0-9]{4}年|全年|今年|当年|本年度|本年|年内|"
     r"同时|此外|另外|目前|全区|全市|全县|全省|我[局委办厅院部署]|本(?:局|委|办|厅|院|部|署|机关|单位)|"
@@ -87,9 +94,21 @@ _FILLER = re.compile(r"各类|各项|相关")
 _CHANGE_VERB = re.compile(
     r"(?:增长|增加|提高|提升|上升|下降|减少|降低|增幅|降幅|增长了|下降了|减少了|增加了)(?:了|约|近|达|为)?$"
 )
-_CHANGE_CONTEXT = re.compile(
-    r"同比|较上年|比上年|较去年|比去年|上年同期|较[0-9０-９]{4}年|比[0-9０-９]{4}年|环比"
+# Comparison markers (同比, 较上年, 比2024年…) as jieba token patterns for the Matcher. jieba
+# glues 较/比 onto the word before ("率较|上年") or onto 上 ("比上|年度") and cuts full-width
+# digits one by one, hence the suffix patterns and the digit run.
+_PRIOR = ["上年", "去年", "上年度", "去年同期", "上一年", "上一年度", "前一年"]
+_VS = {"TEXT": {"REGEX": "(?:较|比)$"}}
+_YEAR = {"ORTH": {"IN": ["年", "年度"]}}
+_COMPARE_PATTERNS: tuple[list[dict], ...] = (
+    [{"ORTH": {"IN": ["同比", "环比"]}}],
+    [_VS, {"ORTH": {"IN": _PRIOR}}, {"ORTH": "同期", "OP": "?"}],
+    [{"TEXT": {"REGEX": "(?:较|比)上$"}}, {"ORTH": "一", "OP": "?"}, _YEAR, {"ORTH": "同期", "OP": "?"}],
+    [{"ORTH": {"IN": ["上年", "去年"]}}, {"ORTH": "同期"}],
+    [_VS, {"IS_DIGIT": True, "OP": "+"}, _YEAR],
 )
+_GLUED_VS = re.compile("(?:较|比)上?$")
+_FOUR_DIGITS = re.compile(r"(?<![0-9０-９])[0-9０-９]{4}(?![0-9０-９])")
 _RIGHT_STOP = re.compile(
     r"[，,。；;：:、（）()！？!?"
     + BREAK
@@ -171,14 +190,83 @@ def sentence_bounds(text: str, pos: int) -> tuple[int, int]:
     return i, min(len(text), j + 1)
 
 
-def channel_of(text: str) -> str:
-    """The dissemination channel named in ``text`` (the sentence up to the figure), if any."""
-    best: tuple[int, str] | None = None
-    for pat, name in _CHANNELS:
-        k = text.rfind(pat)
-        if k != -1 and (best is None or k + len(pat) > best[0]):
-            best = (k + len(pat), name)
-    return best[1] if best else ""
+@dataclass(frozen=True, slots=True)
+class ChannelMention:
+    """A channel named in the working text: ``text[start:end]`` is the surface form."""
+
+    start: int
+    end: int
+    name: str
+
+
+def resolve_mentions(candidates: Sequence[ChannelMention]) -> list[ChannelMention]:
+    """Overlapping candidates keep the longest surface ("政府门户网站" over "门户网站"), in text order.
+
+    Equal ranges have equal surfaces and so equal names: no other tie-break is needed.
+    """
+    kept: list[ChannelMention] = []
+    for m in sorted(set(candidates), key=lambda m: (m.start - m.end, m.start)):
+        if all(m.end <= k.start or k.end <= m.start for k in kept):
+            kept.append(m)
+    return sorted(kept, key=lambda m: m.start)
+
+
+def channel_clause_start(text: str, pos: int) -> int:
+    """Start of the comma clause holding ``pos`` (、 lists and brackets do not end it)."""
+    i = pos
+    while i > 0 and text[i - 1] not in _CHANNEL_CLAUSE_END:
+        i -= 1
+    return i
+
+
+def channel_in(mentions: Sequence[ChannelMention], start: int, end: int, *, last: bool = True) -> str:
+    """The last (or first) channel named wholly inside ``[start, end)``, or ""."""
+    inside = [m for m in mentions if start <= m.start and m.end <= end]
+    return (inside[-1] if last else inside[0]).name if inside else ""
+
+
+def clause_channel(
+    text: str,
+    mentions: Sequence[ChannelMention],
+    span: tuple[int, int],
+    *,
+    since: int = 0,
+    until: int | None = None,
+    parent: str = "",
+) -> str:
+    """The channel of the figure at ``span``: the platform named in its own clause.
+
+    The clause runs from the last comma-type mark, or the previous figure if nearer, to the
+    figure: the platform named last in it wins ("通过网站、微信公众号发布…" → 微信公众号). A platform
+    brought in by 通过/依托/利用/借助/在 covers its whole comma clause, 、 list included
+    ("通过网站开展征集53期、调查51期"). When the clause names none, a platform named after the
+    figure, before the next figure (``until``) or comma-type mark, counts ("注销2个…的政务新媒体").
+    Nothing is inherited from earlier clauses ("收到网站申请2件，办结2件": the second figure
+    names no platform), except by a 其中/含 breakdown or a bracketed share right after a
+    figure, which count part of that figure and take its channel (``parent``) unless they
+    name some other platform or 渠道.
+    """
+    pos, end = span
+    comma = channel_clause_start(text, pos)
+    c0 = since if comma <= since <= pos else comma
+    clause = text[c0:pos]
+    own = channel_in(mentions, c0, pos)
+    if own or _OTHER_PLATFORM.search(clause):
+        return own
+    via = [
+        m for m in mentions if comma <= m.start and m.end <= c0 and _VIA_WORD.search(text[comma : m.start])
+    ]
+    if via:
+        return via[-1].name
+    j = end
+    limit = len(text) if until is None else until
+    while j < limit and text[j] not in _CHANNEL_CLAUSE_END:
+        j += 1
+    after = channel_in(mentions, end, j, last=False)
+    if after:
+        return after
+    head = clause.lstrip("、（(")
+    return parent if not head or head.startswith(_SPLIT_WORDS) else ""
 
 
 def clean_metric(left: str) -> str:
@@ -226,23 +314,36 @@ def right_noun(tokens: Sequence[str]) -> str:
     return out
 
 
-def build_claims(text: str, figures: Sequence[Figure], tokens: Sequence[tuple[int, str]]) -> list[Claim]:
-    """Claims with offsets into ``text`` (the working string): metric, channel and change per figure."""
+def build_claims(
+    text: str,
+    figures: Sequence[Figure],
+    tokens: Sequence[tuple[int, str]],
+    channels: Sequence[ChannelMention] = (),
+    comparisons: Sequence[tuple[int, int]] = (),
+) -> list[Claim]:
+    """Claims with offsets into ``text`` (the working string): metric, channel and change per figure.
+
+    ``channels`` are the platform names found in ``text`` (the ``gov_channels`` component),
+    ``comparisons`` the character ranges of comparison markers such as 同比/较上年
+    (``gov_comparisons``): a percentage after one in its clause is a change.
+    """
     out: list[Claim] = []
     prev_end = 0
-    for fig in figures:
+    for i, fig in enumerate(figures):
+        until = figures[i + 1].start if i + 1 < len(figures) else None
         c0 = max(clause_start(text, fig.start), prev_end if prev_end <= fig.start else 0)
         raw_left = text[c0 : fig.start]
         s0, s1 = sentence_bounds(text, fig.start)
         sentence = text[s0:s1].replace(BREAK, "")
+        markers = [text[a:b] for a, b in comparisons if c0 <= a and b <= fig.start]
         is_change = bool(_CHANGE_VERB.search(_strip_qual(raw_left))) or (
-            fig.unit in ("%", "个百分点", "百分点") and bool(_CHANGE_CONTEXT.search(raw_left))
+            fig.unit in ("%", "个百分点", "百分点") and bool(markers)
         )
         metric = clean_metric(raw_left)
         if not raw_left and text[c0 - 1 : c0] == "》":
             metric = _title_before(text, c0 - 1)
         if is_change:
-            metric = _CHANGE_CONTEXT.sub("", _CHANGE_VERB.sub("", _strip_qual(metric))).strip("显著大幅")
+            metric = _without(_CHANGE_VERB.sub("", _strip_qual(metric)), markers).strip("显著大幅")
         after = [t[max(0, fig.end - start) :] for start, t in tokens if start + len(t) > fig.end]
         noun = _title_after(text, fig.end) or right_noun(after)
         if fig.unit in _PREFER_RIGHT_UNITS and noun and text.startswith(noun + "的", fig.end):
@@ -260,6 +361,8 @@ def build_claims(text: str, figures: Sequence[Figure], tokens: Sequence[tuple[in
             metric = out[-1].metric
         if not metric and c0 > s0 + 1:
             metric = clean_metric(text[clause_start(text, c0 - 1) : c0 - 1])
+        parent = out[-1].channel if out and out[-1].sentence == sentence else ""
+        since = prev_end if out and out[-1].sentence == sentence else 0
         out.append(
             Claim(
                 value=fig.value,
@@ -270,7 +373,9 @@ def build_claims(text: str, figures: Sequence[Figure], tokens: Sequence[tuple[in
                 end=fig.end,
                 text=text[fig.start : fig.end],
                 sentence=sentence,
-                channel=_channel(text, s0, c0, fig.start),
+                channel=clause_channel(
+                    text, channels, (fig.start, fig.end), since=since, until=until, parent=parent
+                ),
                 scale=fig.scale,
                 written_value=fig.written_value,
                 is_change=is_change,
@@ -309,13 +414,11 @@ def _right_clause_noun(text: str, pos: int) -> str:
     return _tail_words(right, 14)
 
 
-def _channel(text: str, s0: int, c0: int, pos: int) -> str:
-    """The channel named in the clause; else, unless the clause names another platform, the sentence's."""
-    own = channel_of(text[c0:pos])
-    if own or re.search("平台|渠道|途径", text[c0:pos]):
-        return own
-    inherited = channel_of(text[s0:pos])
-    return "" if inherited in _EVENT_CHANNELS else inherited
+def _without(s: str, words: Sequence[str]) -> str:
+    """``s`` with every occurrence of ``words`` removed (comparison markers out of a metric)."""
+    for w in words:
+        s = s.replace(w, "")
+    return s
 
 
 def _strip_qual(s: str) -> str:
@@ -330,18 +433,111 @@ class FigureFinder:
         return doc
 
 
+class ChannelFinder:
+    """spaCy component: the platforms named in the text, as ``doc.spans["channels"]`` labelled
+    with the channel's name.
+
+    Patterns are token sequences made by the same jieba tokenizer (``nlp.make_doc``), so a
+    PhraseMatcher finds a name wherever jieba cuts the text as it cuts the name alone. jieba
+    sometimes glues a neighbour onto the name's first or last word ("县政府|门户网站",
+    "局微信|公众|号", "热线电话"); a Matcher covers those with its edge tokens matched by suffix
+    or prefix (a one-word name: contained in the token). Each Span carries ``span._.surface``,
+    the exact character range of the name, since a glued token widens the Span.
+    """
+
+    def __init__(self, nlp: Language) -> None:
+        self.phrases = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.glued = Matcher(nlp.vocab)
+        self.surfaces: dict[int, str] = {}
+        for surface, name in _CHANNELS:
+            words = [t.text for t in nlp.make_doc(surface)]
+            key = nlp.vocab.strings.add(surface)
+            self.surfaces[key] = name
+            self.phrases.add(surface, [nlp.make_doc(surface)])
+            self.glued.add(surface, [_glued_pattern(words)])
+
+    def __call__(self, doc: Doc) -> Doc:
+        candidates: list[ChannelMention] = []
+        for key, s, e in [*self.phrases(doc), *self.glued(doc)]:
+            surface = doc.vocab.strings[key]
+            k = doc[s:e].text.find(surface)
+            if k != -1:
+                start = doc[s].idx + k
+                candidates.append(ChannelMention(start, start + len(surface), self.surfaces[key]))
+        spans: list[Span] = []
+        for m in resolve_mentions(candidates):
+            span = doc.char_span(m.start, m.end, label=m.name, alignment_mode="expand")
+            if span is not None:
+                span._.surface = (m.start, m.end)
+                spans.append(span)
+        doc.spans["channels"] = filter_spans(spans)
+        return doc
+
+
+def _glued_pattern(words: Sequence[str]) -> list[dict]:
+    """Token pattern for a name whose first word ends a token and whose last word begins one."""
+    if len(words) == 1:
+        return [{"TEXT": {"REGEX": re.escape(words[0])}}]
+    return [
+        {"TEXT": {"REGEX": re.escape(words[0]) + "$"}},
+        *({"ORTH": w} for w in words[1:-1]),
+        {"TEXT": {"REGEX": "^" + re.escape(words[-1])}},
+    ]
+
+
+def channel_mentions(doc: Doc) -> list[ChannelMention]:
+    """The ``channels`` span group as plain mentions (exact surface ranges)."""
+    group = doc.spans.get("channels", [])
+    return [ChannelMention(*span._.surface, span.label_) for span in group]
+
+
 class ClaimBuilder:
-    """spaCy component: turns ``doc._.figures`` into ``doc._.claims`` using the jieba tokens."""
+    """spaCy component: turns ``doc._.figures`` into ``doc._.claims`` using the jieba tokens
+    and the ``channels`` and ``comparisons`` span groups."""
 
     def __call__(self, doc: Doc) -> Doc:
         tokens = [(t.idx, t.text) for t in doc]
-        doc._.claims = build_claims(doc.text, doc._.figures, tokens)
+        comparisons = [sp._.surface for sp in doc.spans.get("comparisons", [])]
+        doc._.claims = build_claims(doc.text, doc._.figures, tokens, channel_mentions(doc), comparisons)
         return doc
+
+
+class ComparisonFinder:
+    """spaCy component: comparison markers (同比, 环比, 较上年, 比2024年…) as
+    ``doc.spans["comparisons"]``, each with ``span._.surface`` its exact character range (a
+    Span widened by a glued token "率较" starts at 较)."""
+
+    def __init__(self, nlp: Language) -> None:
+        self.matcher = Matcher(nlp.vocab)
+        self.matcher.add("COMPARE", list(_COMPARE_PATTERNS))
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = [sp for sp in self.matcher(doc, as_spans=True) if _is_comparison(sp.text)]
+        for sp in spans:
+            glued = _GLUED_VS.search(sp[0].text) if len(sp) > 1 else None
+            sp._.surface = (sp.start_char + (glued.start() if glued else 0), sp.end_char)
+        doc.spans["comparisons"] = filter_spans(spans)
+        return doc
+
+
+def _is_comparison(marker: str) -> bool:
+    """A 较/比 + digits + 年 match compares with a year only when the digits are a 4-digit year."""
+    return not any(ch.isdigit() for ch in marker) or bool(_FOUR_DIGITS.search(marker))
 
 
 @Language.factory("gov_figures")
 def make_figure_finder(nlp: Language, name: str) -> FigureFinder:
     return FigureFinder()
+
+
+@Language.factory("gov_channels")
+def make_channel_finder(nlp: Language, name: str) -> ChannelFinder:
+    return ChannelFinder(nlp)
+
+
+@Language.factory("gov_comparisons")
+def make_comparison_finder(nlp: Language, name: str) -> ComparisonFinder:
+    return ComparisonFinder(nlp)
 
 
 @Language.factory("gov_claims")
@@ -351,13 +547,17 @@ def make_claim_builder(nlp: Language, name: str) -> ClaimBuilder:
 
 @cache
 def get_nlp() -> Language:
-    """The claim pipeline, built once per process: blank zh with jieba, then our two components."""
+    """The claim pipeline, built once per process: blank zh with jieba, then our four components."""
     for ext in ("figures", "claims"):
         if not Doc.has_extension(ext):
             Doc.set_extension(ext, default=None)
+    if not Span.has_extension("surface"):
+        Span.set_extension("surface", default=None)
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
     nlp.max_length = 20_000_000  # one passage can be a whole long report; no model memory at stake
     nlp.add_pipe("gov_figures")
+    nlp.add_pipe("gov_channels")
+    nlp.add_pipe("gov_comparisons")
     nlp.add_pipe("gov_claims")
     return nlp
 

@@ -132,6 +132,7 @@ def test_span_runs_across_spaces_and_line_breaks() -> None:
         ("发布短视频五六十个。", "五六十个", "range", 50, 60),
         ("约占40%。", "40%", "about", 40, None),
         ("受理申请30件。", "30件", "exact", 30, None),
+        ("好评率高达98%。", "98%", "exact", 98, None),
     ],
 )
 def test_qualifiers(sentence: str, text: str, qualifier: str, value: float, upper: float | None) -> None:
@@ -209,12 +210,79 @@ def test_metric_from_what_follows_a_light_verb_or_title() -> None:
     assert (d.metric, d.channel) == ("在用政务新媒体账号", "政务新媒体")
 
 
+def test_channel_is_scoped_to_its_own_clause() -> None:
+    got = _claims("全年收到政府网站上的申请件2件，办结依申请2件，公开答复1件，无法提供1件。")
+    assert [(c.value, c.channel) for c in got] == [(2, "政府网站"), (2, ""), (1, ""), (1, "")]
+
+
+def test_channel_breakdowns_and_lists() -> None:
+    got = _claims("通过政府网站发布信息120条，其中政策解读30条（25%），开展培训5次。")
+    assert [(c.value, c.channel) for c in got] == [
+        (120, "政府网站"),
+        (30, "政府网站"),
+        (25, "政府网站"),
+        (5, ""),
+    ]
+    via = _claims("全年通过门户网站开展民意征集53期、网上调查51期。")
+    assert [c.channel for c in via] == ["门户网站", "门户网站"]
+    items = _claims("召开新闻发布会42场、媒体通气会19场。")
+    assert [c.channel for c in items] == ["新闻发布会", ""]
+    after = _claims("注销2个无人维护的政务新媒体，新开设网页3个。")
+    assert [c.channel for c in after] == ["政务新媒体", ""]
+    other = _claims("通过网站发布信息10条，其中经其他渠道转载4条。")
+    assert [c.channel for c in other] == ["网站", ""]
+
+
+def test_channel_spans_survive_jieba_gluing_words() -> None:
+    nlp = get_nlp()
+    text = "通过县政府门户网站公开信息20条，局微信公众号推送8条，热线电话受理6件，市政府网站转载3条。"
+    sdoc = nlp(text)
+    spans = [(s.label_, text[slice(*s._.surface)], s.text) for s in sdoc.spans["channels"]]
+    assert spans == [
+        ("政府网站", "政府门户网站", "县政府门户网站"),
+        ("微信公众号", "微信公众号", "局微信公众号"),
+        ("热线", "热线", "热线电话"),
+        ("政府网站", "政府网站", "市政府网站"),
+    ]
+    assert [c.channel for c in sdoc._.claims] == ["政府网站", "微信公众号", "热线", "政府网站"]
+
+
+def test_resolve_mentions_keeps_longest() -> None:
+    m = claims.ChannelMention
+    got = claims.resolve_mentions(
+        [m(2, 4, "网站"), m(0, 4, "门户网站"), m(6, 8, "网站"), m(0, 4, "门户网站")]
+    )
+    assert got == [m(0, 4, "门户网站"), m(6, 8, "网站")]
+
+
 def test_change_claims() -> None:
     base, change = _claims("页面访问量为240万，同比大幅增长37%。")
     assert (base.is_change, change.is_change, change.value, change.unit) == (False, True, 37, "%")
     assert change.metric == "页面访问量"
     drop = _one("依申请公开数量较上年减少12件。")
     assert (drop.is_change, drop.value) == (True, 12)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "marker", "metric"),
+    [
+        ("办结率较上年提升幅度为5个百分点。", "较上年", "办结率提升幅度"),  # jieba: 率较|上年
+        ("网站访问量比上年度提升幅度为12%。", "比上年度", "网站访问量提升幅度"),  # 比上|年度
+        ("较２０２３年提升幅度为6%。", "较２０２３年", "提升幅度"),  # digits one by one
+        ("好评率上年同期提升幅度为9%。", "上年同期", "好评率提升幅度"),
+    ],
+)
+def test_comparison_markers_make_a_percentage_a_change(sentence: str, marker: str, metric: str) -> None:
+    sdoc = get_nlp()(sentence)
+    assert [sentence[slice(*s._.surface)] for s in sdoc.spans["comparisons"]] == [marker]
+    (c,) = sdoc._.claims
+    assert (c.is_change, c.metric) == (True, metric)
+
+
+def test_no_comparison_without_a_year_or_prior_period() -> None:
+    sdoc = get_nlp()("好评率比3年度提升幅度为6%，公开率为98%。")
+    assert list(sdoc.spans["comparisons"]) == []
+    assert [c.is_change for c in sdoc._.claims] == [False, False]
 
 
 def test_section_of_each_claim() -> None:
@@ -252,7 +320,7 @@ def test_pipeline_is_blank_zh_with_jieba_and_sets_extension() -> None:
     assert nlp is get_nlp()
     assert nlp.lang == "zh"
     assert nlp.config["nlp"]["tokenizer"]["segmenter"] == "jieba"
-    assert nlp.pipe_names == ["gov_figures", "gov_claims"]
+    assert nlp.pipe_names == ["gov_figures", "gov_channels", "gov_comparisons", "gov_claims"]
     assert Doc.has_extension("claims") and Doc.has_extension("figures")
     sdoc = nlp("收到申请30件")
     assert [(c.value, c.text) for c in sdoc._.claims] == [(30, "30件")]
