@@ -138,11 +138,23 @@ def _q_docs(kind: str, field: str) -> QuantityFn:
         "issued": ("issued", "made", "published"),
         "repealed": ("repealed",),
         "in_force": ("in_force",),
+        "public": ("issued", "published", "made", "in_force"),
     }[field]
 
     def f(cells: Mapping[str, CellValue]) -> list[Reading]:
         out = [_reading(f"{kind}.{a}", cells, [f"active.{kind}.{a}"]) for a in alternatives]
         return [r for r in out if r is not None]
+
+    return f
+
+
+def _q_row_or_group(row: str, prefix: str) -> QuantityFn:
+    """A phrase naming one 表三 row ("本机关不掌握") may mean that row or, loosely, its whole group."""
+
+    def f(cells: Mapping[str, CellValue]) -> list[Reading]:
+        own = _reading(row.rsplit(".", 1)[-1], cells, [f"{row}.total"])
+        whole = _q_group(prefix.rsplit(".", 1)[-1], prefix)(cells)
+        return ([own] if own else []) + [r for r in whole if own is None or r.cells != own.cells]
 
     return f
 
@@ -197,15 +209,21 @@ QUANTITIES: dict[str, QuantityFn] = {
     "apply.granted_partial": _q(("granted+partial", ["apply.granted.total", "apply.partial.total"])),
     "apply.denied": _q_group("denied", "apply.denied"),
     "apply.unable": _q_group("unable", "apply.unable"),
+    "apply.unable.not_held": _q_row_or_group("apply.unable.not_held", "apply.unable"),
+    "apply.unable.need_create": _q_row_or_group("apply.unable.need_create", "apply.unable"),
+    "apply.unable.unclear": _q_row_or_group("apply.unable.unclear", "apply.unable"),
+    "apply.other.no_correction": _q_row_or_group("apply.other.no_correction", "apply.other"),
     "apply.rejected": _q_group("rejected", "apply.rejected"),
     "apply.other": _q_group("other", "apply.other"),
     "apply.carried_forward": _q(("carried_forward", ["apply.carried_forward.total"])),
     "active.rules.issued": _q_docs("rules", "issued"),
     "active.rules.repealed": _q_docs("rules", "repealed"),
     "active.rules.in_force": _q_docs("rules", "in_force"),
+    "active.rules.public": _q_docs("rules", "public"),
     "active.normative_docs.issued": _q_docs("normative_docs", "issued"),
     "active.normative_docs.repealed": _q_docs("normative_docs", "repealed"),
     "active.normative_docs.in_force": _q_docs("normative_docs", "in_force"),
+    "active.normative_docs.public": _q_docs("normative_docs", "public"),
     "active.licensing": _q(("licensing.decisions", ["active.licensing.decisions"])),
     "active.penalty": _q(("penalty.decisions", ["active.penalty.decisions"])),
     "active.coercion": _q(("coercion.decisions", ["active.coercion.decisions"])),
@@ -229,6 +247,12 @@ LEXICON: tuple[tuple[str, str], ...] = (
     ("接收", "apply.new"),
     ("接到", "apply.new"),
     ("受理", "apply.accepted"),
+    ("提出", "apply.new"),
+    ("提交", "apply.new"),
+    ("申请总数", "apply.new"),
+    ("申请总量", "apply.new"),
+    ("申请数量", "apply.new"),
+    ("申请量", "apply.new"),
     ("上年结转", "apply.carried_over"),
     ("上年度结转", "apply.carried_over"),
     ("结转下年", "apply.carried_forward"),
@@ -243,17 +267,26 @@ LEXICON: tuple[tuple[str, str], ...] = (
     ("结转下一年", "apply.carried_forward"),
     ("结转到", "apply.carried_forward"),
     ("尚在办理", "apply.carried_forward"),
+    ("正在办理", "apply.carried_forward"),
+    ("仍在办理", "apply.carried_forward"),
+    ("未办结", "apply.carried_forward"),
     ("办结", "apply.processed"),
     ("答复", "apply.processed"),
     ("办理", "apply.processed"),
     ("予以公开", "apply.granted"),
     ("同意公开", "apply.granted"),
+    ("全部公开", "apply.granted"),
     ("部分公开", "apply.partial"),
     ("不予公开", "apply.denied"),
     ("无法提供", "apply.unable"),
     ("信息不存在", "apply.unable"),
+    ("不掌握", "apply.unable.not_held"),
+    ("另行制作", "apply.unable.need_create"),
+    ("仍不明确", "apply.unable.unclear"),
     ("不予处理", "apply.rejected"),
     ("其他处理", "apply.other"),
+    ("逾期不补正", "apply.other.no_correction"),
+    ("逾期未补正", "apply.other.no_correction"),
     ("行政复议", "t4.total.review"),
     ("复议", "t4.total.review"),
     ("行政诉讼", "t4.total.litigation"),
@@ -263,6 +296,8 @@ LEXICON: tuple[tuple[str, str], ...] = (
     ("公开答复", "apply.granted_partial"),
     ("维持", "t4.upheld?"),
     ("纠正", "t4.corrected?"),
+    ("纠错", "t4.corrected?"),
+    ("其他结果", "t4.other?"),
     ("尚未审结", "t4.pending?"),
     ("未审结", "t4.pending?"),
     ("正在审理", "t4.pending?"),
@@ -277,15 +312,22 @@ LEXICON: tuple[tuple[str, str], ...] = (
 _DOC_VERBS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"废止|失效|宣布失效"), "repealed"),
     (re.compile(r"现行有效|有效的"), "in_force"),
-    (re.compile(r"制发|印发|出台|制定|新制作|新公开"), "issued"),
+    (re.compile(r"制发|印发|出台|制定|新制作|新公开|新增|新发布"), "issued"),
+    (re.compile(r"公开|公布|发布"), "public"),
+)
+_DOC_LISTING = re.compile(r"类|信息|解读")
+_UNABLE_PHRASE = re.compile(r"不掌握[^，。；\d]{0,4}信息|信息不存在")
+_BARE_APPLICATIONS = re.compile(
+    r"(信息公开|公开信息)申请(总数|总量|数量|数)?(共计|总计|合计|共有|共|计|为|达|有)?\s*$"
 )
 _NOT_A_TABLE_COUNT = re.compile(
     r"同比|较上年|较去年|比上年|比去年|增加|减少|增长|下降|上升|累计|历年|以来|平均|时限|用时|天数|工作日"
+    r"|延期|延长"
 )
 _NOT_APPLICATIONS = re.compile(r"建议|提案|信访|咨询|留言|来信|来电|热线|投诉|举报|诉求|工单|依申请公开信息")
 _NOT_FEES = re.compile(r"减免|免征|减征|返还|退还|降低|减少|涉企|清理")
 _ELLIPTIC_DOC_VERB = re.compile(r"废止|宣布失效|现行有效")
-_DECISION_CONTEXT = re.compile(r"决定|作出|办理|实施|办结|查处|案件")
+_DECISION_CONTEXT = re.compile(r"决定|作出|办理|实施|办结|查处|案件|办件|审批")
 _NOT_DECISIONS = re.compile(r"信息|公示|公开|事项|清单|目录|备案")
 _CLEANUP = re.compile(r"清理|梳理|清查|评估|库")
 _READ_OUT = re.compile(r"解读|图解|新闻|稿件|政策问答")
@@ -293,10 +335,12 @@ _READ_OUT = re.compile(r"解读|图解|新闻|稿件|政策问答")
 
 def _match_spans(text: str, phrase: str) -> tuple[int, int] | None:
     """Where ``phrase`` occurs in ``text``: exact for short phrases, one slip allowed for long ones."""
+    if len(phrase) <= 4:  # exact; a fuzzy aligner would also match a text that is part of the phrase
+        at = text.find(phrase)
+        return None if at < 0 else (at, at + len(phrase))
     if len(text) < len(phrase) - 1:
         return None
-    cutoff = 100.0 if len(phrase) <= 4 else 88.0
-    m = fuzz.partial_ratio_alignment(phrase, text, processor=None, score_cutoff=cutoff)
+    m = fuzz.partial_ratio_alignment(phrase, text, processor=None, score_cutoff=88.0)
     if m is None:
         return None
     return (m.dest_start, m.dest_end)
@@ -360,7 +404,7 @@ def _applications_in_play(ctx: _Context, head: str) -> bool:
         return True
     if _ACTIVE_LISTING.search(ctx.sentence):
         return False
-    if re.search(r"信息", head):
+    if "信息" in _UNABLE_PHRASE.sub("", head):
         return False
     return bool(_APP_CONTEXT.search(ctx.sentence) or _APP_CONTEXT.search(ctx.prev_sentence))
 
@@ -389,15 +433,19 @@ def _resolve(concept: str, ctx: _Context, head: str) -> str | None:
     if concept in ("rules?", "normative_docs?"):
         if _READ_OUT.search(head) or "解读" in ctx.clause:
             return None
+        if _DOC_LISTING.search(head):
+            return None
         kind = concept[:-1]
-        for pattern, field in _DOC_VERBS:
-            if pattern.search(head):
-                if field == "in_force" and _CLEANUP.search(ctx.clause):
-                    return None
-                return f"active.{kind}.{field}"
+        for where in (head, ctx.clause):  # "公开规章2件、规范性文件5件": the verb serves the whole list
+            for pattern, field in _DOC_VERBS:
+                if pattern.search(where):
+                    if field in ("in_force", "public") and _CLEANUP.search(ctx.clause):
+                        return None
+                    return f"active.{kind}.{field}"
         return None
     if concept in ("active.licensing", "active.penalty", "active.coercion"):
-        if _DECISION_CONTEXT.search(head) and not _NOT_DECISIONS.search(head):
+        decided = _DECISION_CONTEXT.search(head) or _DECISION_CONTEXT.search(ctx.clause)
+        if decided and not _NOT_DECISIONS.search(head):
             return concept
         return None
     if concept == "active.fees":
@@ -429,6 +477,8 @@ def _quantity_keys(claim: Claim, ctx: _Context) -> list[str]:
         before = ctx.segment[: len(ctx.segment) - len(ctx.clause)]
         nouns = [h for h in _find_terms(before) if h[3] in ("rules?", "normative_docs?")]
         hits = nouns[-1:]
+    if not hits and _BARE_APPLICATIONS.search(head):
+        hits = [(0, len(head), "申请", "apply.new")]
     if not hits and not _SUBGROUP.search(ctx.head) and not re.search(r"\d", ctx.tail):
         head = ctx.tail
         hits = _find_terms(head)

@@ -6,6 +6,12 @@ same-length digits in ``Document.text``) or ONE cell the claim links to is chang
 checks are re-run. A mutation is caught when a finding appears that the unmutated run did not
 have. Unmutated reports give the false-alarm count. Deterministic: every choice is seeded.
 
+Recall over linked claims cannot see a figure the checks never linked, so a second figure is
+printed over SHOULD_LINK: the narrative figures judged by reading to state a table cell (or a
+sum or share of cells). Each counts two mutations (its figure, one of its cells); a figure
+that is not extracted or not linked counts both as misses. Items are (offset into
+``Document.text``, sha1 of the span's text, first 10 hex): a drifted item is reported, not scored.
+
 Claims come from ``nlp_pipeline.claims.extract_claims``; while that returns nothing (or with
 ``--regex-claims``) a small regex extractor stands in so the linking itself can be measured.
 
@@ -15,6 +21,7 @@ Claims come from ``nlp_pipeline.claims.extract_claims``; while that returns noth
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import re
@@ -79,6 +86,120 @@ def regex_claims(doc: Document) -> list[Claim]:
             )
         )
     return out
+
+
+# Judged by reading every claim of the clean real reports (audit of round 2): figures that
+# state a 表二/表三/表四 cell or a sum or share of cells. Not listed: disclosure listings
+# (主动公开 N 条 by category), 依申请公开 information counts, website and new-media figures.
+SHOULD_LINK: dict[str, tuple[tuple[int, str], ...]] = {
+    "czj-2022.html": (
+        (1424, "ebe946da4d"),
+        (1440, "ebe946da4d"),
+        (1453, "fae31ecec0"),
+    ),
+    "czj-2024.docx": (
+        (1489, "dbfc33b492"),
+        (1497, "dbfc33b492"),
+        (1506, "ebe946da4d"),
+        (1513, "ebe946da4d"),
+    ),
+    "czj-2024.html": (
+        (1410, "dbfc33b492"),
+        (1418, "dbfc33b492"),
+        (1427, "ebe946da4d"),
+        (1434, "ebe946da4d"),
+    ),
+    "czj-2025.html": (
+        (1379, "dbfc33b492"),
+        (1387, "dbfc33b492"),
+        (1396, "ebe946da4d"),
+        (1403, "ebe946da4d"),
+    ),
+    "jjf-2022.html": ((1762, "1a2326d503"),),
+    "jjf-2022.print.pdf": ((1815, "1a2326d503"),),
+    "shuyang-fgj-2023.html": ((519, "11c13022b2"),),
+    "szfgs-2024.pdf": (
+        (378, "ebe946da4d"),
+        (679, "75334a7429"),
+        (687, "ffcc2aba18"),
+        (701, "0035c1a161"),
+        (707, "322f22d906"),
+        (743, "37e37e3ef8"),
+        (754, "44b4a9bb60"),
+        (762, "2bec2ab2eb"),
+        (770, "6c379bfe7d"),
+        (779, "ffe8731c41"),
+        (793, "ec7dc52f9a"),
+        (803, "5e9b493198"),
+        (811, "e573ad2079"),
+        (818, "12a97f492b"),
+        (825, "f30ba60499"),
+    ),
+    "zonghe-2021.html": (
+        (1348, "4803264267"),
+        (1362, "051fa23b3e"),
+        (1366, "ebe946da4d"),
+    ),
+    "zonghe-2022.html": (
+        (539, "3e85ea677d"),
+        (559, "292da9f1c2"),
+        (1124, "3c8391c2ad"),
+        (1133, "44b4a9bb60"),
+        (1141, "5a62ead161"),
+        (1159, "fae31ecec0"),
+        (1279, "ebe946da4d"),
+        (1288, "dbfc33b492"),
+    ),
+    "zonghe-2023.html": (
+        (634, "04fc923120"),
+        (996, "ada6d8d5ba"),
+        (1005, "b903b79ebc"),
+        (1013, "ebe946da4d"),
+        (1023, "ada6d8d5ba"),
+        (1039, "a932242e2d"),
+        (1044, "85f709648f"),
+        (1055, "e573ad2079"),
+        (1059, "b88c60fc8d"),
+        (1069, "8ca398ea0c"),
+        (1074, "af2bb60066"),
+        (1085, "ebe946da4d"),
+        (1089, "a779687ed9"),
+        (1099, "dbfc33b492"),
+        (1103, "2bfb9bbd11"),
+        (1125, "dbfc33b492"),
+        (1134, "f30ba60499"),
+    ),
+    "zonghe-2023.print.pdf": (
+        (696, "04fc923120"),
+        (1058, "ada6d8d5ba"),
+        (1067, "b903b79ebc"),
+        (1075, "ebe946da4d"),
+        (1085, "ada6d8d5ba"),
+        (1101, "a932242e2d"),
+        (1106, "85f709648f"),
+        (1117, "e573ad2079"),
+        (1121, "b88c60fc8d"),
+        (1131, "8ca398ea0c"),
+        (1136, "af2bb60066"),
+        (1147, "ebe946da4d"),
+        (1151, "a779687ed9"),
+        (1161, "dbfc33b492"),
+        (1165, "2bfb9bbd11"),
+        (1187, "dbfc33b492"),
+        (1196, "f30ba60499"),
+    ),
+    "zonghe-2024.html": (
+        (815, "9930aa6070"),
+        (962, "5f5cd5f495"),
+    ),
+    "zonghe-2025.html": (
+        (743, "ddcd3b59cb"),
+        (751, "e5fccf6f34"),
+        (764, "6dec65f712"),
+        (787, "5af37cabb4"),
+        (795, "c187fc01fc"),
+    ),
+}
 
 
 @dataclass
@@ -182,6 +303,52 @@ def load_cases(shared: Path, *, force_regex: bool) -> tuple[list[Case], str]:
     return cases, source
 
 
+@dataclass(frozen=True)
+class ShouldLink:
+    figures: int
+    linked: int
+    drifted: int
+    total: int
+    caught: int
+    unlinked: list[str]
+
+    @property
+    def recall(self) -> float:
+        return self.caught / self.total if self.total else 0.0
+
+
+def should_link_recall(cases: list[Case], outcomes: dict[tuple[str, int], list[bool]]) -> ShouldLink:
+    """Score SHOULD_LINK: each figure's two mutations; unlinked or unextracted figures miss both.
+
+    ``outcomes`` holds, for every linked claim (report, start), whether each mutation was caught.
+    """
+    by_name = {c.name: c for c in cases}
+    figures = linked = drifted = total = caught = 0
+    unlinked: list[str] = []
+    for name, items in SHOULD_LINK.items():
+        case = by_name.get(name)
+        if case is None:
+            continue
+        for start, sha in items:
+            claim = next((c for c in case.claims if c.start == start), None)
+            if claim is not None:
+                span = case.doc.text[start : claim.end]
+                if hashlib.sha1(span.encode("utf-8")).hexdigest()[:10] != sha:
+                    drifted += 1
+                    unlinked.append(f"  {name}@{start}: drifted ({span!r} no longer matches)")
+                    continue
+            figures += 1
+            if claim is None or (name, start) not in outcomes:
+                total += 2
+                what = "not extracted" if claim is None else f"not linked {claim.text!r}"
+                unlinked.append(f"  {name}@{start}: {what}")
+                continue
+            linked += 1
+            total += len(outcomes[(name, start)])
+            caught += sum(outcomes[(name, start)])
+    return ShouldLink(figures, linked, drifted, total, caught, unlinked)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
@@ -198,6 +365,7 @@ def main(argv: list[str] | None = None) -> int:
     total = caught = alarms = n_claims = n_linked = 0
     misses: list[str] = []
     alarm_lines: list[str] = []
+    outcomes: dict[tuple[str, int], list[bool]] = {}
     for case in cases:
         linked, base = _run(case, case.doc, case.claims, case.cells)
         n_claims += len(linked)
@@ -210,12 +378,14 @@ def main(argv: list[str] | None = None) -> int:
             if not claim.cells:
                 continue
             rng = random.Random(f"{args.seed}:{case.name}:{i}")
+            tried = outcomes.setdefault((case.name, claim.start), [])
             nm = mutate_narrative(case, i, rng)
             if nm is not None:
                 doc, new_claims = nm
                 _, found = _run(case, doc, new_claims, case.cells)
                 total += 1
-                if any(_key(f) not in base_keys for f in found):
+                tried.append(any(_key(f) not in base_keys for f in found))
+                if tried[-1]:
                     caught += 1
                 else:
                     misses.append(
@@ -226,7 +396,8 @@ def main(argv: list[str] | None = None) -> int:
                 _, found = _run(case, case.doc, case.claims, cells)
                 total += 1
                 changed = [c for c in claim.cells if cells[c].value != case.cells[c].value]
-                if any(_key(f) not in base_keys for f in found):
+                tried.append(any(_key(f) not in base_keys for f in found))
+                if tried[-1]:
                     caught += 1
                 else:
                     misses.append(
@@ -241,12 +412,20 @@ def main(argv: list[str] | None = None) -> int:
     rate = alarms / len(cases) * 20 if cases else 0.0
     print(f"false alarms on unmutated clean reports: {alarms} ({rate:.2f} per 20 reports; goal <= 1)")
     print(f"time: {elapsed:.1f}s (loading and reading tables {t_load:.1f}s)")
+    sl = should_link_recall(cases, outcomes)
+    print(
+        f"should-link figures: {sl.figures} ({sl.linked} linked, {sl.drifted} drifted); "
+        f"mutations: {sl.total}; caught: {sl.caught}; recall: {sl.recall:.1%} (goal >= 95%)"
+    )
     if alarm_lines:
         print("false alarms:")
         print("\n".join(alarm_lines if args.verbose else alarm_lines[:20]))
     if misses:
         print(f"misses ({len(misses)}):")
         print("\n".join(misses if args.verbose else misses[:30]))
+    if sl.unlinked:
+        print(f"should-link figures not linked ({len(sl.unlinked)}):")
+        print("\n".join(sl.unlinked))
     return 0
 
 

@@ -142,6 +142,78 @@ def test_review_and_litigation_are_kept_apart() -> None:
     assert [(f.cells, f.expected) for f in findings] == [(("review.total",), 3.0)]
 
 
+def test_other_outcome_column_of_review_and_litigation() -> None:
+    text = "行政复议5件，其中结果维持2件，其他结果3件；行政诉讼4件，其中结果纠正1件，其他结果3件。\n"
+    cells = {
+        "review.total": num(5),
+        "review.upheld": num(2),
+        "review.other": num(3),
+        "litigation_direct.other": num(1),
+        "litigation_after_review.other": num(2),
+        "litigation_direct.corrected": num(1),
+        "litigation_after_review.corrected": num(0),
+    }
+    claims = [claim(text, "3件", 3), claim(text, "3件", 3, nth=1)]
+    linked, findings = run(text, claims, cells)
+    assert findings == []
+    assert [c.cells for c in linked] == [
+        ("review.other",),
+        ("litigation_direct.other", "litigation_after_review.other"),
+    ]
+    _, findings = run(text, claims, {**cells, "review.other": num(4)})
+    assert [(f.cells, f.expected, f.found) for f in findings] == [(("review.other",), 4.0, 3.0)]
+
+
+def test_not_held_row_or_its_group() -> None:
+    text = "办结申请28件，其中本机关不掌握相关政府信息6件。\n"
+    cells = {
+        "apply.unable.not_held.total": num(6),
+        "apply.unable.need_create.total": num(2),
+        "apply.unable.unclear.total": num(1),
+    }
+    linked, findings = run(text, [claim(text, "6件", 6)], cells)
+    assert (linked[0].cells, findings) == (("apply.unable.not_held.total",), [])
+    _, findings = run(text, [claim(text, "6件", 9)], cells)
+    assert findings == []  # 9 is the whole 无法提供 group: a loose but admissible reading
+    _, findings = run(text, [claim(text, "6件", 7)], cells)
+    assert [(f.rule, f.expected) for f in findings] == [("claim_mismatch", 6.0)]
+    assert [r["label"] for r in findings[0].detail["readings"]] == ["not_held", "unable"]
+
+
+def test_documents_verb_serves_the_whole_list() -> None:
+    text = "全年公开部门规章2件、行政规范性文件5件。\n"
+    cells = {
+        "active.rules.issued": num(2),
+        "active.rules.in_force": num(10),
+        "active.normative_docs.issued": num(4),
+        "active.normative_docs.in_force": num(5),
+    }
+    claims = [claim(text, "2件", 2), claim(text, "5件", 5)]
+    linked, findings = run(text, claims, cells)
+    assert findings == []
+    assert [c.cells for c in linked] == [("active.rules.issued",), ("active.normative_docs.in_force",)]
+    _, findings = run(text, claims, {**cells, "active.normative_docs.in_force": num(6)})
+    assert [(f.cells, f.expected, f.found, f.severity) for f in findings] == [
+        (("active.normative_docs.issued",), 4.0, 5.0, "warning")
+    ]
+
+
+def test_no_correction_row_and_corrected_by_another_word() -> None:
+    text = "办结申请28件，其中申请人逾期未补正2件。行政复议3件，其中被纠错1件。\n"
+    cells = {
+        **APPS,
+        "apply.other.no_correction.total": num(2),
+        "apply.other.no_fee.total": num(1),
+    }
+    linked, findings = run(text, [claim(text, "2件", 2), claim(text, "1件", 1)], cells)
+    assert findings == []
+    assert [c.cells for c in linked] == [("apply.other.no_correction.total",), ("review.corrected",)]
+    _, findings = run(
+        text, [claim(text, "2件", 2), claim(text, "1件", 1)], {**cells, "review.corrected": num(0)}
+    )
+    assert [(f.cells, f.expected, f.found) for f in findings] == [(("review.corrected",), 0.0, 1.0)]
+
+
 def test_review_outcome_column() -> None:
     text = "行政复议3件，其中结果维持2件，结果纠正1件。\n"
     linked, findings = run(text, [claim(text, "2件", 2), claim(text, "1件", 1)], APPS)
@@ -493,6 +565,24 @@ def test_clean_reports_of_every_format_raise_no_claim_finding(name: str) -> None
     assert all(c.cells == () or set(c.cells) <= set(rep.cells) for c in rep.claims)
 
 
+def test_real_report_outcome_columns_and_rules_link_and_agree() -> None:
+    """表四 其他结果 and a 新增 rules count in the PDF's narrative link to the gold cells they state."""
+    from nlp_pipeline.pipeline import analyze_path
+
+    name = "szfgs-2024.pdf"
+    path = real_path(name)
+    gold = real_gold(name)["cells"]
+    rep = analyze_path(path)
+    if not rep.claims:
+        pytest.skip("claim extraction not available yet")
+    by_cells = {c.cells: c.value for c in rep.claims if c.cells}
+    assert by_cells[("review.other",)] == gold["review.other"]
+    other = ("litigation_direct.other", "litigation_after_review.other")
+    assert by_cells[other] == gold[other[0]] + gold[other[1]]
+    assert by_cells[("active.rules.issued",)] == gold["active.rules.issued"]
+    assert [f.message for f in rep.findings if f.rule in CLAIM_RULES] == []
+
+
 def test_real_report_with_narrative_table_disagreement() -> None:
     """jjf-2023 says it received 0 applications; its 表三 (gold) has 3 new ones."""
     from nlp_pipeline.pipeline import analyze_path
@@ -556,6 +646,13 @@ def labels(sentence: str, figure: str, *, unit: str = "件", value: float = 0.0)
         ("收到群众来信20件，均已办结。", "20件", "件"),
         ("清理现行有效规范性文件393件。", "393件", "件"),
         ("依法做好行政复议、行政诉讼的应诉工作，共办理相关案件74件。", "74件", "件"),
+        ("主动公开政府信息300条，其中规范性文件类7条。", "7条", "条"),
+        ("在网站公开规范性文件解读材料7件。", "7件", "件"),
+        ("对规范性文件开展清理后公布保留7件。", "7件", "件"),
+        ("本年度依申请公开信息数7条。", "7条", "条"),
+        ("公开行政许可信息40条、行政处罚结果7条。", "7条", "条"),
+        ("全年提出政务公开工作建议7件。", "7件", "件"),
+        ("收到政府信息公开申请30件，其中延期答复7件。", "7件", "件"),
     ],
 )
 def test_phrases_that_must_not_link(sentence: str, figure: str, unit: str) -> None:
@@ -573,6 +670,26 @@ def test_phrases_that_must_not_link(sentence: str, figure: str, unit: str) -> No
         ("发生行政复议案件3件，其中维持2件；行政诉讼案件1件。", "1件", ["litigation.total"]),
         ("本年度作出行政处罚决定35件。", "35件", ["penalty.decisions"]),
         ("收到的申请中，自然人提出20件。", "20件", ["new.natural", "new+carried_over.natural"]),
+        ("本年度共有政府信息公开申请7件。", "7件", ["new", "new+carried_over"]),
+        ("全年政府信息公开申请总数为7件。", "7件", ["new", "new+carried_over"]),
+        ("今年群众向我局提交政府信息公开申请7件。", "7件", ["new", "new+carried_over"]),
+        ("本年度政府信息公开申请量为7件。", "7件", ["new", "new+carried_over"]),
+        ("办结申请20件，其中全部公开7件。", "7件", ["granted"]),
+        ("办结申请20件，其中因本机关不掌握相关政府信息告知申请人7件。", "7件", ["not_held"]),
+        ("办结申请20件，其中所申请的信息不存在7件。", "7件", ["unable"]),
+        ("本年度新增行政规范性文件7件。", "7件", ["normative_docs.issued"]),
+        ("全年主动公开行政规范性文件7件。", "7件", ["normative_docs.issued", "normative_docs.in_force"]),
+        (
+            "全年在网站公布部门规章3件、行政规范性文件7件。",
+            "7件",
+            ["normative_docs.issued", "normative_docs.in_force"],
+        ),
+        ("本年度作出行政许可决定40件、行政处罚7件。", "7件", ["penalty.decisions"]),
+        ("收到政府信息公开申请30件，办结23件，尚未办结7件。", "7件", ["carried_forward"]),
+        ("收到政府信息公开申请30件，截至年底仍在办理7件。", "7件", ["carried_forward"]),
+        ("本年度行政许可办件量7件。", "7件", ["licensing.decisions"]),
+        ("全年审批行政许可7件。", "7件", ["licensing.decisions"]),
+        ("收到政府信息公开申请30件，办结7件。", "7件", ["total_processed"]),  # not the longer 未办结
     ],
 )
 def test_phrases_that_link(sentence: str, figure: str, expected: list[str]) -> None:
