@@ -70,9 +70,13 @@ def _published_from_text(builder: DocBuilder) -> str:
 
 
 def _body_items(body: etree._Element) -> Iterator[etree._Element]:
-    """Top-level paragraphs and tables, looking through content controls (w:sdt)."""
+    """Top-level paragraphs and tables, looking through content controls (w:sdt) and through
+    layout tables (a table whose cells hold tables, as Word makes of a saved web page)."""
     for el in body:
-        if el.tag in (f"{_W}p", f"{_W}tbl"):
+        if el.tag == f"{_W}tbl" and el.find(f"{_W}tr/{_W}tc/{_W}tbl") is not None:
+            for tc in el.iterfind(f"{_W}tr/{_W}tc"):
+                yield from _body_items(tc)
+        elif el.tag in (f"{_W}p", f"{_W}tbl"):
             yield el
         elif el.tag == f"{_W}sdt":
             content = el.find(f"{_W}sdtContent")

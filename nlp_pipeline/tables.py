@@ -216,6 +216,11 @@ def _fit(values: Sequence[_Cell], n: int) -> list[_Cell] | None:
         vals.pop()
     while len(vals) > n and not vals[0].text.strip():
         vals.pop(0)
+    if len(vals) > n:
+        # a blank column left by merged cells that do not line up with the header (flattened text)
+        filled = [v for v in vals if v.text.strip()]
+        if len(filled) == n:
+            return filled
     return vals if len(vals) == n else None
 
 

@@ -488,3 +488,133 @@ def test_expand_spans_clamps_and_pads() -> None:
     grid = expand_spans([[("a", 5, 1), ("b", 1, 2)], [("c", 1, 1)]])
     assert [[c.text for c in r] for r in grid] == [["a", "b", "b"], ["a", "c", ""]]
     assert grid[1][2].anchor == (1, 2)
+
+
+# ---------------------------------------------------------------- flattened tables in TXT, layout tables in DOCX
+
+
+@pytest.mark.parametrize(
+    ("line", "cells"),
+    [
+        ("规章 | 0 | 1 | 2 |", ["规章", "0", "1", "2"]),
+        ("规章\t0\t1\t2", ["规章", "0", "1", "2"]),
+        ("\t（一）予以公开\t3\t\t", ["", "（一）予以公开", "3", "", ""]),
+        ("行政许可\t12", ["行政许可", "12"]),
+        ("信息内容\t本年处理决定数量", ["信息内容", "本年处理决定数量"]),
+        ("行政处罚    7    0    7", ["行政处罚", "7", "0", "7"]),
+        ("信息内容　　本年制发件数　　本年废止件数", ["信息内容", "本年制发件数", "本年废止件数"]),
+        ("行政事业性收费   1,500", ["行政事业性收费", "1,500"]),
+        ("本年度共收到申请12件，  办结10件，  结转2件。", None),
+        ("发布日期：2025-01-20  来源：本局", None),
+        ("三、收到和处理政府信息公开申请情况", None),
+        ("说明：\t见下表", None),
+    ],
+)
+def test_split_table_row(line: str, cells: list[str] | None) -> None:
+    from nlp_pipeline.loading import split_table_row
+
+    assert split_table_row(line) == cells
+
+
+def test_tab_separated_text_reads_as_a_table_with_exact_offsets() -> None:
+    from nlp_pipeline.loading import parse_text
+
+    text = "二、主动公开政府信息情况\n信息内容\t本年制发件数\t本年废止件数\t现行有效件数\n规章\t1\t0\t5\n\n结语。\n"
+    doc = parse_text(text, source="hand.txt")
+    assert [b.kind for b in doc.blocks] == ["text", "table", "text"]
+    table = doc.blocks[1]
+    assert table.table is not None
+    assert table.table.texts == [
+        ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+        ["规章", "1", "0", "5"],
+    ]
+    assert text[table.start : table.end] == table.text
+    assert table.text.endswith("规章\t1\t0\t5")
+
+
+def _docx_in_layout_table() -> bytes:
+    import docx
+
+    d = docx.Document()
+    box = d.add_table(rows=1, cols=2)
+    box.cell(0, 0).add_paragraph("目录")
+    cell = box.cell(0, 1)
+    cell.add_paragraph("二、主动公开政府信息情况")
+    inner = cell.add_table(rows=3, cols=3)
+    inner.cell(0, 0).merge(inner.cell(0, 2)).text = "第二十条第（一）项"
+    for c, t in enumerate(["信息内容", "本年制发件数", "现行有效件数"]):
+        inner.cell(1, c).text = t
+    for c, t in enumerate(["规章", "2", "9"]):
+        inner.cell(2, c).text = t
+    cell.add_paragraph("五、存在的主要问题及改进情况")
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+def test_docx_layout_table_is_read_through_to_its_data_table() -> None:
+    from nlp_pipeline._load_docx import load_docx
+
+    doc = load_docx(_docx_in_layout_table(), source="hand.docx")
+    assert [b.kind for b in doc.blocks] == ["text", "text", "table", "text"]
+    table = doc.tables[0].table
+    assert table is not None
+    assert table.texts == [
+        ["第二十条第（一）项"] * 3,
+        ["信息内容", "本年制发件数", "现行有效件数"],
+        ["规章", "2", "9"],
+    ]
+    assert table.rows[0][2].anchor == (0, 0)
+    assert doc.blocks[3].text == SECTION_5
+
+
+def test_pdf_unruled_table_row_label_wrapped_around_its_numbers(tmp_path: Path) -> None:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    path = tmp_path / "wrapped.pdf"
+    c = canvas.Canvas(str(path))
+    c.setFont("STSong-Light", 10)
+    c.drawString(72, 780, "某局2024年政府信息公开工作年度报告")
+    c.drawString(72, 760, "二、主动公开政府信息情况")
+    y = 730.0
+    for label, nums in [
+        (["信息内容"], ["本年制发件数", "本年废止件数", "现行有效件数"]),
+        (["规章"], ["1", "0", "4"]),
+    ]:
+        c.drawString(72, y, label[0])
+        for i, n in enumerate(nums):
+            c.drawString(160 + 90 * i, y, n)
+        y -= 14
+    # 行政规范性文件 wrapped in a narrow column: first half above the numbers, second half below
+    c.drawString(72, y, "行政规范")
+    c.drawString(72, y - 24, "性文件")
+    for i, n in enumerate(["6", "2", "30"]):
+        c.drawString(160 + 90 * i, y - 12, n)
+    c.drawString(72, y - 50, "三、收到和处理政府信息公开申请情况")
+    c.showPage()
+    c.save()
+    doc = load(path)
+    table = doc.tables[0].table
+    assert table is not None
+    assert table.texts == [
+        ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+        ["规章", "1", "0", "4"],
+        ["行政规范性文件", "6", "2", "30"],
+    ]
+    assert doc.blocks[-1].text == "三、收到和处理政府信息公开申请情况"
+    _assert_offsets(doc)
+
+
+def test_pdf_text_table_columns_come_from_the_numbers() -> None:
+    from nlp_pipeline._load_pdf import _Line, text_table
+
+    def line(top: float, *segs: tuple[float, float, str]) -> _Line:
+        return _Line(" ".join(t for *_, t in segs), segs[0][0], segs[-1][1], top, top + 8, 8.0, segs)
+
+    header = line(0, (100, 150, "结果 结果"), (160, 175, "其他"))  # one piece over two columns
+    numbers = line(20, (100, 105, "1"), (130, 135, "2"), (160, 170, "3"))
+    grid = text_table([header, numbers])
+    assert [[c.text for c in row] for row in grid] == [["结果结果", "", "其他"], ["1", "2", "3"]]
