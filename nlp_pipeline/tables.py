@@ -236,9 +236,12 @@ def _by_header(values: Sequence[_Cell], header: dict[int, str]) -> dict[str, _Ce
     return out
 
 
-def _assign(values: Sequence[_Cell], ids: Sequence[str], header: dict[int, str]) -> dict[str, _Cell]:
+def _assign(
+    values: Sequence[_Cell], ids: Sequence[str], header: dict[int, str], *, partial: bool = True
+) -> dict[str, _Cell]:
     """Values of one row by column id: by the header's grid positions when they account for every
-    value and column, else by position when the count is exact, else what the header can place."""
+    value and column, else by position when the count is exact, else (``partial``: the header sits
+    in the row's own table, so its grid positions mean something) what the header can place."""
     if header and set(ids) <= set(header.values()):
         placed = {cid: v for cid, v in _by_header(values, header).items() if cid in ids}
         used = {id(v) for v in placed.values()}
@@ -247,7 +250,7 @@ def _assign(values: Sequence[_Cell], ids: Sequence[str], header: dict[int, str])
     fitted = _fit(values, len(ids))
     if fitted is not None:
         return dict(zip(ids, fitted, strict=True))
-    if header:
+    if header and partial:
         return {cid: v for cid, v in _by_header(values, header).items() if cid in ids}
     return {}
 
@@ -261,6 +264,9 @@ class _State:
     table: str = ""
     active_cols: list[str] = field(default_factory=list)
     active_header: dict[int, str] = field(default_factory=dict)
+    active_header_table: str = ""
+    apply_header_table: str = ""
+    text_grid: bool = False  # rows rebuilt from text: no merged cells, a short row lost cells
     active_style: set[str] = field(default_factory=set)
     apply_header: dict[int, str] = field(default_factory=dict)
     apply_group: str = ""
@@ -330,6 +336,7 @@ def _read_active(st: _State, row: _Row) -> None:
                 st.active_style.add(_COL_TEMPLATE[cid])
     if header_ids:
         st.active_cols, st.active_header = header_ids, header_pos
+        st.active_header_table = _table_of(row)
         return
     has_values = any(v.text.strip() for v in row.values)
     own = "".join(label_key(t) for t in row.labels if "第二十条" not in label_key(t))
@@ -367,11 +374,22 @@ def _place_active(st: _State, row: _Row, row_id: str | None) -> None:
     if not any(f"{row_id}.{c}" in all_cell_ids() for c in cols):
         # no header above this row names its columns (lost, or another row group's): use the form's
         cols, header = _default_active_cols(row_id, st.active_style), {}
-    placed = _assign(row.values, cols, header)
+    placed = _assign(row.values, cols, header, partial=_partial_ok(st, row, st.active_header_table))
     for cid, v in placed.items():
         st.put(f"{row_id}.{cid}", v, row.origin)
     if placed:
         st.active_last = row_id
+
+
+def _table_of(row: _Row) -> str:
+    return row.origin.rpartition("#")[0]
+
+
+def _partial_ok(st: _State, row: _Row, header_table: str) -> bool:
+    """Whether a row with fewer values than columns may be placed by the header's grid positions:
+    only under its own table's header (positions line up inside one table), and not in rows
+    rebuilt from text, where a short row lost cells and which ones is unknown."""
+    return not st.text_grid and _table_of(row) == header_table
 
 
 def _next_active(st: _State) -> str | None:
@@ -427,6 +445,7 @@ def _read_applications(st: _State, row: _Row) -> None:
         conflict = any(merged.get(k, v) != v for k, v in header_cols.items())
         merged.update(header_cols)
         st.apply_header = {} if conflict else merged
+        st.apply_header_table = _table_of(row)
         return
     has_values = any(v.text.strip() for v in row.values)
     row_id, own_label = _apply_row_id(st, row)
@@ -448,7 +467,9 @@ def _read_applications(st: _State, row: _Row) -> None:
 def _place_apply(st: _State, row: _Row, row_id: str | None) -> None:
     if row_id is None:
         return
-    placed = _assign(row.values, _APPLICANT_IDS, st.apply_header)
+    placed = _assign(
+        row.values, _APPLICANT_IDS, st.apply_header, partial=_partial_ok(st, row, st.apply_header_table)
+    )
     for cid, v in placed.items():
         st.put(f"{row_id}.{cid}", v, row.origin)
     if placed:
@@ -460,6 +481,14 @@ def _flush_apply(st: _State) -> None:
         deferred, _ = st.apply_deferred
         st.apply_deferred = None
         _place_apply(st, deferred, _next_unlabelled(st))
+
+
+_APPLY_ITEM_KEYS: dict[str, str] = {v: k for k, v in _APPLY_ITEMS.items()}
+
+
+def _closeness(key: str, item: str) -> float:
+    """How much of the official label a label piece covers (a fragment scores low)."""
+    return fuzz.ratio(key, _APPLY_ITEM_KEYS.get(item, ""), processor=None, score_cutoff=0.0)
 
 
 _ORDER_2021 = [r.id for r in application_rows("2021")]
@@ -486,6 +515,10 @@ def _apply_row_id(st: _State, row: _Row) -> tuple[str | None, str]:
         if hit:
             item = hit
     own = "".join(rest)
+    if len(rest) > 1 and item is not None:
+        joined_item = _best(own, _APPLY_ITEMS)
+        if joined_item and joined_item != item and _closeness(own, joined_item) > _closeness(rest[-1], item):
+            item = joined_item
     if not has_values:
         # a label broken over lines: keep its start for the row that carries the numbers
         st.apply_pending = own
@@ -499,6 +532,7 @@ def _apply_row_id(st: _State, row: _Row) -> tuple[str | None, str]:
     if (
         item is None
         and not own
+        and _has_number(row)
         and not any(_best(label_key(t), _APPLY_GROUP_CHOICES, cutoff=90.0) == "other" for t in row.labels)
     ):
         return _next_unlabelled(st), own
@@ -512,6 +546,10 @@ def _apply_row_id(st: _State, row: _Row) -> tuple[str | None, str]:
     if not item.startswith(("apply.denied.", "apply.unable.", "apply.rejected.", "apply.other.")):
         st.apply_group = ""
     return item, own
+
+
+def _has_number(row: _Row) -> bool:
+    return any(parse_cell(v.text).kind in ("number", "number_with_note") for v in row.values)
 
 
 def _group_label_in(row: _Row, group: str) -> bool:
@@ -568,6 +606,21 @@ def _read_review(st: _State, row: _Row) -> None:
             st.put(f"{bid}.{cid}", fitted[bi * len(cols) + ci], row.origin)
 
 
+_LOOSE_RE = re.compile(r"^([^\d|]+?)\s*([+-]?\d+(?:\.\d+)?)$")
+
+
+def _loose_active_value(text: str, origin: str) -> list[tuple[str, _Cell, str]]:
+    """A 表二 row that a PDF extractor left as a line of text ("行政许可 97"): only the official
+    label exactly, then one number, so prose never reads as a cell (row id, value, origin)."""
+    m = _LOOSE_RE.match(normalize_cell_text(text))
+    if m is None:
+        return []
+    row_id = _ACTIVE_ROW_CHOICES.get(label_key(m.group(1)))
+    if row_id is None:
+        return []
+    return [(row_id, _Cell(m.group(2), (0,)), origin)]
+
+
 def report_year(doc: Document) -> int | None:
     """The year the report covers, as the metadata stage reads it from the title."""
     return extract_metadata(doc).year
@@ -579,11 +632,13 @@ def read_tables(doc: Document, sections: Sequence[Section]) -> TableResult:
     ``sections`` is part of the stage interface but not needed: the tables announce themselves by
     their own labels, which also works when a report's headings are missing or misnumbered.
     """
-    st = _State()
+    st = _State(text_grid=doc.format in ("txt", "md"))
+    loose: list[tuple[str, _Cell, str]] = []
     for bi, block in enumerate(doc.blocks):
         if block.table is None:
             if len(block.text) <= 40:
                 st.t4_caption = _t4_block_named(block.text) or st.t4_caption
+                loose += _loose_active_value(block.text, f"text@{block.start}")
             continue
         base = block.table.origin or block.origin or f"table{bi}"
         for r, grid_row in enumerate(block.table.rows):
@@ -605,6 +660,11 @@ def read_tables(doc: Document, sections: Sequence[Section]) -> TableResult:
                 _read_review(st, row)
     _flush_apply(st)
     _flush_active(st)
+    for row_id, cell, origin in loose:
+        cols = _default_active_cols(row_id, st.active_style)
+        # one number fills a row only where the form has one column (not the 2019 three)
+        if len(cols) == 1 and f"{row_id}.{cols[0]}" not in st.cells:
+            st.put(f"{row_id}.{cols[0]}", cell, origin)
     template, findings = _template(st, report_year(doc))
     findings = [*findings, *_missing(st.cells, template)]
     return TableResult(template=template, cells=_ordered(st.cells), findings=tuple(findings))

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from pathlib import Path
+
 import pytest
 
 from nlp_pipeline import loading
@@ -458,3 +462,121 @@ def test_real_report_as_tab_separated_text_matches_gold(name: str, browser: bool
     res = read_tables(loading.parse_text(text, source=f"{name}.txt"), ())
     assert _wrong(res, gold) == []
     assert len(gold["cells"]) in (198, 200)
+
+
+# ---------------------------------------------------------------- tables broken by PDF-to-text tools
+
+_T2_HEAD = [["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"]]
+
+
+def test_short_row_in_another_table_is_not_placed_by_a_foreign_header() -> None:
+    # the header is its own table; a row below it lost a value: which column is gone is unknown
+    res = read_tables(_doc(_T2_HEAD, [["规章", "7", "41"]], [["行政规范性文件", "3", "1", "12"]]), ())
+    assert "active.rules.issued" not in res.cells
+    assert "active.rules.repealed" not in res.cells
+    assert "active.rules.in_force" not in res.cells
+    assert [res.cells[f"active.normative_docs.{c}"].value for c in ("issued", "repealed", "in_force")] == [
+        3,
+        1,
+        12,
+    ]
+    missing = next(f for f in res.findings if f.rule == "missing_cells")
+    assert "active.rules.repealed" in missing.cells
+
+
+def test_one_value_active_rows_left_as_text_lines() -> None:
+    doc = _doc(
+        "行政许可 58",
+        "行政处罚 4",
+        "全年共办理行政强制 3 件",
+        "行政事业性收费 0.5",
+        [*_T2_HEAD, ["规章", "0", "0", "0"]],
+    )
+    res = read_tables(doc, ())
+    assert res.cells["active.licensing.decisions"].value == 58
+    assert res.cells["active.penalty.decisions"].value == 4
+    assert res.cells["active.fees.amount_wan"].value == 0.5
+    assert "active.coercion.decisions" not in res.cells  # prose, not a row
+
+
+def test_text_line_does_not_override_the_table_cell() -> None:
+    doc = _doc("行政许可 9", [["信息内容", "本年处理决定数量"], ["行政许可", "12"]])
+    assert read_tables(doc, ()).cells["active.licensing.decisions"].value == 12
+
+
+def test_one_number_line_is_not_read_into_a_2019_three_column_row() -> None:
+    head = [["信息内容", "上一年项目数量", "本年增/减", "处理决定数量"]]
+    doc = _doc("行政处罚 4", [*head, ["行政许可", "3", "1", "20"]])
+    res = read_tables(doc, ())
+    assert res.cells["active.licensing.decisions"].value == 20
+    assert not any(c.startswith("active.penalty.") for c in res.cells)
+
+
+def test_dash_placeholder_row_does_not_take_the_next_rows_place() -> None:
+    rows = [
+        ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"],
+        ["-", "-", "-", "-", "-"],
+        ["一、本年新收政府信息公开申请数量", "5", "2", "0", "0", "1", "0", "8"],
+    ]
+    res = read_tables(_doc(rows), ())
+    assert [res.cells[f"apply.new.{c}"].value for c in ("natural", "commercial", "legal", "total")] == [
+        5,
+        2,
+        1,
+        8,
+    ]
+
+
+def test_label_split_over_two_cells_is_read_whole() -> None:
+    # the second piece alone is closer to the row above it; together they name the fee row
+    rows = [
+        ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"],
+        ["1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", *"3000003"],
+        ["缴纳费用、", "行政机关不再处理其政", *"1000001"],
+    ]
+    res = read_tables(_doc(rows), ())
+    assert res.cells["apply.other.no_correction.natural"].value == 3
+    assert res.cells["apply.other.no_fee.natural"].value == 1
+    assert res.cells["apply.other.no_fee.total"].value == 1
+
+
+def _broken_check() -> list[dict]:
+    p = Path(__file__).resolve().parents[1] / "corpora" / "broken_tables_check.jsonl"
+    return [json.loads(line) for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("name", ["kewei-2024.md", "shanghai-office-2025.md", "shuyang-county-2025.txt"])
+def test_broken_tables_match_hand_reading(name: str) -> None:
+    items = [g for g in _broken_check() if g["file"] == name]
+    assert len(items) >= 40
+    doc = loading.load(real_path(name))
+    cells = read_tables(doc, ()).cells
+    wrong, missing = [], []
+    for g in items:
+        span = doc.text[g["evidence_start"] : g["evidence_end"]]
+        assert hashlib.sha1(span.encode("utf-8")).hexdigest()[:10] == g["sha1"], g["cell"]
+        got = cells.get(g["cell"])
+        if g["undetermined"]:
+            if got is not None and got.value is not None:
+                wrong.append(g["cell"])
+        elif got is None:
+            missing.append(g["cell"])
+        elif got.value != g["value"]:
+            wrong.append(g["cell"])
+    assert wrong == []
+    assert missing == []
+
+
+def test_short_pipe_row_in_text_is_not_placed_by_position() -> None:
+    text = "\n".join(
+        [
+            "| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |",
+            "| 规章 | 5 | 17 |",
+            "| 行政规范性文件 | 2 |  | 30 |",
+        ]
+    )
+    res = read_tables(loading.parse_text(text, source="short.txt"), ())
+    assert not any(c.startswith("active.rules.") for c in res.cells)
+    assert res.cells["active.normative_docs.issued"].value == 2
+    assert res.cells["active.normative_docs.repealed"].kind == "blank"
+    assert res.cells["active.normative_docs.in_force"].value == 30
