@@ -6,6 +6,7 @@ import hashlib
 import json
 import pickle
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -170,3 +171,25 @@ def test_artifact_holds_no_training_sentences() -> None:
         r = next(r for r in _rows() if r["origin"] == "real" and r["file"].endswith(".txt"))
         span = normalize(load(REAL / r["file"]).text[r["start"] : r["end"]])
         assert span.encode("utf-8") not in blob
+
+
+def _train_script() -> ModuleType:
+    """The training script as a module (scripts/ is not a package)."""
+    import importlib.util
+    import sys
+
+    name = "train_classifier_under_test"
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / "train_classifier.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod  # dataclasses resolve their module through sys.modules
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_selection_prefers_simplest_within_noise() -> None:
+    tc = _train_script()
+    near = {((16.0, 0.5), 0.4): 0.900, ((16.0, 0.0), 0.45): 0.897, ((8.0, 0.0), 0.35): 0.896}
+    assert tc.choose(near) == ((16.0, 0.0), 0.45)
+    clear = {((16.0, 0.5), 0.4): 0.920, ((16.0, 0.0), 0.45): 0.897}
+    assert tc.choose(clear) == ((16.0, 0.5), 0.4)
