@@ -223,7 +223,7 @@ def test_channel_breakdowns_and_lists() -> None:
         (25, "政府网站"),
         (5, ""),
     ]
-    via = _claims("全年通过门户网站开展民意征集53期、网上调查51期。")
+    via = _claims("全年通过门户网站开展意见征集17期、在线问卷调查9期。")
     assert [c.channel for c in via] == ["门户网站", "门户网站"]
     items = _claims("召开新闻发布会42场、媒体通气会19场。")
     assert [c.channel for c in items] == ["新闻发布会", ""]

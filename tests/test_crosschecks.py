@@ -396,7 +396,7 @@ def test_all_closed_against_carried_forward() -> None:
 
 
 def test_report_period_year() -> None:
-    text = "本报告所列数据的统计期限自2024年1月1日起至2024年12月31日止。\n"
+    text = "本年报数据统计期限为2024年1月1日至2024年12月31日。\n"
     _, findings = run(text, [], {}, year=2025)
     assert [(f.rule, f.expected, f.found, f.start) for f in findings] == [
         ("report_period_year", 2025.0, 2024.0, text.index("2024年1月1日"))
