@@ -202,26 +202,14 @@ def _split_runs(text: str, s: int, e: int) -> list[_Unit]:
 
 
 def _sentences(text: str, s: int, e: int) -> list[tuple[int, int]]:
-    """Sentence spans (raw) in text[s:e]; a colon ends a sentence too when what follows is a semicolon list."""
-    out: list[tuple[int, int]] = []
-    i, start = s, s
-    depth = 0
-    while i < e:
-        ch = text[i]
-        if ch in "“《（(":
-            depth += 1
-        elif ch in "”》）)":
-            depth = max(0, depth - 1)
-        elif depth == 0 and ch in _SENT_END:
-            out.append((start, i + 1))
-            start = i + 1
-        i += 1
-    if text[start:e].strip():
-        out.append((start, e))
-    return out
+    """Sentence spans (raw) in text[s:e], not split inside quotes, titles or brackets."""
+    return _top_level_split(text, s, e, _SENT_END, trail=None)
 
 
-def _top_level_split(text: str, s: int, e: int, seps: str) -> list[tuple[int, int]]:
+def _top_level_split(
+    text: str, s: int, e: int, seps: str, *, trail: str | None = _TRAIL
+) -> list[tuple[int, int]]:
+    """Spans ending at each separator outside “”《》（）; a tail that is only ``trail`` chars is dropped."""
     out, start, depth = [], s, 0
     for i in range(s, e):
         ch = text[i]
@@ -232,7 +220,7 @@ def _top_level_split(text: str, s: int, e: int, seps: str) -> list[tuple[int, in
         elif depth == 0 and ch in seps:
             out.append((start, i + 1))
             start = i + 1
-    if text[start:e].strip(_TRAIL):
+    if text[start:e].strip(trail):
         out.append((start, e))
     return out
 
