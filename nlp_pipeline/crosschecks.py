@@ -48,14 +48,22 @@ _ORG_COLUMNS = ("commercial", "research", "social", "legal", "other_org")
 # An applicant list naming natural persons and organisations ("公民、法人或者其他组织", the statute's
 # phrase) names every applicant: it selects the total column, not a subgroup.
 _APPLICANT_WORD = r"(?:公民|自然人|个人|群众|法人|其他组织|社会组织|企业|单位)"
-_APPLICANT_LIST = re.compile(rf"{_APPLICANT_WORD}(?:(?:、|，|,|和|及|与|以及|或者|或|和/或)+{_APPLICANT_WORD})+")
+_APPLICANT_LIST = re.compile(
+    rf"{_APPLICANT_WORD}(?:(?:、|，|,|和|及|与|以及|或者|或|和/或)+{_APPLICANT_WORD})+"
+)
 _PERSONS = re.compile(r"公民|自然人|个人|群众")
 _ORGANISATIONS = re.compile(r"法人|组织|企业|单位")
 # Outcome rows of 表三: when one is named, a verb such as 答复/办理 says how it was handled
 # ("因无法提供相关信息答复7件"), it does not name the total processed.
 _OUTCOME_PREFIXES = (
-    "apply.granted", "apply.partial", "apply.denied", "apply.unable", "apply.rejected",
-    "apply.other", "apply.carried_forward", "apply.carried_over",
+    "apply.granted",
+    "apply.partial",
+    "apply.denied",
+    "apply.unable",
+    "apply.rejected",
+    "apply.other",
+    "apply.carried_forward",
+    "apply.carried_over",
 )
 # The 信访举报投诉类 row of 不予处理 names complaints as a kind of application, not as letters.
 _COMPLAINT_ROW = re.compile(r"[信访举报投诉、和及]{2,}类(?:的)?(?:政府信息公开)?申请")
@@ -231,8 +239,14 @@ QUANTITIES: dict[str, QuantityFn] = {
     **{
         f"apply.denied.{row}": _q_row_or_group(f"apply.denied.{row}", "apply.denied")
         for row in (
-            "state_secret", "law_prohibited", "three_security", "third_party",
-            "internal_affairs", "process_info", "enforcement_file", "query_matter",
+            "state_secret",
+            "law_prohibited",
+            "three_security",
+            "third_party",
+            "internal_affairs",
+            "process_info",
+            "enforcement_file",
+            "query_matter",
         )
     },
     **{
@@ -919,7 +933,10 @@ def _closure_rate_finding(claim: Claim, cells: Mapping[str, CellValue], said: st
     fwd = _num(cells, "apply.carried_forward.total") or 0.0
     detail = {**(base.detail or {}), **_closure_detail(cells, fwd)}
     return replace(
-        base, severity="warning", message=f"narrative says {said}, " + _two_readings(cells, fwd), detail=detail
+        base,
+        severity="warning",
+        message=f"narrative says {said}, " + _two_readings(cells, fwd),
+        detail=detail,
     )
 
 
