@@ -51,6 +51,7 @@ _APPLICANT_WORD = r"(?:公民|自然人|个人|群众|法人|其他组织|社会
 _APPLICANT_LIST = re.compile(
     rf"{_APPLICANT_WORD}(?:(?:、|，|,|和|及|与|以及|或者|或|和/或)+{_APPLICANT_WORD})+"
 )
+_RESPECTIVELY = re.compile(r"分别|各(?![类项级地部])")
 _PERSONS = re.compile(r"公民|自然人|个人|群众")
 _ORGANISATIONS = re.compile(r"法人|组织|企业|单位")
 # Outcome rows of 表三: when one is named, a verb such as 答复/办理 says how it was handled
@@ -619,7 +620,10 @@ def claim_readings(claim: Claim, doc_text: str, cells: Mapping[str, CellValue]) 
     if claim.is_change or claim.section == "problems":
         return []
     ctx = _context(doc_text, claim)
-    ctx = replace(ctx, head=_without_all_applicants(ctx.head))
+    everyone = _without_all_applicants(ctx.head)
+    if everyone != ctx.head and _RESPECTIVELY.search(everyone):
+        return []  # "公民、法人分别提出13件和7件": each figure is one group's, which one is not said
+    ctx = replace(ctx, head=everyone)
     if "|" in ctx.clause:  # a figure inside a pipe-rendered table row is not narrative
         return []
     keys = _quantity_keys(claim, ctx)

@@ -855,6 +855,8 @@ def test_carried_over_phrasing_is_not_read_as_new_applications() -> None:
         ("全年主动公开过程性信息3条。", "3条"),
         ("全年转送其他机关办理的来信3件。", "3件"),
         ("切实保障公民、法人和其他组织依法获取政府信息，全年培训3次。", "3次"),
+        ("全年收到申请24件，公民、法人分别提出18件和6件。", "18件"),
+        ("全年收到申请24件，其中个人和企业各提出12件。", "12件"),
     ],
 )
 def test_outcome_words_outside_applications_do_not_link(sentence: str, figure: str) -> None:
