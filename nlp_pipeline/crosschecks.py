@@ -45,6 +45,29 @@ _COLUMN_WORDS: tuple[tuple[str, str], ...] = (
     ("法人", "orgs"),
 )
 _ORG_COLUMNS = ("commercial", "research", "social", "legal", "other_org")
+# An applicant list naming natural persons and organisations ("公民、法人或者其他组织", the statute's
+# phrase) names every applicant: it selects the total column, not a subgroup.
+_APPLICANT_WORD = r"(?:公民|自然人|个人|群众|法人|其他组织|社会组织|企业|单位)"
+_APPLICANT_LIST = re.compile(
+    rf"{_APPLICANT_WORD}(?:(?:、|，|,|和|及|与|以及|或者|或|和/或)+{_APPLICANT_WORD})+"
+)
+_RESPECTIVELY = re.compile(r"分别|各(?![类项级地部])")
+_PERSONS = re.compile(r"公民|自然人|个人|群众")
+_ORGANISATIONS = re.compile(r"法人|组织|企业|单位")
+# Outcome rows of 表三: when one is named, a verb such as 答复/办理 says how it was handled
+# ("因无法提供相关信息答复7件"), it does not name the total processed.
+_OUTCOME_PREFIXES = (
+    "apply.granted",
+    "apply.partial",
+    "apply.denied",
+    "apply.unable",
+    "apply.rejected",
+    "apply.other",
+    "apply.carried_forward",
+    "apply.carried_over",
+)
+# The 信访举报投诉类 row of 不予处理 names complaints as a kind of application, not as letters.
+_COMPLAINT_ROW = re.compile(r"[信访举报投诉、和及]{2,}类(?:的)?(?:政府信息公开)?申请")
 _ACTIVE_LISTING = re.compile(r"主动公开|制发政府信息|制作、获取政府信息|政府信息总数|发布信息|公开信息")
 
 
@@ -213,6 +236,24 @@ QUANTITIES: dict[str, QuantityFn] = {
     "apply.unable.need_create": _q_row_or_group("apply.unable.need_create", "apply.unable"),
     "apply.unable.unclear": _q_row_or_group("apply.unable.unclear", "apply.unable"),
     "apply.other.no_correction": _q_row_or_group("apply.other.no_correction", "apply.other"),
+    "apply.other.no_fee": _q_row_or_group("apply.other.no_fee", "apply.other"),
+    **{
+        f"apply.denied.{row}": _q_row_or_group(f"apply.denied.{row}", "apply.denied")
+        for row in (
+            "state_secret",
+            "law_prohibited",
+            "three_security",
+            "third_party",
+            "internal_affairs",
+            "process_info",
+            "enforcement_file",
+            "query_matter",
+        )
+    },
+    **{
+        f"apply.rejected.{row}": _q_row_or_group(f"apply.rejected.{row}", "apply.rejected")
+        for row in ("complaint", "duplicate", "publication", "massive_repeat", "confirm_info")
+    },
     "apply.rejected": _q_group("rejected", "apply.rejected"),
     "apply.other": _q_group("other", "apply.other"),
     "apply.carried_forward": _q(("carried_forward", ["apply.carried_forward.total"])),
@@ -255,6 +296,11 @@ LEXICON: tuple[tuple[str, str], ...] = (
     ("申请量", "apply.new"),
     ("上年结转", "apply.carried_over"),
     ("上年度结转", "apply.carried_over"),
+    ("结转上年", "apply.carried_over"),
+    ("上年转入", "apply.carried_over"),
+    ("上年度转入", "apply.carried_over"),
+    ("往年结转", "apply.carried_over"),
+    ("以前年度结转", "apply.carried_over"),
     ("结转下年", "apply.carried_forward"),
     ("结转至下年", "apply.carried_forward"),
     ("结转到下年", "apply.carried_forward"),
@@ -284,6 +330,25 @@ LEXICON: tuple[tuple[str, str], ...] = (
     ("另行制作", "apply.unable.need_create"),
     ("仍不明确", "apply.unable.unclear"),
     ("不予处理", "apply.rejected"),
+    ("不予受理", "apply.rejected"),
+    ("投诉类", "apply.rejected.complaint"),
+    ("重复申请", "apply.rejected.duplicate"),
+    ("公开出版物", "apply.rejected.publication"),
+    ("大量反复", "apply.rejected.massive_repeat"),
+    ("重新出具", "apply.rejected.confirm_info"),
+    ("国家秘密", "apply.denied.state_secret"),
+    ("禁止公开", "apply.denied.law_prohibited"),
+    ("三安全一稳定", "apply.denied.three_security"),
+    ("第三方合法权益", "apply.denied.third_party"),
+    ("内部事务", "apply.denied.internal_affairs"),
+    ("过程性信息", "apply.denied.process_info"),
+    ("行政执法案卷", "apply.denied.enforcement_file"),
+    ("行政查询事项", "apply.denied.query_matter"),
+    ("没有现成信息", "apply.unable.need_create"),
+    ("未缴纳", "apply.other.no_fee"),
+    ("未缴费", "apply.other.no_fee"),
+    ("不缴纳", "apply.other.no_fee"),
+    ("未按收费通知", "apply.other.no_fee"),
     ("其他处理", "apply.other"),
     ("逾期不补正", "apply.other.no_correction"),
     ("逾期未补正", "apply.other.no_correction"),
@@ -316,7 +381,16 @@ _DOC_VERBS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"公开|公布|发布"), "public"),
 )
 _DOC_LISTING = re.compile(r"类|信息|解读")
-_UNABLE_PHRASE = re.compile(r"不掌握[^，。；\d]{0,4}信息|信息不存在")
+# Outcome phrases that contain 信息 yet name a 表三 row, not a disclosure listing.
+_UNABLE_PHRASE = re.compile(
+    r"(?:不掌握|无法提供|不能提供)[^，。；\d]{0,6}信息|信息不存在|过程性信息|内部事务信息|没有现成信息"
+)
+# Negated 公开 is 不予公开, and 上一年 is 上年, before the lexicon is looked up: a fuzzy match
+# of "不同意公开" would also accept "同意公开".
+_NORMALISE: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?:不同意|未同意|不予以|未予以|未予)公开"), "不予公开"),
+    (re.compile(r"上一年"), "上年"),
+)
 _BARE_APPLICATIONS = re.compile(
     r"(信息公开|公开信息)申请(总数|总量|数量|数)?(共计|总计|合计|共有|共|计|为|达|有)?\s*$"
 )
@@ -348,6 +422,8 @@ def _match_spans(text: str, phrase: str) -> tuple[int, int] | None:
 
 def _find_terms(text: str) -> list[tuple[int, int, str, str]]:
     """Lexicon hits in ``text`` as (start, end, phrase, concept), longest first, no nested hits."""
+    for pattern, plain in _NORMALISE:
+        text = pattern.sub(plain, text)
     hits: list[tuple[int, int, str, str]] = []
     for phrase, concept in sorted(LEXICON, key=lambda p: -len(p[0])):
         span = _match_spans(text, phrase)
@@ -414,7 +490,7 @@ def _resolve(concept: str, ctx: _Context, head: str) -> str | None:
     if _NOT_A_TABLE_COUNT.search(head):
         return None
     if concept.startswith("apply."):
-        if re.search(r"复议|诉讼|起诉", head) or _NOT_APPLICATIONS.search(head):
+        if re.search(r"复议|诉讼|起诉", head) or _NOT_APPLICATIONS.search(_COMPLAINT_ROW.sub("", head)):
             return None
         if "申请" not in head and re.search(r"复议|诉讼|案件", ctx.lead):
             return None
@@ -490,12 +566,24 @@ def _quantity_keys(claim: Claim, ctx: _Context) -> list[str]:
         key = _resolve(concept, ctx, head)
         if key and key not in keys:
             keys.append(key)
-    if "apply.carried_forward" in keys:
-        keys = [k for k in keys if k != "apply.processed"]
+    if any(k.startswith(_OUTCOME_PREFIXES) for k in keys):
+        keys = [k for k in keys if k not in ("apply.processed", *_TOTAL_KEYS)]
+    # A named row ("国家秘密…不予公开") reads as that row or its group: the bare group key adds nothing.
+    keys = [k for k in keys if not any(o.startswith(k + ".") and o in QUANTITIES for o in keys)]
     totals = [k.rsplit(".", 1)[1] for k in keys if k.startswith("t4.total.")]
     if len(totals) > 1:
         keys = [k for k in keys if not k.startswith("t4.total.")] + [f"t4.total.{'+'.join(totals)}"]
     return keys
+
+
+def _without_all_applicants(head: str) -> str:
+    """``head`` without applicant lists that name persons and organisations (they mean everyone)."""
+
+    def drop(m: re.Match[str]) -> str:
+        both = _PERSONS.search(m.group()) and _ORGANISATIONS.search(m.group())
+        return "" if both else m.group()
+
+    return _APPLICANT_LIST.sub(drop, head)
 
 
 def _column_key(ctx: _Context, hits: Sequence[tuple[int, int, str, str]]) -> str | None:
@@ -532,6 +620,10 @@ def claim_readings(claim: Claim, doc_text: str, cells: Mapping[str, CellValue]) 
     if claim.is_change or claim.section == "problems":
         return []
     ctx = _context(doc_text, claim)
+    everyone = _without_all_applicants(ctx.head)
+    if everyone != ctx.head and _RESPECTIVELY.search(everyone):
+        return []  # "公民、法人分别提出13件和7件": each figure is one group's, which one is not said
+    ctx = replace(ctx, head=everyone)
     if "|" in ctx.clause:  # a figure inside a pipe-rendered table row is not narrative
         return []
     keys = _quantity_keys(claim, ctx)
@@ -804,6 +896,54 @@ def _period_findings(text: str, year: int | None) -> list[Finding]:
     return out
 
 
+def _closure_figures(cells: Mapping[str, CellValue], fwd: float) -> tuple[float | None, float | None]:
+    """(applications in play = new + carried over, closed within the year), None when unread."""
+    in_play = _sum(cells, ["apply.new.total", "apply.carried_over.total"])
+    closed = _num(cells, "apply.total_processed.total")
+    if closed is None and in_play is not None:
+        closed = in_play - fwd
+    return in_play, closed
+
+
+def _two_readings(cells: Mapping[str, CellValue], fwd: float) -> str:
+    """Why "all handled" / 办结率100% is doubtful yet may be true, with the figures of both readings.
+
+    Closed within the year it is not: some applications go on into next year. Answered within
+    the legal period it may be: an application received late in the year is not yet due.
+    """
+    in_play, closed = _closure_figures(cells, fwd)
+    share = ""
+    if in_play and closed is not None:
+        share = f" ({_fmt(closed)} of {_fmt(in_play)} closed, {_fmt(100.0 * closed / in_play)}%)"
+    return (
+        f"but 表三 apply.carried_forward.total = {_fmt(fwd)}: read as closed within the year it does "
+        f"not hold{share}; read as answered within the legal period it may hold, if the {_fmt(fwd)} "
+        "carried into next year are still within their time limit"
+    )
+
+
+def _closure_detail(cells: Mapping[str, CellValue], fwd: float) -> dict[str, object]:
+    in_play, closed = _closure_figures(cells, fwd)
+    return {
+        "closure": {
+            "closed_within_year": {"closed": closed, "in_play": in_play, "verdict": "does not hold"},
+            "answered_within_legal_period": {"carried_forward": fwd, "verdict": "may hold"},
+        }
+    }
+
+
+def _closure_rate_finding(claim: Claim, cells: Mapping[str, CellValue], said: str, base: Finding) -> Finding:
+    """A 100% 办结率 beside carried-forward applications: a warning giving both readings."""
+    fwd = _num(cells, "apply.carried_forward.total") or 0.0
+    detail = {**(base.detail or {}), **_closure_detail(cells, fwd)}
+    return replace(
+        base,
+        severity="warning",
+        message=f"narrative says {said}, " + _two_readings(cells, fwd),
+        detail=detail,
+    )
+
+
 def _all_closed_findings(
     text: str, cells: Mapping[str, CellValue], sections: Sequence[Section]
 ) -> list[Finding]:
@@ -826,15 +966,14 @@ def _all_closed_findings(
             f = Finding(
                 rule="claim_all_closed",
                 severity="warning",
-                message=(
-                    f"narrative says the applications were all handled ({m.group(0)}) but 表三 "
-                    f"apply.carried_forward.total = {_fmt(fwd)} are carried into next year"
-                ),
+                message=f"narrative says the applications were all handled ({m.group(0)}), "
+                + _two_readings(cells, fwd),
                 cells=("apply.carried_forward.total",),
                 expected=0.0,
                 found=fwd,
                 start=s + m.start(),
                 end=s + m.end(),
+                detail=_closure_detail(cells, fwd),
             )
             if f not in out:
                 out.append(f)
@@ -876,6 +1015,14 @@ def _fee_findings(text: str, claims: Sequence[Claim], sections: Sequence[Section
 # ---------------------------------------------------------------- entry points
 
 
+def _is_full_closure_rate(claim: Claim, ctx: _Context, cells: Mapping[str, CellValue]) -> bool:
+    """办结率/答复率 100% while 表三 carries applications into next year."""
+    fwd = _num(cells, "apply.carried_forward.total")
+    if claim.unit != "%" or claim.value < 100 or fwd is None or fwd <= 0:
+        return False
+    return bool(re.search(r"(办结|答复|办理)率", ctx.head + claim.metric))
+
+
 def check_claims(
     doc: Document,
     claims: Sequence[Claim],
@@ -900,7 +1047,10 @@ def check_claims(
         linked.append(replace(claim, cells=readings[0].cells))
         ctx = _context(doc.text, claim)
         said = (ctx.segment if claim.unit == "%" else ctx.clause).strip()[-40:] or claim.text
-        findings.append(_mismatch(claim, readings, results[0][2], said))
+        finding = _mismatch(claim, readings, results[0][2], said)
+        if _is_full_closure_rate(claim, ctx, cells):
+            finding = _closure_rate_finding(claim, cells, said, finding)
+        findings.append(finding)
     findings += _all_closed_findings(doc.text, cells, sections)
     findings += _period_findings(doc.text, year)
     findings += _fee_findings(doc.text, claims, sections)
