@@ -20,7 +20,7 @@ from . import __version__
 from .batch import DEFAULT_TIMEOUT, SUFFIXES, analyze_file, corpus_pass, discover, progress_bar, run_batch
 from .errors import NlpPipelineError, UsageError
 from .problem_classifier import MODEL_ENV
-from .render import render_error, render_plain, render_rich, summary_lines
+from .render import inert, render_error, render_plain, render_rich, summary_lines
 from .result import Report
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -199,16 +199,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_analyze(args.paths, fmt=args.format)
         return cmd_batch(args)
     except UsageError as exc:
-        print(f"nlp-pipeline: error: {exc.reason}", file=sys.stderr)
+        print(inert(f"nlp-pipeline: error: {exc.reason}"), file=sys.stderr)
         return EXIT_USAGE
     except NlpPipelineError as exc:  # a library error that escaped a command: still no traceback
-        print(f"nlp-pipeline: error: {exc}", file=sys.stderr)
+        print(inert(f"nlp-pipeline: error: {exc}"), file=sys.stderr)
         return EXIT_FAILED
     except BrokenPipeError:  # output piped into a reader that stopped early (e.g. head)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FAILED
     except OSError as exc:  # e.g. an unreadable input directory: a message, not a traceback
-        print(f"nlp-pipeline: error: {exc}", file=sys.stderr)
+        print(inert(f"nlp-pipeline: error: {exc}"), file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         hint = (
@@ -240,11 +240,14 @@ def cmd_analyze(paths: Sequence[str], *, fmt: str, stdout: TextIO | None = None)
     out = stdout or sys.stdout
     files, empty = expand_paths(paths)
     for d in empty:
-        print(f"nlp-pipeline: {d}: no report files ({'/'.join(SUFFIXES)}) in this directory", file=sys.stderr)
+        print(
+            inert(f"nlp-pipeline: {d}: no report files ({'/'.join(SUFFIXES)}) in this directory"),
+            file=sys.stderr,
+        )
     lines = [analyze_file(p) for p in files]
     lines, warnings = corpus_pass(lines, copies=False)
     for w in warnings:
-        print(f"nlp-pipeline: warning: {w}", file=sys.stderr)
+        print(inert(f"nlp-pipeline: warning: {w}"), file=sys.stderr)
     failed = len(empty)
     console = None
     if fmt == "text" and out.isatty():
@@ -282,7 +285,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         raise UsageError(args.dir, f"input directory not found: {args.dir}")
     if not discover(args.dir):
         print(
-            f"nlp-pipeline: {args.dir}: no report files ({'/'.join(SUFFIXES)}) in this directory",
+            inert(f"nlp-pipeline: {args.dir}: no report files ({'/'.join(SUFFIXES)}) in this directory"),
             file=sys.stderr,
         )
         return EXIT_FAILED
