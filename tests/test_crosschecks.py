@@ -537,8 +537,7 @@ def test_real_clean_report_end_to_end() -> None:
     path = real_path(name)
     assert real_gold(name)["arithmetic_errors"] == []
     rep = analyze_path(path)
-    if not rep.claims:
-        pytest.skip("claim extraction not available yet")
+    assert rep.claims, "claim extraction found no claim in this report"
     assert [f for f in rep.findings if f.rule in CLAIM_RULES] == []
     linked = {c.text: c.cells for c in rep.claims if c.cells}
     assert linked.get("42件") == ("apply.granted.total", "apply.partial.total")
@@ -573,8 +572,7 @@ def test_real_report_outcome_columns_and_rules_link_and_agree() -> None:
     path = real_path(name)
     gold = real_gold(name)["cells"]
     rep = analyze_path(path)
-    if not rep.claims:
-        pytest.skip("claim extraction not available yet")
+    assert rep.claims, "claim extraction found no claim in this report"
     by_cells = {c.cells: c.value for c in rep.claims if c.cells}
     assert by_cells[("review.other",)] == gold["review.other"]
     other = ("litigation_direct.other", "litigation_after_review.other")
@@ -591,8 +589,7 @@ def test_real_report_with_narrative_table_disagreement() -> None:
     path = real_path(name)
     assert real_gold(name)["cells"]["apply.new.total"] == 3.0
     rep = analyze_path(path)
-    if not rep.claims:
-        pytest.skip("claim extraction not available yet")
+    assert rep.claims, "claim extraction found no claim in this report"
     mism = [f for f in rep.findings if f.rule == "claim_mismatch"]
     assert [(f.expected, f.found) for f in mism] == [(3.0, 0.0)]
 
