@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .result import CellValue, Finding
+from .rules import Rule
 from .schema import APPLICANT_COLUMNS, T4_BLOCKS, _active_rows, application_rows
 
 _PARTS = tuple(cid for cid, _ in APPLICANT_COLUMNS if cid != "total")
@@ -35,7 +36,7 @@ def _fmt(x: float) -> str:
 def _sum_check(
     cells: Mapping[str, CellValue],
     *,
-    rule: str,
+    rule: Rule,
     parts: Sequence[str],
     total: str,
     what: str,
@@ -53,7 +54,7 @@ def _sum_check(
         if abs(expected) < _EPS:
             return None
         return Finding(
-            rule="blank_total",
+            rule=Rule.BLANK_TOTAL,
             severity="error",
             message=f"{what}: the total is blank although its parts add up to {_fmt(expected)}",
             cells=(total,),
@@ -121,7 +122,7 @@ def _identity(cells: Mapping[str, CellValue], col: str) -> Finding | None:
     # last year's carried forward, checked across years, so it is not named here)
     involved = (ids["total_processed"], ids["carried_forward"], ids["new"])
     return Finding(
-        rule="identity",
+        rule=Rule.IDENTITY,
         severity="error",
         message=(
             f"表三 column {col}: new ({_fmt(vals['new'] or 0)}) + carried over ({_fmt(vals['carried_over'] or 0)})"
@@ -155,7 +156,7 @@ def _active_checks(cells: Mapping[str, CellValue]) -> list[Finding]:
             if cell.value < 0:
                 out.append(
                     Finding(
-                        rule="active_fee",
+                        rule=Rule.ACTIVE_FEE,
                         severity="warning",
                         message=f"表二 {cid}: an amount cannot be negative ({cell.raw.strip()})",
                         cells=(cid,),
@@ -167,7 +168,7 @@ def _active_checks(cells: Mapping[str, CellValue]) -> list[Finding]:
         if not float(cell.value).is_integer() or (cell.value < 0 and not signed):
             out.append(
                 Finding(
-                    rule="active_count",
+                    rule=Rule.ACTIVE_COUNT,
                     severity="warning",
                     message=f"表二 {cid}: a count must be a whole non-negative number, found {cell.raw.strip()}",
                     cells=(cid,),
@@ -178,7 +179,7 @@ def _active_checks(cells: Mapping[str, CellValue]) -> list[Finding]:
     if fee is not None and fee.kind == "text":
         out.append(
             Finding(
-                rule="active_fee",
+                rule=Rule.ACTIVE_FEE,
                 severity="warning",
                 message=f"表二 fee amount is not a number: {fee.raw.strip()}",
                 cells=("active.fees.amount_wan",),
@@ -195,7 +196,7 @@ def _active_checks(cells: Mapping[str, CellValue]) -> list[Finding]:
         if in_force + _EPS < issued - repealed:
             out.append(
                 Finding(
-                    rule="in_force_min",
+                    rule=Rule.IN_FORCE_MIN,
                     severity="warning",
                     message=(
                         f"表二 {row}: {_fmt(in_force)} in force is fewer than issued ({_fmt(issued)})"
@@ -216,7 +217,7 @@ def check_arithmetic(cells: Mapping[str, CellValue], *, template: str | None) ->
     for col in _COLUMNS:
         f = _sum_check(
             cells,
-            rule="outcomes_sum",
+            rule=Rule.OUTCOMES_SUM,
             parts=[f"{r}.{col}" for r in outcomes],
             total=f"apply.total_processed.{col}",
             what=f"表三 column {col}: outcomes (一)–(六)",
@@ -230,7 +231,7 @@ def check_arithmetic(cells: Mapping[str, CellValue], *, template: str | None) ->
     for row in sorted(rows):
         f = _sum_check(
             cells,
-            rule="row_sum",
+            rule=Rule.ROW_SUM,
             parts=[f"{row}.{c}" for c in _PARTS],
             total=f"{row}.total",
             what=f"表三 row {row}: applicant columns",
@@ -240,7 +241,7 @@ def check_arithmetic(cells: Mapping[str, CellValue], *, template: str | None) ->
     for blk, _ in T4_BLOCKS:
         f = _sum_check(
             cells,
-            rule="t4_block",
+            rule=Rule.T4_BLOCK,
             parts=[f"{blk}.{c}" for c in ("upheld", "corrected", "other", "pending")],
             total=f"{blk}.total",
             what=f"表四 {blk}",
@@ -253,11 +254,11 @@ def check_arithmetic(cells: Mapping[str, CellValue], *, template: str | None) ->
 def _one_owner(findings: list[Finding]) -> list[Finding]:
     """A blank total is reported once, as ``blank_total``; other equations through it are not
     reported again (their failure is the blank, not a wrong number)."""
-    blank = {f.cells[0] for f in findings if f.rule == "blank_total"}
+    blank = {f.cells[0] for f in findings if f.rule == Rule.BLANK_TOTAL}
     out: list[Finding] = []
     seen: set[str] = set()
     for f in findings:
-        if f.rule == "blank_total":
+        if f.rule == Rule.BLANK_TOTAL:
             if f.cells[0] in seen:
                 continue
             seen.add(f.cells[0])

@@ -425,11 +425,19 @@ def summarize(lines: Iterable[Line]) -> tuple[int, int, dict[str, int], tuple[tu
     return analysed, failed, dict(sorted(rules.items(), key=lambda kv: (-kv[1], kv[0]))), tuple(failures)
 
 
+def _umask() -> int:
+    """The process umask (read by setting it and putting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _write_jsonl(path: Path, lines: Iterable[Line]) -> None:
     """Write atomically (temp file + rename) so OUT is never half-written."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; OUT is an ordinary user file
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             for line in lines:
                 fh.write(json.dumps(line, ensure_ascii=False) + "\n")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -18,7 +19,8 @@ from typing import TextIO
 from . import __version__
 from .batch import DEFAULT_TIMEOUT, SUFFIXES, analyze_file, corpus_pass, discover, progress_bar, run_batch
 from .errors import NlpPipelineError, UsageError
-from .render import render_error, render_plain, render_rich, summary_lines
+from .problem_classifier import MODEL_ENV
+from .render import inert, render_error, render_plain, render_rich, summary_lines
 from .result import Report
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -74,7 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
         description=_ANALYZE_HELP.format(exts=exts),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    an.set_defaults(subparser=an)
     an.add_argument("paths", nargs="+", metavar="PATH", help="report files or directories")
+    _add_model_option(an)
     an.add_argument(
         "--format",
         choices=("json", "text"),
@@ -88,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
         description=_BATCH_HELP.format(exts=exts),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    ba.set_defaults(subparser=ba)
     ba.add_argument("dir", metavar="DIR", help="directory searched recursively for reports")
     ba.add_argument("-o", "--out", required=True, metavar="OUT.jsonl", help="JSON-lines output file")
     ba.add_argument(
@@ -125,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ba.add_argument(
         "--timeout",
-        type=float,
+        type=_timeout,
         default=DEFAULT_TIMEOUT,
         metavar="SECONDS",
         help=f"give up on a file after this long and record it as failed (E010); 0 = no limit "
@@ -142,7 +147,31 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="progress bar on stderr: auto (only on a terminal, default), always, never",
     )
+    _add_model_option(ba)
     return parser
+
+
+def _add_model_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--model",
+        metavar="PATH",
+        default=None,
+        help=f"section 五 classifier to use instead of the bundled one (a .joblib written by "
+        f"scripts/train_classifier.py); also read from ${MODEL_ENV}",
+    )
+
+
+def _timeout(text: str) -> float:
+    """Seconds: a positive finite number, or 0 for no limit (never inf, nan or negative)."""
+    try:
+        t = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(t) or t < 0:
+        raise argparse.ArgumentTypeError(
+            f"must be a positive number of seconds, or 0 for no limit: {text!r}"
+        )
+    return t
 
 
 def _positive_int(text: str) -> int:
@@ -157,22 +186,29 @@ def _positive_int(text: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``nlp-pipeline`` console script; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # name the subcommand's options, not the top level's
+        args.subparser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if args.model is not None:
+        if not Path(args.model).is_file():
+            args.subparser.error(f"--model: not a file: {args.model}")
+        os.environ[MODEL_ENV] = str(Path(args.model).resolve())  # inherited by worker processes
     try:
         if args.command == "analyze":
             return cmd_analyze(args.paths, fmt=args.format)
         return cmd_batch(args)
     except UsageError as exc:
-        print(f"nlp-pipeline: error: {exc.reason}", file=sys.stderr)
+        print(inert(f"nlp-pipeline: error: {exc.reason}"), file=sys.stderr)
         return EXIT_USAGE
     except NlpPipelineError as exc:  # a library error that escaped a command: still no traceback
-        print(f"nlp-pipeline: error: {exc}", file=sys.stderr)
+        print(inert(f"nlp-pipeline: error: {exc}"), file=sys.stderr)
         return EXIT_FAILED
     except BrokenPipeError:  # output piped into a reader that stopped early (e.g. head)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FAILED
     except OSError as exc:  # e.g. an unreadable input directory: a message, not a traceback
-        print(f"nlp-pipeline: error: {exc}", file=sys.stderr)
+        print(inert(f"nlp-pipeline: error: {exc}"), file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         hint = (
@@ -204,11 +240,14 @@ def cmd_analyze(paths: Sequence[str], *, fmt: str, stdout: TextIO | None = None)
     out = stdout or sys.stdout
     files, empty = expand_paths(paths)
     for d in empty:
-        print(f"nlp-pipeline: {d}: no report files ({'/'.join(SUFFIXES)}) in this directory", file=sys.stderr)
+        print(
+            inert(f"nlp-pipeline: {d}: no report files ({'/'.join(SUFFIXES)}) in this directory"),
+            file=sys.stderr,
+        )
     lines = [analyze_file(p) for p in files]
     lines, warnings = corpus_pass(lines, copies=False)
     for w in warnings:
-        print(f"nlp-pipeline: warning: {w}", file=sys.stderr)
+        print(inert(f"nlp-pipeline: warning: {w}"), file=sys.stderr)
     failed = len(empty)
     console = None
     if fmt == "text" and out.isatty():
@@ -237,8 +276,19 @@ def cmd_batch(args: argparse.Namespace) -> int:
     engine = "dask" if args.scheduler else args.engine
     enabled = {"auto": None, "always": True, "never": False}[args.progress]
     progress, bar = progress_bar(enabled=enabled)
+    if Path(args.dir).is_file():
+        raise UsageError(
+            args.dir,
+            f"batch takes a directory, {args.dir} is a file (use `nlp-pipeline analyze FILE...` for files)",
+        )
     if not Path(args.dir).is_dir():
         raise UsageError(args.dir, f"input directory not found: {args.dir}")
+    if not discover(args.dir):
+        print(
+            inert(f"nlp-pipeline: {args.dir}: no report files ({'/'.join(SUFFIXES)}) in this directory"),
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
     with bar:
         summary = run_batch(
             args.dir,

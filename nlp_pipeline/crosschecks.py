@@ -18,6 +18,7 @@ from rapidfuzz import fuzz
 
 from .document import Document
 from .result import CellValue, Claim, ClaimRef, Finding, Report, Section
+from .rules import Rule
 
 __all__ = ["Reading", "check_claims", "check_previous", "claim_readings"]
 
@@ -813,7 +814,7 @@ def _mismatch(claim: Claim, readings: list[Reading], claimed: float, said: str) 
         if len(readings) > 1:
             msg += "; other readings tried: " + ", ".join(_show(r, unit) for r in readings[1:])
     return Finding(
-        rule="claim_percentage" if is_pct else "claim_mismatch",
+        rule=Rule.CLAIM_PERCENTAGE if is_pct else Rule.CLAIM_MISMATCH,
         severity="warning" if is_pct or len(readings) > 1 else "error",
         message=msg,
         cells=first.cells,
@@ -883,7 +884,7 @@ def _period_findings(text: str, year: int | None) -> list[Finding]:
             continue
         out.append(
             Finding(
-                rule="report_period_year",
+                rule=Rule.REPORT_PERIOD_YEAR,
                 severity="warning",
                 message=f"the reporting period is stated as {y1}–{y2} but this is the {year} report",
                 expected=float(year),
@@ -964,7 +965,7 @@ def _all_closed_findings(
             if _NOT_APPLICATION_CLOSURE.search(lead if re.search(r"申请|[\d]", lead) else prior):
                 continue
             f = Finding(
-                rule="claim_all_closed",
+                rule=Rule.CLAIM_ALL_CLOSED,
                 severity="warning",
                 message=f"narrative says the applications were all handled ({m.group(0)}), "
                 + _two_readings(cells, fwd),
@@ -999,7 +1000,7 @@ def _fee_findings(text: str, claims: Sequence[Claim], sections: Sequence[Section
         s, e = none_stated[0]
         out.append(
             Finding(
-                rule="fee_contradiction",
+                rule=Rule.FEE_CONTRADICTION,
                 severity="error",
                 message=f"section 六 says no 信息处理费 was collected but the narrative states {c.text}",
                 expected=0.0,
@@ -1078,7 +1079,7 @@ def check_previous(current: Report, previous: Report) -> list[Finding]:
         col, a, b = next((x for x in bad if x[0] == "total"), bad[0])
         out.append(
             Finding(
-                rule="carryover_mismatch",
+                rule=Rule.CARRYOVER_MISMATCH,
                 severity="error",
                 message=(
                     f"表三 apply.carried_over.{col} = {_fmt(b)} this year but last year's report carried "
@@ -1106,7 +1107,7 @@ def check_previous(current: Report, previous: Report) -> list[Finding]:
                 continue
             out.append(
                 Finding(
-                    rule="in_force_continuity",
+                    rule=Rule.IN_FORCE_CONTINUITY,
                     severity="warning",
                     message=(
                         f"表二 {kind}: last year {_fmt(last)} in force + {_fmt(issued)} issued − "

@@ -8,6 +8,7 @@ so the pickled vectorizer can find its tokenizer by import.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Sequence
@@ -48,7 +49,33 @@ LABEL_NAMES: dict[str, str] = {
     "other": "其他",
 }
 
-DEFAULT_MODEL_PATH = Path(__file__).resolve().parents[1] / "models" / "problem_classifier.joblib"
+MODEL_FILE = "problem_classifier.joblib"
+#: Environment variable naming a user's own model file (``--model PATH`` sets it for the workers too).
+MODEL_ENV = "NLP_PIPELINE_MODEL"
+
+
+def packaged_model_path() -> Path:
+    """The model shipped with the package (``nlp_pipeline.models``, from the top-level ``models/``).
+
+    Installed, it is package data found with ``importlib.resources``; in a source checkout that
+    was not installed the subpackage does not exist and the top-level ``models/`` is used.
+    """
+    from importlib import resources
+
+    try:
+        res = resources.files("nlp_pipeline.models") / MODEL_FILE
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parents[1] / "models" / MODEL_FILE
+    return Path(str(res))
+
+
+def default_model_path() -> Path:
+    """``$NLP_PIPELINE_MODEL`` when set, else the packaged model."""
+    env = os.environ.get(MODEL_ENV, "").strip()
+    return Path(env) if env else packaged_model_path()
+
+
+DEFAULT_MODEL_PATH = packaged_model_path()
 DEFAULT_THRESHOLD = 0.35
 
 _ENUMERATOR = re.compile(
@@ -100,7 +127,7 @@ def _load(path: str) -> dict[str, Any]:
 
 def load_model(model_path: Path | None = None) -> dict[str, Any]:
     """The cached model bundle: ``{"model", "labels", "threshold"}``."""
-    return _load(str(model_path or DEFAULT_MODEL_PATH))
+    return _load(str(model_path or default_model_path()))
 
 
 def classify(

@@ -33,6 +33,7 @@ from rapidfuzz import fuzz
 from .document import Document
 from .errors import ModelError
 from .result import Category, CopiedFrom, Finding, ProblemStatement, Report, Section
+from .rules import Rule
 
 Kind = Literal["problem", "measure"]
 
@@ -459,7 +460,7 @@ def problem_findings(
         if p.vague:
             out.append(
                 Finding(
-                    rule="problem_statement_vague",
+                    rule=Rule.PROBLEM_STATEMENT_VAGUE,
                     severity="info",
                     message=f"vague {p.kind} statement (泛泛而谈): {p.vague_reason}",
                     start=p.start,
@@ -470,7 +471,7 @@ def problem_findings(
     if statements and not any(p.kind == "problem" for p in statements):
         out.append(
             Finding(
-                rule="problems_not_stated",
+                rule=Rule.PROBLEMS_NOT_STATED,
                 severity="warning",
                 message="section 五 lists measures but states no concrete problem",
                 start=sec.start,
@@ -482,7 +483,7 @@ def problem_findings(
         if cats is None:
             out.append(
                 Finding(
-                    rule="model_missing",
+                    rule=Rule.MODEL_MISSING,
                     severity="info",
                     message=f"problem categories not assigned ({why}); train the classifier with "
                     "`python scripts/train_classifier.py` (writes models/problem_classifier.joblib)",
@@ -633,7 +634,7 @@ def mark_copies(
         if prev is not None and prev[1] >= threshold:
             findings.append(
                 Finding(
-                    rule="copied_previous_year",
+                    rule=Rule.COPIED_PREVIOUS_YEAR,
                     severity="warning",
                     message=f"{p.kind} statement repeats the previous year's report almost verbatim "
                     f"(similarity {prev[1]:.2f}); section 五 must not repeat year after year",
@@ -643,5 +644,5 @@ def mark_copies(
                     detail={"source": prev[0].source, "similarity": round(prev[1], 4)},
                 )
             )
-    kept = tuple(f for f in report.findings if f.rule != "copied_previous_year")
+    kept = tuple(f for f in report.findings if f.rule != Rule.COPIED_PREVIOUS_YEAR)
     return dataclasses.replace(report, problems=tuple(new_problems), findings=(*kept, *findings))

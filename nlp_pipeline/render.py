@@ -2,11 +2,16 @@
 
 Both renderers draw on the same pure view (``report_view``) so they always show the same facts:
 sections found, template, each table with flagged cells marked by the number of the finding
-about them, flagged claims beside their cells, then every finding.
+about them, flagged claims beside their cells, every finding, then the section 五 statements.
+
+Report text is untrusted (crawled from thousands of sites): every string taken from a report or
+a file name passes through ``inert`` (control characters and escape sequences shown as ``\\x1b``
+-style escapes), and the rich renderer only ever builds ``Text`` objects, never markup.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -14,7 +19,7 @@ from typing import Any
 
 from rich.cells import cell_len
 
-from .result import Claim, Finding, Report
+from .result import Claim, Finding, ProblemStatement, Report
 from .schema import SECTIONS, CellSpec, application_rows, cell_specs
 
 TABLE_TITLES: dict[str, str] = {
@@ -24,6 +29,21 @@ TABLE_TITLES: dict[str, str] = {
 }
 _MAX_CELLS_SHOWN = 8  # a summary line stays readable; the JSON lists every cell
 _LABEL_WIDTH = 26  # display cells for a row label before it is shortened
+
+
+# C0/C1 controls and DEL (ESC starts terminal escape sequences), line/paragraph separators, and
+# bidirectional overrides that reorder what the reader sees.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape_char(m: re.Match[str]) -> str:
+    o = ord(m.group())
+    return f"\\x{o:02x}" if o < 0x100 else f"\\u{o:04x}"
+
+
+def inert(text: str) -> str:
+    """``text`` safe to print on a terminal: control characters become visible escapes (one line)."""
+    return _UNSAFE.sub(_escape_char, text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +65,7 @@ class ReportView:
     other_cells: tuple[str, ...]
     findings: tuple[tuple[int, Finding], ...]
     claims: tuple[tuple[Claim, tuple[int, ...]], ...]  # each claim with the findings about it
+    problems: tuple[tuple[ProblemStatement, tuple[int, ...]], ...] = ()  # section 五 statements
 
 
 def fmt_value(v: Any) -> str:
@@ -107,6 +128,33 @@ def claim_findings(report: Report) -> list[tuple[Claim, tuple[int, ...]]]:
     return [(c, tuple(by_span.get((c.start, c.end), ()))) for c in report.claims]
 
 
+def problem_findings(report: Report) -> list[tuple[ProblemStatement, tuple[int, ...]]]:
+    """Each section 五 statement with the numbers of the findings whose text span lies in it."""
+    out: list[tuple[ProblemStatement, tuple[int, ...]]] = []
+    for p in report.problems:
+        nums = tuple(
+            n
+            for n, f in enumerate(report.findings, 1)
+            if f.claim is None and f.start is not None and p.start <= f.start < p.end
+        )
+        out.append((p, nums))
+    return out
+
+
+def problem_line(p: ProblemStatement, nums: Sequence[int]) -> str:
+    """One statement: kind, categories, vague flag, copy source, then the text."""
+    bits = [p.kind]
+    if p.categories:
+        bits.append("categories " + ", ".join(f"{c.label} {c.score:.2f}" for c in p.categories))
+    if p.vague:
+        bits.append("vague" + (f" ({p.vague_reason})" if p.vague_reason else ""))
+    if p.copied_from is not None:
+        cf = p.copied_from
+        bits.append(f"copied from {cf.source} ({cf.scope}, similarity {cf.similarity:.2f})")
+    refs = _refs(nums)
+    return inert(f"{refs + ' ' if refs else ''}{'; '.join(bits)}: {p.text!r} at {p.start}-{p.end}")
+
+
 def report_view(report: Report) -> ReportView:
     """Everything the text output shows, as plain data (pure; used by both renderers)."""
     marks = finding_numbers(report.findings)
@@ -140,7 +188,7 @@ def report_view(report: Report) -> ReportView:
         notes: list[str] = []
         for s in tspecs:
             cell = report.cells[s.id]
-            text = cell.raw if cell.kind != "number" else fmt_value(cell.value)
+            text = inert(cell.raw) if cell.kind != "number" else fmt_value(cell.value)
             ri, ci = row_index[s.row], col_index[s.col]
             if s.id in marks:
                 text = f"{text} {_refs(marks[s.id])}".strip()
@@ -153,19 +201,22 @@ def report_view(report: Report) -> ReportView:
                 columns=tuple(label for _, label in cols),
                 rows=tuple((_shorten(label), tuple(g)) for (_, label), g in zip(row_ids, grid, strict=True)),
                 flagged=frozenset(flagged),
-                notes=tuple(notes),
+                notes=tuple(inert(n) for n in notes),
             )
         )
     known = {s.id for s in specs}
     other = tuple(
-        f"{cid} = {fmt_value(c.value) if c.kind == 'number' else c.raw}"
-        + (f" {_refs(marks[cid])}" if cid in marks else "")
+        inert(
+            f"{cid} = {fmt_value(c.value) if c.kind == 'number' else c.raw}"
+            + (f" {_refs(marks[cid])}" if cid in marks else "")
+        )
         for cid, c in report.cells.items()
         if cid not in known
     )
     found = {s.id: s for s in report.sections}
     sections = tuple(
-        (heading, found[sid].heading if sid in found else "", sid in found) for sid, heading in SECTIONS
+        (heading, inert(found[sid].heading) if sid in found else "", sid in found)
+        for sid, heading in SECTIONS
     )
     meta = [
         f"format {report.format}",
@@ -176,12 +227,13 @@ def report_view(report: Report) -> ReportView:
     if report.published:
         meta.append(f"published {report.published}")
     return ReportView(
-        header=f"{report.source}  ({', '.join(meta)})",
+        header=inert(f"{report.source}  ({', '.join(meta)})"),
         sections=sections,
         grids=tuple(grids),
         other_cells=other,
         findings=tuple(enumerate(report.findings, 1)),
         claims=tuple(claims),
+        problems=tuple(problem_findings(report)),
     )
 
 
@@ -208,7 +260,7 @@ def finding_line(n: int, f: Finding) -> str:
         extra.append(f"at {f.start}-{f.end}")
     if extra:
         parts.append(f"({'; '.join(extra)})")
-    return " ".join(parts)
+    return inert(" ".join(parts))
 
 
 def _pad(s: str, width: int) -> str:
@@ -259,18 +311,23 @@ def render_plain(report: Report) -> str:
     flagged_claims = [(c, nums) for c, nums in v.claims if nums]
     out.append(f"Claims: {len(v.claims)} ({len(flagged_claims)} flagged)")
     for c, nums in flagged_claims:
-        out.append(
-            f"  {_refs(nums)} {c.text!r} = {fmt_value(c.value)}{c.unit} → {', '.join(c.cells) or 'no cell'}"
-        )
+        out.append(inert(claim_line(c, nums)))
     out.append(f"Findings: {len(v.findings)}")
     out += ["  " + finding_line(n, f) for n, f in v.findings]
-    if report.problems:
-        vague = sum(1 for p in report.problems if p.vague)
-        copied = sum(1 for p in report.problems if p.copied_from is not None)
-        out.append(
-            f"Problems (section 五): {len(report.problems)} statements, {vague} vague, {copied} copied"
-        )
-    return "\n".join(out) + "\n"
+    if v.problems:
+        out.append(problems_heading(report))
+        out += ["  " + problem_line(p, nums) for p, nums in v.problems]
+    return "\n".join(inert(line) for line in out) + "\n"
+
+
+def claim_line(c: Claim, nums: Sequence[int]) -> str:
+    return f"  {_refs(nums)} {c.text!r} = {fmt_value(c.value)}{c.unit} → {', '.join(c.cells) or 'no cell'}"
+
+
+def problems_heading(report: Report) -> str:
+    vague = sum(1 for p in report.problems if p.vague)
+    copied = sum(1 for p in report.problems if p.copied_from is not None)
+    return f"Problems (section 五): {len(report.problems)} statements, {vague} vague, {copied} copied"
 
 
 def render_error(error: Mapping[str, Any]) -> str:
@@ -279,7 +336,7 @@ def render_error(error: Mapping[str, Any]) -> str:
     msg = str(err.get("message", ""))
     code = str(err.get("code", ""))
     line = msg if msg.startswith(f"{src}: ") else f"{src}: {msg}"
-    return line if line.endswith(f"[{code}]") else f"{line} [{code}]"
+    return inert(line if line.endswith(f"[{code}]") else f"{line} [{code}]")
 
 
 def render_rich(report: Report) -> list[Any]:
@@ -290,22 +347,22 @@ def render_rich(report: Report) -> list[Any]:
 
     v = report_view(report)
     parts: list[Any] = [Text(v.header, style="bold")]
-    sec = Table(title="Sections", box=box.SIMPLE, show_header=False)
+    sec = Table(title=Text("Sections"), box=box.SIMPLE, show_header=False)
     for heading, printed, ok in v.sections:
         sec.add_row(
             Text("✓" if ok else "✗", style="green" if ok else "red"),
-            heading,
-            printed if printed != heading else "",
+            Text(heading),
+            Text(printed if printed != heading else ""),
         )
     parts.append(sec)
     for g in v.grids:
-        t = Table(title=g.title, box=box.SIMPLE_HEAD)
-        t.add_column("")
+        t = Table(title=Text(g.title), box=box.SIMPLE_HEAD)
+        t.add_column(Text(""))
         for c in g.columns:
-            t.add_column(c, justify="right")
+            t.add_column(Text(c), justify="right")
         for ri, (label, vals) in enumerate(g.rows):
             t.add_row(
-                label,
+                Text(label),
                 *(Text(x, style="bold red" if (ri, ci) in g.flagged else "") for ci, x in enumerate(vals)),
             )
         parts.append(t)
@@ -314,16 +371,13 @@ def render_rich(report: Report) -> list[Any]:
         parts.append(Text("Other cells: " + "; ".join(v.other_cells)))
     flagged_claims = [(c, nums) for c, nums in v.claims if nums]
     parts.append(Text(f"Claims: {len(v.claims)} ({len(flagged_claims)} flagged)", style="bold"))
-    parts += [
-        Text(
-            f"  {_refs(nums)} {c.text!r} = {fmt_value(c.value)}{c.unit} → {', '.join(c.cells) or 'no cell'}",
-            style="yellow",
-        )
-        for c, nums in flagged_claims
-    ]
+    parts += [Text(inert(claim_line(c, nums)), style="yellow") for c, nums in flagged_claims]
     parts.append(Text(f"Findings: {len(v.findings)}", style="bold"))
     styles = {"error": "red", "warning": "yellow", "info": "cyan"}
     parts += [Text("  " + finding_line(n, f), style=styles.get(f.severity, "")) for n, f in v.findings]
+    if v.problems:
+        parts.append(Text(problems_heading(report), style="bold"))
+        parts += [Text("  " + problem_line(p, nums)) for p, nums in v.problems]
     return parts
 
 
@@ -348,6 +402,6 @@ def summary_lines(
     out += [f"  {rule:<28} {count}" for rule, count in findings_by_rule.items()]
     if failures:
         out.append("failed:")
-        out += [f"  {msg}" if msg.startswith(src) else f"  {src}: {msg}" for src, msg in failures]
-    out += [f"warning: {w}" for w in warnings]
+        out += [inert(f"  {msg}" if msg.startswith(src) else f"  {src}: {msg}") for src, msg in failures]
+    out += [inert(f"warning: {w}") for w in warnings]
     return out

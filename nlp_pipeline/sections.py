@@ -27,6 +27,7 @@ from rapidfuzz import fuzz
 
 from .document import Document
 from .result import Finding, Section
+from .rules import Rule
 from .schema import SECTIONS, application_rows
 
 
@@ -348,7 +349,7 @@ def find_sections(doc: Document) -> SectionResult:
             chosen["problems"] = fb
             findings.append(
                 Finding(
-                    rule="section_heading_missing",
+                    rule=Rule.SECTION_HEADING_MISSING,
                     severity="warning",
                     message="section 五 (存在的主要问题及改进情况) has no heading of its own; it was located by "
                     + ("its sub-heading" if fb.heading else "its first paragraph on problems"),
@@ -367,7 +368,7 @@ def find_sections(doc: Document) -> SectionResult:
         if s.number and not _same_number(s.number, s.id):
             findings.append(
                 Finding(
-                    rule="section_renumbered",
+                    rule=Rule.SECTION_RENUMBERED,
                     severity="warning",
                     message=f"section {official[s.id]} is printed as number {s.number}",
                     expected=_STATUTORY_NUMBER[s.id],
@@ -381,7 +382,7 @@ def find_sections(doc: Document) -> SectionResult:
         if s.number and _norm(title) != _norm(official[s.id][2:]):
             findings.append(
                 Finding(
-                    rule="section_heading_variant",
+                    rule=Rule.SECTION_HEADING_VARIANT,
                     severity="info",
                     message=f"heading differs from the statutory wording {official[s.id]}",
                     expected=official[s.id],
@@ -395,7 +396,7 @@ def find_sections(doc: Document) -> SectionResult:
         if sid not in chosen:
             findings.append(
                 Finding(
-                    rule="missing_section",
+                    rule=Rule.MISSING_SECTION,
                     severity="error",
                     message=f"statutory section {label} not found",
                     expected=label,
@@ -408,7 +409,7 @@ def find_sections(doc: Document) -> SectionResult:
         if _NONE_BODY.match(body):
             findings.append(
                 Finding(
-                    rule="section_problems_empty",
+                    rule=Rule.SECTION_PROBLEMS_EMPTY,
                     severity="warning",
                     message="section 五 states no problems and no measures (the format requires them)",
                     start=prob.start,

@@ -18,6 +18,7 @@ from rapidfuzz import fuzz, process
 
 from .document import Document, GridCell
 from .result import CellValue, Finding, Section
+from .rules import Rule
 from .schema import (
     APPLICANT_COLUMNS,
     T4_BLOCKS,
@@ -691,7 +692,7 @@ def _template(st: _State, year: int | None) -> tuple[TemplateName | None, list[F
             parts.append(f"表三 '（六）其他处理' is {form}")
         findings.append(
             Finding(
-                rule="template_deviation",
+                rule=Rule.TEMPLATE_DEVIATION,
                 severity="warning",
                 message="the tables mix the 2019 and 2021 formats: " + "; ".join(parts),
                 detail={"active": sorted(st.active_style), "other_processing": sorted(st.other_style)},
@@ -703,7 +704,7 @@ def _template(st: _State, year: int | None) -> tuple[TemplateName | None, list[F
         expected = "2021" if year >= 2021 else "2019"
         findings.append(
             Finding(
-                rule="template_deviation",
+                rule=Rule.TEMPLATE_DEVIATION,
                 severity="warning",
                 message=f"a {year} report uses the {tpl} table format; the {expected} format applies",
                 expected=expected,
@@ -724,7 +725,7 @@ def _missing(cells: dict[str, CellValue], template: TemplateName | None) -> list
         if not any(cid.startswith(pre) for cid in cells):
             out.append(
                 Finding(
-                    rule="missing_table",
+                    rule=Rule.MISSING_TABLE,
                     severity="error",
                     message=f"{_TABLE_NAMES[key]} was not found or could not be read",
                     detail={"table": key},
@@ -740,7 +741,7 @@ def _missing(cells: dict[str, CellValue], template: TemplateName | None) -> list
         if lost:
             out.append(
                 Finding(
-                    rule="missing_cells",
+                    rule=Rule.MISSING_CELLS,
                     severity="warning",
                     message=f"{len(lost)} cell(s) of the tables could not be read",
                     cells=tuple(lost),

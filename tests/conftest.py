@@ -1,4 +1,9 @@
-"""Shared test fixtures: paths to the real reports in ../shared (skipped cleanly when absent)."""
+"""Shared test fixtures: paths to the real reports in ../shared.
+
+A test that needs ../shared is skipped only when ../shared itself is absent (a clean clone without
+the real corpus), with that reason. When ../shared is there, a missing report or gold file is a
+failure: it means a renamed or lost file, not an optional input.
+"""
 
 from __future__ import annotations
 
@@ -14,18 +19,26 @@ GOLD = REAL / "gold"
 SAMPLES = ROOT / "corpora" / "samples"
 
 
+def require_shared() -> None:
+    """Skip the calling test when ../shared (the real reports and their gold) is absent."""
+    if not REAL.is_dir():
+        pytest.skip(f"needs the real corpus in ../shared, which is absent here ({REAL} not found)")
+
+
 def real_path(name: str) -> Path:
-    """Path of a real report; skips the calling test when ../shared is not there."""
+    """Path of a real report; skips when ../shared is absent, fails when the report is missing."""
+    require_shared()
     p = REAL / name
     if not p.is_file():
-        pytest.skip(f"real corpus not available: {p}")
+        pytest.fail(f"real report {name} not found in {REAL} (renamed or removed?)")
     return p
 
 
 def real_gold(name: str) -> dict:
+    require_shared()
     p = GOLD / f"{name}.json"
     if not p.is_file():
-        pytest.skip(f"gold not available: {p}")
+        pytest.fail(f"gold for {name} not found: {p}")
     return json.loads(p.read_text(encoding="utf-8"))
 
 

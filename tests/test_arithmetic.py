@@ -14,7 +14,7 @@ from nlp_pipeline.result import CellValue
 from nlp_pipeline.schema import cell_ids
 from nlp_pipeline.tables import parse_cell
 
-from .conftest import GOLD, ROOT, gold_files, real_gold
+from .conftest import GOLD, ROOT, gold_files, real_gold, require_shared
 
 
 def _clean(template: str = "2021") -> dict[str, CellValue]:
@@ -210,8 +210,7 @@ def _evaluate_module() -> ModuleType:
 
 
 def test_evaluation_gate_on_real_gold() -> None:
-    if not GOLD.is_dir():
-        pytest.skip("real gold not available")
+    require_shared()
     ev = _evaluate_module()
     results = [ev.evaluate_file(p, g) for p, g in ev.gold_items(GOLD.parent)]
     summary = ev.summarize(results)

@@ -537,7 +537,7 @@ def test_real_clean_report_end_to_end() -> None:
     path = real_path(name)
     assert real_gold(name)["arithmetic_errors"] == []
     rep = analyze_path(path)
-    assert rep.claims, f"no claims extracted from {name}"
+    assert rep.claims, "claim extraction found no claim in this report"
     assert [f for f in rep.findings if f.rule in CLAIM_RULES] == []
     linked = {c.text: c.cells for c in rep.claims if c.cells}
     assert linked.get("42件") == ("apply.granted.total", "apply.partial.total")
@@ -572,7 +572,7 @@ def test_real_report_outcome_columns_and_rules_link_and_agree() -> None:
     path = real_path(name)
     gold = real_gold(name)["cells"]
     rep = analyze_path(path)
-    assert rep.claims, f"no claims extracted from {name}"
+    assert rep.claims, "claim extraction found no claim in this report"
     by_cells = {c.cells: c.value for c in rep.claims if c.cells}
     assert by_cells[("review.other",)] == gold["review.other"]
     other = ("litigation_direct.other", "litigation_after_review.other")
@@ -589,7 +589,7 @@ def test_real_report_with_narrative_table_disagreement() -> None:
     path = real_path(name)
     assert real_gold(name)["cells"]["apply.new.total"] == 3.0
     rep = analyze_path(path)
-    assert rep.claims, f"no claims extracted from {name}"
+    assert rep.claims, "claim extraction found no claim in this report"
     mism = [f for f in rep.findings if f.rule == "claim_mismatch"]
     assert [(f.expected, f.found) for f in mism] == [(3.0, 0.0)]
 
@@ -713,204 +713,3 @@ def test_blank_total_reads_as_the_sum_of_its_parts() -> None:
     assert linked[0].cells
     _, findings = run(text, [claim(text, "4件", 5)], cells)
     assert [(f.rule, f.expected, f.found) for f in findings] == [("claim_mismatch", 4.0, 5.0)]
-
-
-# ------------------------------------------------------------------ applicants and outcome phrasings (issue 7)
-
-COLUMNS = ("natural", "commercial", "research", "social", "legal", "other_org", "total")
-
-
-def table_three(template: str) -> dict[str, CellValue]:
-    """A consistent 表三 of the given format: every column filled, totals the sum of their parts."""
-    rows = {
-        "apply.new": (18, 3, 0, 1, 0, 2),
-        "apply.carried_over": (2, 1, 0, 0, 0, 0),
-        "apply.granted": (7, 1, 0, 0, 0, 1),
-        "apply.partial": (2, 0, 0, 0, 0, 0),
-        "apply.denied.state_secret": (1, 0, 0, 0, 0, 0),
-        "apply.denied.process_info": (1, 1, 0, 0, 0, 0),
-        "apply.unable.not_held": (3, 1, 0, 0, 0, 0),
-        "apply.unable.need_create": (1, 0, 0, 0, 0, 0),
-        "apply.unable.unclear": (0, 0, 0, 0, 0, 0),
-        "apply.rejected.complaint": (1, 0, 0, 0, 0, 0),
-        "apply.rejected.duplicate": (1, 0, 0, 0, 0, 0),
-        "apply.carried_forward": (1, 1, 0, 1, 0, 1),
-    }
-    if template == "2021":
-        rows |= {
-            "apply.other.no_correction": (1, 0, 0, 0, 0, 0),
-            "apply.other.no_fee": (0, 0, 0, 0, 0, 0),
-            "apply.other.other": (1, 0, 0, 0, 0, 0),
-        }
-    else:
-        rows |= {"apply.other": (2, 0, 0, 0, 0, 0)}
-    outcomes = [p for r, p in rows.items() if not r.startswith(("apply.new", "apply.carried"))]
-    rows["apply.total_processed"] = tuple(sum(col) for col in zip(*outcomes, strict=True))
-    cells: dict[str, CellValue] = {}
-    for row, parts in rows.items():
-        for col, v in zip(COLUMNS, (*parts, sum(parts)), strict=True):
-            cells[f"{row}.{col}"] = num(v)
-    return cells
-
-
-# new 24 (natural 18, organisations 6) + carried over 3 = processed 23 + carried forward 4; 其他处理 2
-# over three rows
-T21 = table_three("2021")
-
-
-def readings_of(sentence: str, figure: str, cells: dict[str, CellValue], *, value: float = 0.0) -> list[str]:
-    text = sentence + "\n"
-    return [r.label for r in claim_readings(claim(text, figure, value), text, cells)]
-
-
-@pytest.mark.parametrize(
-    "sentence",
-    [
-        "今年本机关共收到公民、法人及其他组织提出的政府信息公开申请24件。",
-        "全年受理公民、法人或者其他组织的政府信息公开申请24件。",
-        "本年度收到自然人、法人和其他组织的政府信息公开申请24件。",
-        "本年度接收公民、法人和/或其他组织提交的信息公开申请24件。",
-        "全年新收群众和企业提出的政府信息公开申请24件。",
-    ],
-)
-def test_applicants_naming_persons_and_organisations_are_everyone(sentence: str) -> None:
-    assert readings_of(sentence, "24件", T21) == ["new", "new+carried_over"]
-    linked, findings = run(sentence + "\n", [claim(sentence + "\n", "24件", 24)], T21)
-    assert (linked[0].cells, findings) == (("apply.new.total",), [])
-
-
-def test_organisations_alone_and_natural_persons_alone_stay_columns() -> None:
-    text = "本年度收到法人或者其他组织提出的政府信息公开申请6件。"
-    assert readings_of(text, "6件", T21) == ["new.orgs", "new+carried_over.orgs"]
-    text = "本年度收到政府信息公开申请24件，其中公民提出18件，法人或其他组织提出6件。"
-    assert readings_of(text, "6件", T21) == ["new.orgs", "new+carried_over.orgs"]
-    text = "本年度收到自然人提出的政府信息公开申请18件。"
-    assert readings_of(text, "18件", T21) == ["new.natural", "new+carried_over.natural"]
-    _, findings = run(text + "\n", [claim(text + "\n", "18件", 18)], T21)
-    assert findings == []
-
-
-@pytest.mark.parametrize(
-    ("sentence", "figure", "expected"),
-    [
-        ("全年办结申请26件，其中因无法提供相关信息而答复5件。", "5件", ["unable"]),
-        ("全年办结申请26件，无法提供5件。", "5件", ["unable"]),
-        ("全年新收申请24件，结转上年度申请3件。", "3件", ["carried_over"]),
-        ("全年新收申请24件，另结转上年度政府信息公开申请3件。", "3件", ["carried_over"]),
-        ("全年新收申请24件，上年结转3件。", "3件", ["carried_over"]),
-        ("全年新收申请24件，上一年度结转3件。", "3件", ["carried_over"]),
-        ("全年新收申请24件，接收上年度转入的申请3件。", "3件", ["carried_over"]),
-        ("全年办结申请26件，作其他处理2件。", "2件", ["other"]),
-        ("全年办结申请26件，其中不同意公开3件。", "3件", ["denied"]),
-        ("全年办结申请26件，其中不予以公开3件。", "3件", ["denied"]),
-        ("全年办结申请26件，其中同意公开8件。", "8件", ["granted"]),
-        ("全年办结申请26件，其中予以公开答复8件。", "8件", ["granted"]),
-        ("全年办结申请26件，其中予以部分公开2件。", "2件", ["partial"]),
-        ("全年办结申请26件，其中不予受理2件。", "2件", ["rejected"]),
-        ("全年办结申请26件，其中对信访、举报、投诉类申请不予处理1件。", "1件", ["complaint", "rejected"]),
-        ("全年办结申请26件，其中重复申请不予处理1件。", "1件", ["duplicate", "rejected"]),
-        ("全年办结申请26件，其中因属于过程性信息不予公开2件。", "2件", ["process_info", "denied"]),
-        ("全年办结申请26件，其中涉及国家秘密不予公开1件。", "1件", ["state_secret", "denied"]),
-        ("全年办结申请26件，其中申请人逾期不补正1件。", "1件", ["no_correction", "other"]),
-        ("全年办结申请26件，其中申请人逾期未缴纳费用0件。", "0件", ["no_fee", "other"]),
-        ("全年依申请公开办结26件。", "26件", ["total_processed"]),
-    ],
-)
-def test_outcome_row_phrasings_link(sentence: str, figure: str, expected: list[str]) -> None:
-    assert readings_of(sentence, figure, T21) == expected
-
-
-def test_other_handling_is_the_sum_of_its_rows_in_2021_and_its_own_row_in_2019() -> None:
-    text = "全年办结申请26件，其中其他处理2件。\n"
-    c = claim(text, "2件", 2)
-    linked, findings = run(text, [c], T21)
-    assert linked[0].cells == (
-        "apply.other.no_correction.total",
-        "apply.other.no_fee.total",
-        "apply.other.other.total",
-    )
-    assert findings == []
-    t19 = table_three("2019")
-    linked, findings = run(text, [c], t19)
-    assert (linked[0].cells, findings) == (("apply.other.total",), [])
-    _, findings = run(text, [claim(text, "2件", 3)], T21)
-    assert [(f.rule, f.severity, f.expected, f.found) for f in findings] == [
-        ("claim_mismatch", "error", 2.0, 3.0)
-    ]
-
-
-def test_carried_over_phrasing_is_not_read_as_new_applications() -> None:
-    text = "全年新收申请24件，结转上年度申请3件。\n"
-    linked, findings = run(text, [claim(text, "3件", 3)], T21)
-    assert (linked[0].cells, findings) == (("apply.carried_over.total",), [])
-    _, findings = run(text, [claim(text, "3件", 24)], T21)
-    assert [(f.rule, f.expected, f.found) for f in findings] == [("claim_mismatch", 3.0, 24.0)]
-
-
-@pytest.mark.parametrize(
-    ("sentence", "figure"),
-    [
-        ("全年收到群众来信20件，其中举报3件。", "3件"),
-        ("全年收到信访举报投诉类事项3件。", "3件"),
-        ("全年主动公开过程性信息3条。", "3条"),
-        ("全年转送其他机关办理的来信3件。", "3件"),
-        ("切实保障公民、法人和其他组织依法获取政府信息，全年培训3次。", "3次"),
-        ("全年收到申请24件，公民、法人分别提出18件和6件。", "18件"),
-        ("全年收到申请24件，其中个人和企业各提出12件。", "12件"),
-    ],
-)
-def test_outcome_words_outside_applications_do_not_link(sentence: str, figure: str) -> None:
-    assert readings_of(sentence, figure, T21) == []
-
-
-def test_all_closed_states_both_readings_with_the_figures() -> None:
-    text = "本年度收到政府信息公开申请30件，均已在法定期限内答复。\n"
-    _, findings = run(text, [], APPS)  # new 30 + carried over 2, processed 28, carried forward 4
-    assert [(f.rule, f.severity) for f in findings] == [("claim_all_closed", "warning")]
-    assert findings[0].message == (
-        "narrative says the applications were all handled (均已在法定期限内答复), but 表三 "
-        "apply.carried_forward.total = 4: read as closed within the year it does not hold "
-        "(28 of 32 closed, 87.5%); read as answered within the legal period it may hold, if the 4 "
-        "carried into next year are still within their time limit"
-    )
-    assert findings[0].detail["closure"] == {
-        "closed_within_year": {"closed": 28.0, "in_play": 32.0, "verdict": "does not hold"},
-        "answered_within_legal_period": {"carried_forward": 4.0, "verdict": "may hold"},
-    }
-
-
-def test_full_closure_rate_with_carried_forward_is_a_warning_with_both_readings() -> None:
-    text = "全年收到政府信息公开申请30件，办结率100%。\n"
-    c = claim(text, "100%", 100, unit="%", metric="办结率")
-    cells = {**APPS, "apply.carried_over.total": num(0), "apply.total_processed.total": num(26)}
-    _, findings = run(text, [c], cells)
-    assert [(f.rule, f.severity, f.found) for f in findings] == [("claim_percentage", "warning", 100.0)]
-    assert findings[0].message == (
-        "narrative says 全年收到政府信息公开申请30件，办结率100%, but 表三 apply.carried_forward.total = 4: "
-        "read as closed within the year it does not hold (26 of 30 closed, 86.67%); read as answered "
-        "within the legal period it may hold, if the 4 carried into next year are still within their "
-        "time limit"
-    )
-    assert [r["label"] for r in findings[0].detail["readings"]][:1] == ["total_processed/new"]
-    closed = {**cells, "apply.carried_forward.total": num(0), "apply.total_processed.total": num(30)}
-    assert run(text, [c], closed)[1] == []
-    text = "全年收到政府信息公开申请30件，办结率95%。\n"  # not a claim of full closure: the usual finding
-    _, findings = run(text, [claim(text, "95%", 95, unit="%", metric="办结率")], cells)
-    assert [
-        (f.severity, " but the tables give " in f.message, "legal period" in f.message) for f in findings
-    ] == [("warning", True, False)]
-
-
-def test_real_report_other_handling_links_to_the_three_rows() -> None:
-    """zonghe-2023 (2021 format) states its 其他处理 count: it links to the sum of the three rows."""
-    from nlp_pipeline.pipeline import analyze_path
-
-    name = "zonghe-2023.html"
-    path = real_path(name)
-    gold = real_gold(name)["cells"]
-    rep = analyze_path(path)
-    rows = ("apply.other.no_correction.total", "apply.other.no_fee.total", "apply.other.other.total")
-    other = [c for c in rep.claims if c.cells == rows]
-    assert [(c.start, c.value) for c in other] == [(1099, sum(gold[r] for r in rows))]
-    assert other[0].value == 2.0
-    assert [f.message for f in rep.findings if f.rule in CLAIM_RULES] == []

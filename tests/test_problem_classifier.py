@@ -115,8 +115,6 @@ CLEAR = [
 
 
 def test_classify_clear_statements() -> None:
-    if not DEFAULT_MODEL_PATH.is_file():
-        pytest.skip("model not trained: run scripts/train_classifier.py")
     got = classify([t for t, _ in CLEAR])
     assert [cats[0].label for cats in got] == [lab for _, lab in CLEAR]
     for cats in got:
@@ -126,8 +124,6 @@ def test_classify_clear_statements() -> None:
 
 
 def test_threshold_keeps_top_label() -> None:
-    if not DEFAULT_MODEL_PATH.is_file():
-        pytest.skip("model not trained")
     (only_top,) = classify(["政务公开工作还有差距"], threshold=1.01)
     assert len(only_top) == 1
     (many,) = classify(["政务公开工作还有差距"], threshold=0.0)
@@ -136,8 +132,6 @@ def test_threshold_keeps_top_label() -> None:
 
 
 def test_metadata_matches_labelled_set() -> None:
-    if not META.is_file():
-        pytest.skip("model not trained")
     meta = json.loads(META.read_text(encoding="utf-8"))
     for key in (
         "labels",
@@ -160,8 +154,6 @@ def test_metadata_matches_labelled_set() -> None:
 
 
 def test_artifact_holds_no_training_sentences() -> None:
-    if not DEFAULT_MODEL_PATH.is_file():
-        pytest.skip("model not trained")
     import joblib
 
     blob = pickle.dumps(joblib.load(DEFAULT_MODEL_PATH))

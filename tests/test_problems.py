@@ -16,7 +16,7 @@ from nlp_pipeline.problems import analyze_problems, find_copies, problem_finding
 from nlp_pipeline.result import ProblemStatement, Report
 from nlp_pipeline.sections import find_sections
 
-from .conftest import GOLD, ROOT, real_path
+from .conftest import ROOT, real_path, require_shared
 
 HEAD = "一、总体情况\n略。\n二、主动公开政府信息情况\n略。\n三、收到和处理政府信息公开申请情况\n略。\n四、政府信息公开行政复议、行政诉讼情况\n略。\n"
 TAIL = "六、其他需要报告的事项\n无。\n"
@@ -235,8 +235,7 @@ def relocate(text: str, g: dict) -> dict | None:
 
 
 def test_real_segmentation_gold() -> None:
-    if not GOLD.is_dir():
-        pytest.skip("real corpus not available")
+    require_shared()
     n = exact = kind_ok = total = 0
     drifted: list[str] = []
     for name, items in _gold().items():
@@ -413,8 +412,7 @@ def test_vagueness_floor_on_synthetic_gold() -> None:
 
 @pytest.mark.parametrize(("origin", "floor"), [("real", 0.93), ("real_heldout", 0.8)])
 def test_vagueness_floor_on_real_gold(origin: str, floor: float) -> None:
-    if not GOLD.is_dir():
-        pytest.skip("real corpus not available")
+    require_shared()
     texts: dict[str, str] = {}
     pairs: list[tuple[bool, bool]] = []
     for r in _vague_gold():
