@@ -264,7 +264,7 @@ def _distinct_cells(row: Sequence[GridCell]) -> list[_Cell]:
 
 
 _TOKEN = r"(?:[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[+-]?\d+(?:\.\d+)?|[-—–/])"
-_TRAILING_VALUES_RE = re.compile(rf"^(.*?)\s*({_TOKEN}(?:\s+{_TOKEN})+)$")
+_TRAILING_VALUES_RE = re.compile(rf"^(.*?)\s*({_TOKEN}(?:\s+{_TOKEN})*)$")
 _INNER_ENUM_RE = re.compile(
     r"(?<=[\u4e00-\u9fff])(?=(?:\d+[.、．]|\([一二三四五六七八九十]+\))\s*[\u4e00-\u9fff])"
 )
@@ -283,7 +283,7 @@ def _make_row(row: Sequence[GridCell], origin: str) -> _Row:
 
 def _split_merged(row: _Row) -> _Row | None:
     """A row whose label and values a PDF text layer put into one cell ("（五）不予处理1.信访举报投诉类
-    申请0 0 0 0 0 0 0", the rest blank), or whose values all sit in one cell: the label (cut at its
+    申请0 0 0 0 0 0 0", "行政许可0", the rest blank), or whose values all sit in one cell: the label (cut at its
     inner enumerators into group and item) and one value per whitespace-separated token. Only a
     candidate: the reader keeps it where the count of values fits the row's columns."""
     filled = [i for i, c in enumerate(row.cells) if c.text.strip()]
@@ -294,8 +294,8 @@ def _split_merged(row: _Row) -> _Row | None:
     if m is None or any(not _is_label(row.cells[i].text) for i in filled[:-1]):
         return None
     head = m.group(1).strip()
-    if head and not _is_label(head):
-        return None
+    if (head and not _is_label(head)) or (not head and " " not in m.group(2)):
+        return None  # one number alone is an ordinary value cell
     labels = [row.cells[i].text for i in filled[:-1]]
     labels += [p for p in _INNER_ENUM_RE.split(head) if p.strip()] if head else []
     values = tuple(_Cell(tok, last.cols) for tok in m.group(2).split())
@@ -843,7 +843,8 @@ def read_tables(doc: Document, sections: Sequence[Section]) -> TableResult:
                     st.apply_group = ""
                 st.table = kind
             if row.whole is not None and not _split_fits(st, row):
-                row = row.whole
+                # numbers that do not fit the columns: unread (missing), never a blank row
+                row = _Row(row.whole.cells, row.origin, row.whole.labels, ())
             if st.table == "active":
                 _read_active(st, row)
             elif st.table == "applications":
