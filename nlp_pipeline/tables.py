@@ -766,6 +766,13 @@ def _read_review(st: _State, row: _Row) -> None:
         if len(set(typo_cols)) > len(set(cols_here)) and len(set(typo_cols)) >= 3:
             cols_here = typo_cols
     numeric = [v for v in row.values if parse_cell(v.text).kind in ("number", "number_with_note")]
+    if blocks_here and not cols_here and not numeric and len(row.labels) == 1 and row.values:
+        # "行政复议" then its blank cells: a block's row left blank, not a header
+        block = _t4_block_named(row.labels[0])
+        cols = st.t4_cols or list(_T4_COL_IDS)
+        if block is not None and _fit(row.values, len(cols)) is not None:
+            _blank_review_row(st, row, block, cols)
+            return
     if (blocks_here or cols_here) and not numeric:
         st.t4_blocks += [b for _, b in sorted(blocks_here) if b not in st.t4_blocks]
         if len(set(cols_here)) == len(_T4_COL_IDS) and not st.t4_cols:
@@ -775,10 +782,11 @@ def _read_review(st: _State, row: _Row) -> None:
                     first.append(cid)
             st.t4_cols = first
         return
-    if not any(v.text.strip() for v in row.values):
-        return
     cols = st.t4_cols or list(_T4_COL_IDS)
     label_block = next((b for t in row.labels if (b := _t4_block_named(t))), None)
+    if not any(v.text.strip() for v in row.values):
+        _blank_review_row(st, row, label_block, cols)
+        return
     if label_block is None and not row.labels and _fit(row.values, len(cols)) is not None:
         label_block = st.t4_caption or None
     if label_block:
@@ -794,6 +802,22 @@ def _read_review(st: _State, row: _Row) -> None:
     for bi, bid in enumerate(blocks):
         for ci, cid in enumerate(cols):
             st.put(f"{bid}.{cid}", fitted[bi * len(cols) + ci], row.origin)
+
+
+def _blank_review_row(st: _State, row: _Row, label_block: str | None, cols: list[str]) -> None:
+    """表四 left blank: a block's row under its label, or the one row of fifteen cells under a
+    header that named every column (no cases). Blank cells give way to numbers a later row has."""
+    if label_block is not None:
+        fitted = _fit(row.values, len(cols))
+        for cid, v in zip(cols, fitted or (), strict=False):
+            st.put(f"{label_block}.{cid}", v, row.origin)
+        return
+    if row.labels or not st.t4_cols:
+        return
+    blocks = st.t4_blocks if len(st.t4_blocks) == len(T4_BLOCKS) else [b for b, _ in T4_BLOCKS]
+    fitted = _fit(row.values, len(blocks) * len(cols))
+    for i, v in enumerate(fitted or ()):
+        st.put(f"{blocks[i // len(cols)]}.{cols[i % len(cols)]}", v, row.origin)
 
 
 _LOOSE_RE = re.compile(r"^([^\d|]+?)\s*([+-]?\d+(?:\.\d+)?)$")

@@ -807,3 +807,23 @@ def test_hand_built_merged_cells_split_only_when_the_count_fits() -> None:
     assert not any(c.startswith("apply.rejected.duplicate.") for c in res.cells)
     assert res.cells["active.licensing.decisions"].value == 12
     assert "active.penalty.decisions" not in res.cells  # two numbers for a one-column row
+
+
+def test_t4_left_blank_is_blank_cells_not_a_missing_table() -> None:
+    res = read_tables(_doc([*_T4_HEADER, [""] * 15]), ())
+    assert {c for c in res.cells if c.startswith(("review.", "litigation_"))} == {
+        f"{b}.{c}" for b in ("review", "litigation_direct", "litigation_after_review")
+        for c in ("upheld", "corrected", "other", "pending", "total")
+    }
+    assert all(res.cells[c].kind == "blank" for c in res.cells)
+    assert "t4" not in {f.detail.get("table") for f in res.findings if f.rule == "missing_table"}
+    # a blank spacer row under the header gives way to the numbers below it
+    res = read_tables(_doc([*_T4_HEADER, [""] * 15, *_T4_ROW]), ())
+    assert res.cells["review.upheld"].value == 2
+    assert res.cells["litigation_after_review.total"].value == 1
+    # a block's row left blank under its label
+    rows = [["", "结果维持", "结果纠正", "其他结果", "尚未审结", "总计"], ["行政复议", "", "", "", "", ""]]
+    rows += [["未经复议直接起诉", "1", "0", "0", "0", "1"], ["复议后起诉", "0", "0", "0", "1", "1"]]
+    res = read_tables(_doc(rows), ())
+    assert (res.cells["review.total"].kind, res.cells["review.total"].value) == ("blank", None)
+    assert res.cells["litigation_direct.upheld"].value == 1
