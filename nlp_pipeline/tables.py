@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from .document import Document, GridCell
 from .result import CellValue, Finding, Section
@@ -150,6 +151,62 @@ _T4_BLOCK_KEYS: tuple[tuple[str, str], ...] = (
 )
 
 
+def _one_typo(key: str, labels: Sequence[str]) -> str | None:
+    """The one label ``key`` is a one-character typo of (a near-form or homophone character, one
+    character missing or added), None when none is or when two are equally near (never guess)."""
+    if not key or not _CJK_RE.search(key):
+        return None
+    near = [
+        lbl
+        for lbl in labels
+        if abs(len(lbl) - len(key)) <= 1
+        and Levenshtein.distance(key, lbl, processor=None, score_cutoff=1) <= 1
+    ]
+    return near[0] if len(near) == 1 else None
+
+
+_APPLICANT_GROUP_KEYS = (label_key("法人或其他组织"), label_key("申请人情况"))
+_APPLICANT_KEY_IDS = dict(_APPLICANT_LABELS)
+
+
+def _applicant_header(cells: Sequence[_Cell]) -> list[list[str]]:
+    """Applicant column ids each cell of a header row names. Exact names first; a cell naming none
+    is then matched as a one-character typo of a column not yet named, one-to-one (a column two
+    cells could be is given to neither); a two-character name ("其它", "总记") only beside another
+    named cell, since alone it could be anything."""
+    out: list[list[str]] = []
+    loose: list[tuple[int, str]] = []
+    for i, c in enumerate(cells):
+        text = normalize_cell_text(c.text).replace(" ", "")
+        key = label_key(text)
+        if not key or _ENUM_RE.match(text) or parse_cell(text).kind in ("number", "number_with_note"):
+            out.append([])
+            continue
+        if _one_typo(key, _APPLICANT_GROUP_KEYS) and key not in _APPLICANT_GROUP_KEYS:
+            out.append([])  # "法人或其他组识": a typo'd group heading, not the column 其他
+            continue
+        named = applicant_columns_in(c.text)
+        out.append(named)
+        if not named and len(key) <= 8:
+            hit = _one_typo(key, list(_APPLICANT_KEY_IDS))
+            if hit is not None:
+                loose.append((i, _APPLICANT_KEY_IDS[hit]))
+    taken = {cid for named in out for cid in named}
+    counts: dict[str, int] = {}
+    for _, cid in loose:
+        counts[cid] = counts.get(cid, 0) + 1
+    loose = [(i, cid) for i, cid in loose if cid not in taken and counts[cid] == 1]
+    long_named = len(taken) + sum(1 for _, cid in loose if len(_key_of(cid)) > 2)
+    for i, cid in loose:
+        if len(_key_of(cid)) > 2 or long_named >= 1:
+            out[i] = [cid]
+    return out
+
+
+def _key_of(cid: str) -> str:
+    return next(k for k, v in _APPLICANT_KEY_IDS.items() if v == cid)
+
+
 def applicant_columns_in(text: str) -> list[str]:
     """Applicant column ids named in one header cell, in text order ("商业 企业" counts)."""
     key = label_key(text).replace("法人或其他组织", "").replace("申请人情况", "")
@@ -161,11 +218,17 @@ def applicant_columns_in(text: str) -> list[str]:
     return [cid for _, cid in sorted(found)]
 
 
-def t4_columns_in(text: str) -> list[str]:
+def t4_columns_in(text: str, *, typos: bool = False) -> list[str]:
+    """表四 column ids named in one header cell, in text order; ``typos``: a cell naming none may
+    be a one-character typo of one column name (the caller keeps that to header rows)."""
     key = label_key(text)
     out: list[tuple[int, str]] = []
     for lkey, cid in _T4_COL_KEYS:
         out += [(m.start(), cid) for m in re.finditer(re.escape(lkey), key)]
+    if not out and typos and len(key) <= 6:
+        hit = _one_typo(key, [k for k, _ in _T4_COL_KEYS])
+        if hit is not None:
+            out.append((0, dict(_T4_COL_KEYS)[hit]))
     return [cid for _, cid in sorted(out)]
 
 
@@ -184,6 +247,7 @@ class _Row:
     origin: str
     labels: tuple[str, ...]
     values: tuple[_Cell, ...]
+    whole: _Row | None = None  # the row as published when its values were split out of one cell
 
 
 def _distinct_cells(row: Sequence[GridCell]) -> list[_Cell]:
@@ -200,6 +264,13 @@ def _distinct_cells(row: Sequence[GridCell]) -> list[_Cell]:
     return [_Cell(text[a], tuple(cols[a])) for a in order]
 
 
+_TOKEN = r"(?:[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[+-]?\d+(?:\.\d+)?|[-—–/])"
+_TRAILING_VALUES_RE = re.compile(rf"^(.*?)\s*({_TOKEN}(?:\s+{_TOKEN})*)$")
+_INNER_ENUM_RE = re.compile(
+    r"(?<=[\u4e00-\u9fff])(?=(?:\d+[.、．]|\([一二三四五六七八九十]+\))\s*[\u4e00-\u9fff])"
+)
+
+
 def _make_row(row: Sequence[GridCell], origin: str) -> _Row:
     cells = _distinct_cells(row)
     last_label = -1
@@ -207,7 +278,29 @@ def _make_row(row: Sequence[GridCell], origin: str) -> _Row:
         if _is_label(c.text):
             last_label = i
     labels = tuple(c.text for c in cells[: last_label + 1] if c.text.strip())
-    return _Row(tuple(cells), origin, labels, tuple(cells[last_label + 1 :]))
+    plain = _Row(tuple(cells), origin, labels, tuple(cells[last_label + 1 :]))
+    return _split_merged(plain) or plain
+
+
+def _split_merged(row: _Row) -> _Row | None:
+    """A row whose label and values a PDF text layer put into one cell ("（五）不予处理1.信访举报投诉类
+    申请0 0 0 0 0 0 0", "行政许可0", the rest blank), or whose values all sit in one cell: the label (cut at its
+    inner enumerators into group and item) and one value per whitespace-separated token. Only a
+    candidate: the reader keeps it where the count of values fits the row's columns."""
+    filled = [i for i, c in enumerate(row.cells) if c.text.strip()]
+    if not filled:
+        return None
+    last = row.cells[filled[-1]]
+    m = _TRAILING_VALUES_RE.match(normalize_cell_text(last.text))
+    if m is None or any(not _is_label(row.cells[i].text) for i in filled[:-1]):
+        return None
+    head = m.group(1).strip()
+    if (head and not _is_label(head)) or (not head and " " not in m.group(2)):
+        return None  # one number alone is an ordinary value cell
+    labels = [row.cells[i].text for i in filled[:-1]]
+    labels += [p for p in _INNER_ENUM_RE.split(head) if p.strip()] if head else []
+    values = tuple(_Cell(tok, last.cols) for tok in m.group(2).split())
+    return _Row(row.cells, row.origin, tuple(labels), values, whole=row)
 
 
 def _fit(values: Sequence[_Cell], n: int) -> list[_Cell] | None:
@@ -291,15 +384,34 @@ class _State:
         self.cells[cid] = parse_cell(cell.text, origin=f"{origin}c{cell.cols[0]}")
 
 
+def _split_fits(st: _State, row: _Row) -> bool:
+    """Whether values split out of one cell are as many as the row's columns (7 for a 表三 row, 15
+    for 表四's one row or 5 for a block's row, the columns of the 表二 row its label names)."""
+    n = len(row.values)
+    if st.table == "applications":
+        return n == len(_APPLICANT_IDS)
+    if st.table == "review":
+        named = any(_t4_block_named(t) for t in row.labels)
+        return n == len(T4_BLOCKS) * len(_T4_COL_IDS) if not row.labels else named and n == len(_T4_COL_IDS)
+    if st.table == "active":
+        row_id = next((r for t in reversed(row.labels) if (r := _best(label_key(t), _ACTIVE_ROW_CHOICES))), None)
+        return row_id is not None and n == len(_active_cols_for(st, row_id)[0])
+    return False
+
+
 def _row_kind(row: _Row) -> str:
     """Which table a row announces itself as part of ('' when it does not)."""
     keys = [label_key(c.text) for c in row.cells]
     joined = "".join(keys)
     if any(k.startswith("结果维持") or k in ("行政复议", "复议后起诉", "未经复议直接起诉") for k in keys):
         return "review"
+    if not _has_number(row) and sum(1 for c in row.cells if t4_columns_in(c.text, typos=True)) >= 3:
+        return "review"  # a header of typo'd outcome names ("结果维特", "尚未审洁")
     if "信息内容" in keys or any(_ACTIVE_COL_CHOICES.get(k) for k in keys) or "第二十条" in joined:
         return "active"
-    if sum(len(applicant_columns_in(c.text)) for c in row.cells) >= 2 or "申请人情况" in joined:
+    if not _has_number(row) and sum(1 for k in keys if len(k) >= 4 and _active_col_typo(k)) >= 2:
+        return "active"
+    if sum(len(n) for n in _applicant_header(row.cells)) >= 2 or "申请人情况" in joined:
         return "applications"
     if any(_best(label_key(t), _ACTIVE_ROW_CHOICES, cutoff=90.0) for t in row.labels):
         return "active"
@@ -323,10 +435,12 @@ def _t4_block_named(text: str) -> str | None:
 def _read_active(st: _State, row: _Row) -> None:
     header_ids: list[str] = []
     header_pos: dict[int, str] = {}
-    for c in row.cells:
-        hit = _ACTIVE_COL_CHOICES.get(label_key(c.text)) or (
-            _best_col(label_key(c.text)) if label_key(c.text) else None
-        )
+    hits = [_active_col_hit(label_key(c.text)) for c in row.cells]
+    for c, hit in zip(row.cells, hits, strict=True):
+        if hit and sum(1 for h in hits if h and h[0] == hit[0]) > 1 and _ACTIVE_COL_CHOICES.get(
+            label_key(c.text)
+        ) != hit:
+            hit = None  # a typo'd header that another header cell also claims: never one column twice
         if hit:
             cid, _ = hit
             if cid not in header_ids:
@@ -355,7 +469,8 @@ def _read_active(st: _State, row: _Row) -> None:
         if target:
             return
     if not has_values:
-        st.active_pending = own
+        if not _blank_active_row(st, row):
+            st.active_pending = own
         return
     if pending and own:
         row_id = _best(pending + own, _ACTIVE_ROW_CHOICES) or row_id
@@ -365,21 +480,48 @@ def _read_active(st: _State, row: _Row) -> None:
     _place_active(st, row, row_id if row.labels else _next_active(st))
 
 
+def _blank_active_row(st: _State, row: _Row) -> bool:
+    """A 表二 row left blank under its own label (all its value cells present and empty): blank
+    cells, not lost ones. The label must be the row's whole label (a piece of a label broken over
+    lines is kept for the next line instead)."""
+    if not row.labels or not row.values:
+        return False
+    row_id = _best(label_key(row.labels[-1]), _ACTIVE_ROW_CHOICES, cutoff=_BLANK_ROW_CUTOFF)
+    if row_id is None or any(k.startswith(row_id + ".") for k in st.cells):
+        return False
+    cols, header = _active_cols_for(st, row_id)
+    placed = _assign(row.values, cols, header, partial=False)
+    if not cols or set(placed) != set(cols):
+        return False
+    for cid, v in placed.items():
+        st.put(f"{row_id}.{cid}", v, row.origin)
+    st.active_last = row_id
+    return True
+
+
+# a blank row has no numbers to confirm its label: only a near-whole label places it
+_BLANK_ROW_CUTOFF = 90.0
+
+
 def _place_active(st: _State, row: _Row, row_id: str | None) -> None:
     if row_id is None:
         return
     if row_id in ("active.other_services", "active.procurement"):
         st.active_style.add("2019")
-    cols = st.active_cols
-    header = st.active_header
-    if not any(f"{row_id}.{c}" in all_cell_ids() for c in cols):
-        # no header above this row names its columns (lost, or another row group's): use the form's
-        cols, header = _default_active_cols(row_id, st.active_style), {}
+    cols, header = _active_cols_for(st, row_id)
     placed = _assign(row.values, cols, header, partial=_partial_ok(st, row, st.active_header_table))
     for cid, v in placed.items():
         st.put(f"{row_id}.{cid}", v, row.origin)
     if placed:
         st.active_last = row_id
+
+
+def _active_cols_for(st: _State, row_id: str) -> tuple[list[str], dict[int, str]]:
+    """Columns of a 表二 row: the header's, unless no header above names them (lost, or another
+    row group's): then the form's."""
+    if any(f"{row_id}.{c}" in all_cell_ids() for c in st.active_cols):
+        return st.active_cols, st.active_header
+    return _default_active_cols(row_id, st.active_style), {}
 
 
 def _table_of(row: _Row) -> str:
@@ -412,6 +554,24 @@ def _flush_active(st: _State) -> None:
         _place_active(st, deferred, _next_active(st))
 
 
+def _active_col_hit(key: str) -> tuple[str, str] | None:
+    """表二 column of a header cell: exact, then close (ratio), then a one-character typo."""
+    if not key:
+        return None
+    return _ACTIVE_COL_CHOICES.get(key) or _best_col(key) or _active_col_typo(key)
+
+
+def _active_col_typo(key: str) -> tuple[str, str] | None:
+    if len(key) < 4 or _has_digit(key):
+        return None
+    hit = _one_typo(key, list(_ACTIVE_COL_CHOICES))
+    return _ACTIVE_COL_CHOICES[hit] if hit is not None else None
+
+
+def _has_digit(text: str) -> bool:
+    return any(ch.isdigit() for ch in text)
+
+
 def _best_col(key: str) -> tuple[str, str] | None:
     hit = process.extractOne(
         key, list(_ACTIVE_COL_CHOICES), scorer=fuzz.ratio, processor=None, score_cutoff=85.0
@@ -433,10 +593,8 @@ def _default_active_cols(row_id: str, style: set[str]) -> list[str]:
 def _read_applications(st: _State, row: _Row) -> None:
     header_cols: dict[int, str] = {}
     n_named = 0
-    for c in row.cells:
-        if _ENUM_RE.match(normalize_cell_text(c.text).replace(" ", "")):
-            continue  # an enumerated row label ("3.其他", "（六）其他处理"), not a column heading
-        named = applicant_columns_in(c.text)
+    for c, named in zip(row.cells, _applicant_header(row.cells), strict=True):
+        # enumerated row labels ("3.其他", "（六）其他处理") name no column heading
         n_named += len(named)
         if len(named) == 1:
             for col in c.cols:
@@ -462,6 +620,10 @@ def _read_applications(st: _State, row: _Row) -> None:
         # numbers under a label we cannot read yet: the next line may finish the label
         st.apply_deferred = (row, own_label)
         return
+    if row_id is not None and not has_values:
+        placed = _assign(row.values, _APPLICANT_IDS, st.apply_header, partial=False)
+        if set(placed) != set(_APPLICANT_IDS):
+            return
     _place_apply(st, row, row_id)
 
 
@@ -521,6 +683,9 @@ def _apply_row_id(st: _State, row: _Row) -> tuple[str | None, str]:
         if joined_item and joined_item != item and _closeness(own, joined_item) > _closeness(rest[-1], item):
             item = joined_item
     if not has_values:
+        blank = _blank_apply_item(st, row, rest, item)
+        if blank is not None:
+            return blank, own
         # a label broken over lines: keep its start for the row that carries the numbers
         st.apply_pending = own
         return None, own
@@ -547,6 +712,27 @@ def _apply_row_id(st: _State, row: _Row) -> tuple[str | None, str]:
     if not item.startswith(("apply.denied.", "apply.unable.", "apply.rejected.", "apply.other.")):
         st.apply_group = ""
     return item, own
+
+
+def _blank_apply_item(st: _State, row: _Row, rest: Sequence[str], item: str | None) -> str | None:
+    """The 表三 row a row left blank under its own label is (all seven value cells present and
+    empty), or None: the label must be near-whole (a piece of a broken label is not a row), and
+    "（六）其他处理" alone is the 2019 form's one row."""
+    if len(row.values) < len(_APPLICANT_IDS) or not row.labels:
+        return None
+    if item is not None and rest:
+        whole = _best(rest[-1], _APPLY_ITEMS, cutoff=_BLANK_ROW_CUTOFF)
+        if whole != item or f"{item}.natural" in st.cells:
+            return None
+        if item.startswith("apply.other."):
+            st.other_style.add("2021")
+        if not item.startswith(("apply.denied.", "apply.unable.", "apply.rejected.", "apply.other.")):
+            st.apply_group = ""
+        return item
+    if not rest and st.apply_group == "other" and _group_label_in(row, "其他处理"):
+        st.other_style.add("2019")
+        return "apply.other"
+    return None
 
 
 def _has_number(row: _Row) -> bool:
@@ -576,7 +762,18 @@ def _read_review(st: _State, row: _Row) -> None:
     keys = [label_key(c.text) for c in row.cells]
     blocks_here = [(k.find(bkey), bid) for k in ["|".join(keys)] for bkey, bid in _T4_BLOCK_KEYS if bkey in k]
     cols_here = [cid for c in row.cells for cid in t4_columns_in(c.text)]
+    if len(set(cols_here)) < len(_T4_COL_IDS):
+        typo_cols = [cid for c in row.cells for cid in t4_columns_in(c.text, typos=True)]
+        if len(set(typo_cols)) > len(set(cols_here)) and len(set(typo_cols)) >= 3:
+            cols_here = typo_cols
     numeric = [v for v in row.values if parse_cell(v.text).kind in ("number", "number_with_note")]
+    if blocks_here and not cols_here and not numeric and len(row.labels) == 1 and row.values:
+        # "行政复议" then its blank cells: a block's row left blank, not a header
+        block = _t4_block_named(row.labels[0])
+        cols = st.t4_cols or list(_T4_COL_IDS)
+        if block is not None and _fit(row.values, len(cols)) is not None:
+            _blank_review_row(st, row, block, cols)
+            return
     if (blocks_here or cols_here) and not numeric:
         st.t4_blocks += [b for _, b in sorted(blocks_here) if b not in st.t4_blocks]
         if len(set(cols_here)) == len(_T4_COL_IDS) and not st.t4_cols:
@@ -586,10 +783,11 @@ def _read_review(st: _State, row: _Row) -> None:
                     first.append(cid)
             st.t4_cols = first
         return
-    if not any(v.text.strip() for v in row.values):
-        return
     cols = st.t4_cols or list(_T4_COL_IDS)
     label_block = next((b for t in row.labels if (b := _t4_block_named(t))), None)
+    if not any(v.text.strip() for v in row.values):
+        _blank_review_row(st, row, label_block, cols)
+        return
     if label_block is None and not row.labels and _fit(row.values, len(cols)) is not None:
         label_block = st.t4_caption or None
     if label_block:
@@ -605,6 +803,22 @@ def _read_review(st: _State, row: _Row) -> None:
     for bi, bid in enumerate(blocks):
         for ci, cid in enumerate(cols):
             st.put(f"{bid}.{cid}", fitted[bi * len(cols) + ci], row.origin)
+
+
+def _blank_review_row(st: _State, row: _Row, label_block: str | None, cols: list[str]) -> None:
+    """表四 left blank: a block's row under its label, or the one row of fifteen cells under a
+    header that named every column (no cases). Blank cells give way to numbers a later row has."""
+    if label_block is not None:
+        fitted = _fit(row.values, len(cols))
+        for cid, v in zip(cols, fitted or (), strict=False):
+            st.put(f"{label_block}.{cid}", v, row.origin)
+        return
+    if row.labels or not st.t4_cols:
+        return
+    blocks = st.t4_blocks if len(st.t4_blocks) == len(T4_BLOCKS) else [b for b, _ in T4_BLOCKS]
+    fitted = _fit(row.values, len(blocks) * len(cols))
+    for i, v in enumerate(fitted or ()):
+        st.put(f"{blocks[i // len(cols)]}.{cols[i % len(cols)]}", v, row.origin)
 
 
 _LOOSE_RE = re.compile(r"^([^\d|]+?)\s*([+-]?\d+(?:\.\d+)?)$")
@@ -653,6 +867,9 @@ def read_tables(doc: Document, sections: Sequence[Section]) -> TableResult:
                 if kind == "applications":
                     st.apply_group = ""
                 st.table = kind
+            if row.whole is not None and not _split_fits(st, row):
+                # numbers that do not fit the columns: unread (missing), never a blank row
+                row = _Row(row.whole.cells, row.origin, row.whole.labels, ())
             if st.table == "active":
                 _read_active(st, row)
             elif st.table == "applications":

@@ -30,7 +30,7 @@ if str(ROOT) not in sys.path:
 from nlp_pipeline import loading, tables  # noqa: E402
 from nlp_pipeline._load_docx import load_docx  # noqa: E402
 from nlp_pipeline._load_html import load_html  # noqa: E402
-from nlp_pipeline.document import Document, GridCell  # noqa: E402
+from nlp_pipeline.document import Block, Document, GridCell, Table  # noqa: E402
 from nlp_pipeline.schema import T4_BLOCKS, T4_COLUMNS  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -175,6 +175,133 @@ def _fmt(v: Any) -> str:
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return str(v)
+
+
+# ---------------------------------------------------------------- content variants (issue 7)
+
+# one-character typos of every column header the forms use (near-form or homophone character,
+# a character missing), as hand-filled and retyped reports carry them
+HEADER_TYPOS: dict[str, str] = {
+    "自然人": "自然入",
+    "商业企业": "商业企事",
+    "科研机构": "科研机购",
+    "社会公益组织": "社会公益组识",
+    "法律服务机构": "法律服务机",
+    "其他": "其它",
+    "总计": "总记",
+    "结果维持": "结果维特",
+    "结果纠正": "结果纠止",
+    "其他结果": "其它结果",
+    "尚未审结": "尚未审洁",
+    "本年制发件数": "本年制法件数",
+    "本年废止件数": "本年费止件数",
+    "现行有效件数": "现行有效件",
+    "本年处理决定数量": "本年处理决定数",
+    "处理决定数量": "处里决定数量",
+    "本年新制作数量": "本年新制做数量",
+    "本年新公开数量": "本年新公开数",
+    "对外公开总数量": "对外公开总数目",
+}
+
+
+def _key(text: str) -> str:
+    return tables.label_key(text)
+
+
+_TYPO_BY_KEY = {_key(k): v for k, v in HEADER_TYPOS.items()}
+
+
+def typo_headers(items: list[Item]) -> list[Item]:
+    """Every header cell that is exactly one column name (in a row without numbers) replaced by a
+    one-character typo of it; row labels and group headings keep their wording."""
+    out: list[Item] = []
+    for kind, val in items:
+        if kind == "table":
+            grid: Grid = val
+            val = [
+                [
+                    GridCell(_TYPO_BY_KEY.get(_key(c.text), c.text), c.anchor)
+                    if not any(is_number(x.text) for x in row) and not tables._ENUM_RE.match(c.text.strip())
+                    else c
+                    for c in row
+                ]
+                for row in grid
+            ]
+        out.append((kind, val))
+    return out
+
+
+def items_document(items: list[Item], name: str) -> Document:
+    """The items as a Document whose table ``i`` has origin ``item{i}`` (to map cells to rows)."""
+    blocks = [
+        Block("table", "", i, i + 1, table=Table(tuple(tuple(r) for r in val), origin=f"item{i}"))
+        if kind == "table"
+        else Block("text", val, i, i + 1)
+        for i, (kind, val) in enumerate(items)
+    ]
+    return Document(source=name, format="html", text="", blocks=tuple(blocks))
+
+
+def blank_rows(
+    items: list[Item], gold: dict[str, Any], *, every: int = 3
+) -> tuple[list[Item], dict[str, Any]]:
+    """Every ``every``-th labelled 表二/表三 row (by where the reader found its cells) left blank:
+    its label kept, its value cells emptied; the gold of its cells becomes null (blank)."""
+    res = tables.read_tables(items_document(items, "blank"), ())
+    base_index = {f"item{i}": i for i in range(len(items))}
+    rows: dict[tuple[int, int], list[str]] = {}
+    for cid in gold:
+        cell = res.cells.get(cid)
+        if cell is None or not cid.startswith(("active.", "apply.")):
+            continue
+        m = re.match(r"^(.*)#r(\d+)c\d+$", cell.origin)
+        if m is None or m.group(1) not in base_index:
+            continue
+        rows.setdefault((base_index[m.group(1)], int(m.group(2))), []).append(cid)
+    chosen = sorted(rows)[::every]
+    new_items = list(items)
+    new_gold = dict(gold)
+    for bi, r in chosen:
+        kind, grid = new_items[bi]
+        if kind != "table":
+            continue
+        anchors = {
+            c.anchor for c in grid[r] if c.anchor[0] == r and c.text.strip() and not tables._is_label(c.text)
+        }
+        new_items[bi] = (
+            "table",
+            [[GridCell("", c.anchor) if c.anchor in anchors else c for c in row] for row in grid],
+        )
+        for cid in rows[(bi, r)]:
+            new_gold[cid] = None
+    return new_items, new_gold
+
+
+def merge_rows(items: list[Item]) -> list[Item]:
+    """Every row with numbers put into its first cell as a PDF text layer does ("（五）不予处理1.信访
+    举报投诉类申请0 0 0 0 0 0 0"), the rest of the row empty; tables lose their merged cells (a text
+    spanning rows or columns appears once, in its first position)."""
+    out: list[Item] = []
+    for kind, val in items:
+        if kind == "table":
+            grid: Grid = val
+            width = max(len(r) for r in grid)
+            rows: list[list[tuple[str, int, int]]] = []
+            for r, row in enumerate(grid):
+                texts = [c.text if _first_seen(grid, r, i) else "" for i, c in enumerate(row)]
+                texts += [""] * (width - len(texts))
+                if any(is_number(t) for t in texts):
+                    labels = "".join(t.strip() for t in texts if t.strip() and not _is_value(t))
+                    values = " ".join(t.strip() for t in texts if t.strip() and _is_value(t))
+                    texts = [labels + values] + [""] * (width - 1)
+                rows.append([(t, 1, 1) for t in texts])
+            val = from_texts(rows)
+        out.append((kind, val))
+    return out
+
+
+def _is_value(text: str) -> bool:
+    return bool(re.match(r"^(?:[+-]?\d+(?:\.\d+)?|[-—–/])$", text.strip()))
 
 
 # ---------------------------------------------------------------- HTML rendering
@@ -354,6 +481,7 @@ HTML_VARIANTS: dict[str, Callable[[list[Item], dict[str, Any]], bytes]] = {
     "html.split_tables": lambda it, g: render_html(split_tables(it, repeat_header=False)),
     "html.split_tables_repeat_header": lambda it, g: render_html(split_tables(it, repeat_header=True)),
     "html.title_and_spacer_rows": lambda it, g: render_html(title_rows(it)),
+    "content.typo_headers": lambda it, g: render_html(typo_headers(it)),
     "html.gbk_encoded": lambda it, g: (
         render_html(it).decode().replace('charset="utf-8"', 'charset="gb2312"').encode("gb18030")
     ),
@@ -459,7 +587,17 @@ def _load_txt(data: bytes, name: str) -> Document:
     return loading.parse_text(loading.normalize_chars(text), source=name, fmt="txt")
 
 
-Loader = Callable[[list[Item], dict[str, Any], str], Document]
+Loader = Callable[[list[Item], dict[str, Any], str], "Document | tuple[Document, dict[str, Any]]"]
+
+
+def _blank_rows_variant(
+    items: list[Item], gold: dict[str, Any], name: str, *, typos: bool = False
+) -> tuple[Document, dict[str, Any]]:
+    """Rows left blank (gold null for their cells), optionally under typo'd headers, as HTML."""
+    blanked, new_gold = blank_rows(items, gold)
+    if typos:
+        blanked = typo_headers(blanked)
+    return load_html(render_html(blanked), source=name), new_gold
 
 
 def _variants() -> dict[str, Loader]:
@@ -472,6 +610,11 @@ def _variants() -> dict[str, Loader]:
             out[variant] = lambda it, g, n, m=make: _load_txt(m(it, g), n)
         else:
             out[variant] = lambda it, g, n, m=make: load_html(m(it, g), source=n)
+    # the merged cells a PDF text layer gives, read as the grid the loader hands over (HTML would
+    # rejoin "0 0 0" into one number before the table reader sees it)
+    out["content.merged_label_values"] = lambda it, g, n: items_document(merge_rows(it), n)
+    out["content.blank_rows"] = _blank_rows_variant
+    out["content.blank_rows_typo_headers"] = lambda it, g, n: _blank_rows_variant(it, g, n, typos=True)
     out["docx.merged"] = lambda it, g, n: load_docx(render_docx(it), source=n)
     out["docx.outer_layout_table"] = lambda it, g, n: load_docx(render_docx(it, layout_table=True), source=n)
     out["docx.t3_header_2rows"] = lambda it, g, n: load_docx(render_docx(t3_header(it, rows=2)), source=n)
@@ -495,7 +638,9 @@ def run(directory: Path, *, families: set[str] | None, pdf_limit: int, verbose: 
                 continue
             t0 = time.perf_counter()
             try:
-                right, total = score(make(items, gold, name), gold)
+                made = make(items, gold, name)
+                doc, vgold = made if isinstance(made, tuple) else (made, gold)
+                right, total = score(doc, vgold)
             except Exception as exc:  # a crash scores 0 for this variant; report it
                 right, total = 0, len(gold)
                 fails[variant].append(f"{name}: {type(exc).__name__}: {str(exc)[:80]}")

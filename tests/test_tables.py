@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 
 from nlp_pipeline import loading
 from nlp_pipeline.document import Block, Document, GridCell, Table
-from nlp_pipeline.schema import cell_ids
+from nlp_pipeline.schema import APPLICANT_COLUMNS, cell_ids
 from nlp_pipeline.tables import TableResult, label_key, parse_cell, read_tables
 
 from .conftest import real_gold, real_path
@@ -580,3 +581,249 @@ def test_short_pipe_row_in_text_is_not_placed_by_position() -> None:
     assert res.cells["active.normative_docs.issued"].value == 2
     assert res.cells["active.normative_docs.repealed"].kind == "blank"
     assert res.cells["active.normative_docs.in_force"].value == 30
+
+
+# ---------------------------------------------------------------- issue 7: blank rows, typo'd headers, merged cells
+
+
+def _retable(doc: Document, edit: object) -> Document:
+    """``doc`` with every table grid passed through ``edit`` (rows of GridCell → rows), in memory."""
+    blocks = []
+    for b in doc.blocks:
+        if b.table is not None:
+            rows = edit([list(r) for r in b.table.rows])  # type: ignore[operator]
+            b = Block(b.kind, b.text, b.start, b.end, Table(tuple(tuple(r) for r in rows), b.table.origin), b.origin)
+        blocks.append(b)
+    return Document(source=doc.source, format=doc.format, text=doc.text, blocks=tuple(blocks), meta=doc.meta)
+
+
+def _row_index(grid: list[list[GridCell]], label: str) -> int:
+    return next(r for r, row in enumerate(grid) if any(label_key(c.text) == label_key(label) for c in row))
+
+
+def _blank_row(label: str) -> object:
+    """Empties the value cells of the row labelled ``label`` (in whichever table has it)."""
+
+    def edit(grid: list[list[GridCell]]) -> list[list[GridCell]]:
+        if not any(label_key(c.text) == label_key(label) for row in grid for c in row):
+            return grid
+        r = _row_index(grid, label)
+        own = {c.anchor for c in grid[r] if c.anchor[0] == r and parse_cell(c.text).kind in ("number", "dash")}
+        return [[GridCell("", c.anchor) if c.anchor in own else c for c in row] for row in grid]
+
+    return edit
+
+
+def _missing_cells(res: TableResult) -> set[str]:
+    return {c for f in res.findings if f.rule == "missing_cells" for c in f.cells}
+
+
+@pytest.mark.parametrize(
+    ("name", "labels", "blanked"),
+    [
+        ("czj-2022.html", ["2.重复申请", "行政规范性文件"], ["apply.rejected.duplicate", "active.normative_docs"]),
+        ("jjf-2024.html", ["（二）部分公开（区分处理的，只计这一情形，不计其他情形）"], ["apply.partial"]),
+        ("czj-2019.html", ["（六）其他处理", "行政强制"], ["apply.other", "active.coercion"]),
+    ],
+)
+def test_real_report_with_rows_left_blank(name: str, labels: list[str], blanked: list[str]) -> None:
+    gold = real_gold(name)
+    doc = loading.load(real_path(name))
+    for label in labels:
+        doc = _retable(doc, _blank_row(label))
+    res = read_tables(doc, ())
+    expect = {cid: (None if cid.startswith(tuple(b + "." for b in blanked)) else v) for cid, v in gold["cells"].items()}
+    n_blank = sum(1 for cid in expect if expect[cid] is None and gold["cells"][cid] is not None)
+    assert n_blank >= 3  # the edit really blanked numbers
+    assert _wrong(res, {"cells": expect}) == []
+    for cid in expect:
+        if cid.startswith(tuple(b + "." for b in blanked)):
+            assert (res.cells[cid].kind, res.cells[cid].value) == ("blank", None), cid
+    assert res.template == gold["template"]
+    assert not [f for f in res.findings if f.rule in ("missing_table", "missing_cells")]
+
+
+def test_hand_built_blank_rows_are_blank_cells_and_absent_rows_are_missing() -> None:
+    active = [row if row[0] != "行政处罚" else ["行政处罚", ""] for row in _ACTIVE_2021]
+    apply = [
+        (["2.重复申请"] + [""] * 7) if row[0] == "2.重复申请" else row
+        for row in _apply_rows(single_other=False)
+        if row[0] != "3.要求提供公开出版物"  # label absent: its cells are missing, not blank
+    ]
+    res = read_tables(_doc("2023年度报告", active, _APPLY_HEADER + apply, _T4_HEADER + _T4_ROW), ())
+    assert (res.cells["active.penalty.decisions"].kind, res.cells["active.penalty.decisions"].value) == ("blank", None)
+    for col in ("natural", "commercial", "research", "social", "legal", "other_org", "total"):
+        assert res.cells[f"apply.rejected.duplicate.{col}"].kind == "blank"
+        assert f"apply.rejected.publication.{col}" not in res.cells
+    assert res.cells["apply.rejected.massive_repeat.natural"].value == 0
+    assert res.cells["active.coercion.decisions"].value == 0
+    assert _missing_cells(res) == {f"apply.rejected.publication.{c}" for c, _ in APPLICANT_COLUMNS}
+
+
+def test_blank_first_line_of_a_broken_label_is_not_a_blank_row() -> None:
+    apply = []
+    for row in _apply_rows(single_other=False):
+        if row[0] == "4.保护第三方合法权益":
+            apply += [["4.保护第三方", *[""] * 7], ["合法权益", "1", "0", "0", "0", "0", "0", "1"]]
+        else:
+            apply.append(row)
+    res = read_tables(_doc(_APPLY_HEADER + apply), ())
+    assert res.cells["apply.denied.third_party.natural"].value == 1
+    assert res.cells["apply.denied.third_party.total"].value == 1
+    assert res.cells["apply.denied.internal_affairs.natural"].value == 0
+
+
+# one-character typos (near-form or homophone character, a missing character), our own list
+_HEADER_TYPOS = {
+    "自然人": "自然入",
+    "商业企业": "商业企事",
+    "科研机构": "科研机购",
+    "社会公益组织": "社会公益组识",
+    "法律服务机构": "法律服务机",
+    "其他": "其它",
+    "总计": "总记",
+    "本年制发件数": "本年制法件数",
+    "本年废止件数": "本年费止件数",
+    "现行有效件数": "现行有效件",
+    "结果维持": "结果维特",
+    "结果纠正": "结果纠止",
+    "其他结果": "其它结果",
+    "尚未审结": "尚未审洁",
+}
+
+
+def _typo_and_swap(grid: list[list[GridCell]]) -> list[list[GridCell]]:
+    """Header cells typo'd, and in 表三 the columns 商业企业/法律服务机构 and in 表二 本年制发件数/
+    现行有效件数 swapped in every row, so only the headers tell where each value belongs."""
+    keys = {label_key(k): v for k, v in _HEADER_TYPOS.items()}
+    pairs = (("商业企业", "法律服务机构"), ("本年制发件数", "现行有效件数"))
+    for a, b in pairs:
+        hits = [(r, c) for r, row in enumerate(grid) for c, g in enumerate(row) if label_key(g.text) in (a, b)]
+        if len(hits) >= 2:
+            ca = next(c for r, c in hits if label_key(grid[r][c].text) == a)
+            cb = next(c for r, c in hits if label_key(grid[r][c].text) == b)
+            grid = [
+                [row[cb] if i == ca else row[ca] if i == cb else x for i, x in enumerate(row)]
+                if max(ca, cb) < len(row) and row[ca].anchor != row[cb].anchor
+                else row
+                for row in grid
+            ]
+    return [
+        [
+            GridCell(keys.get(label_key(c.text), c.text), c.anchor)
+            if not any(parse_cell(x.text).kind == "number" for x in row) and not c.text.strip().startswith("（")
+            else c
+            for c in row
+        ]
+        for row in grid
+    ]
+
+
+@pytest.mark.parametrize("name", ["czj-2022.html", "jjf-2025.html", "zonghe-2024.html"])
+def test_real_report_with_typod_headers_and_swapped_columns(name: str) -> None:
+    gold = real_gold(name)
+    doc = _retable(loading.load(real_path(name)), _typo_and_swap)
+    heads = {c.text for b in doc.tables for row in b.table.rows for c in row}  # type: ignore[union-attr]
+    assert {"商业企事", "法律服务机", "其它", "总记", "自然入"} <= heads
+    res = read_tables(doc, ())
+    assert _wrong(res, gold) == []
+    assert res.template == gold["template"]
+
+
+def test_hand_built_typod_header_in_another_column_order() -> None:
+    note = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+    texts = [
+        [note, "申请人情况", "", "", "", "", "", ""],
+        ["", "总记", "法人或其它组织", "", "", "", "", "自然入"],
+        ["", "", "其它", "法律服务机", "社会公益组识", "科研机购", "商业企事", ""],
+        ["一、本年新收政府信息公开申请数量", "16", "1", "2", "3", "4", "5", "1"],
+    ]
+    anchors = {(0, c): (0, 1) for c in range(1, 8)} | {(1, c): (1, 2) for c in range(2, 7)}
+    anchors |= {(0, 0): (0, 0), (1, 0): (0, 0), (2, 0): (0, 0), (2, 1): (1, 1), (2, 7): (1, 7)}
+    cells = [
+        [GridCell(texts[anchors.get((r, c), (r, c))[0]][anchors.get((r, c), (r, c))[1]], anchors.get((r, c), (r, c))) for c in range(8)]
+        for r in range(4)
+    ]
+    res = read_tables(_doc(Table(tuple(tuple(r) for r in cells), origin="t")), ())
+    got = {c: res.cells[f"apply.new.{c}"].value for c, _ in APPLICANT_COLUMNS}
+    assert got == {"total": 16, "other_org": 1, "legal": 2, "social": 3, "research": 4, "commercial": 5, "natural": 1}
+
+
+def test_ambiguous_or_doubled_typo_header_is_not_guessed() -> None:
+    # 本年废发件数 is one character from both 本年制发件数 and 本年废止件数: neither column
+    doc = _doc([["信息内容", "本年废发件数", "现行有效件数", "本年废止件数"], ["规章", "9", "8", "7"]])
+    res = read_tables(dataclasses.replace(doc, format="html"), ())
+    assert res.cells["active.rules.in_force"].value == 8
+    assert res.cells["active.rules.repealed"].value == 7
+    assert "active.rules.issued" not in res.cells
+    # two cells that are both one typo from 科研机构: neither is given that column
+    from nlp_pipeline.tables import _applicant_header, _Cell
+
+    named = _applicant_header([_Cell(t, (i,)) for i, t in enumerate(["自然人", "科研机购", "科妍机构", "其它"])])
+    assert named == [["natural"], [], [], ["other_org"]]
+    # a two-character typo alone is not a column name
+    assert _applicant_header([_Cell("其它", (0,))]) == [[]]
+
+
+def _merge_value_rows(grid: list[list[GridCell]]) -> list[list[GridCell]]:
+    """Every row with numbers as one cell "label0 0 0 ..." and blanks (a PDF text layer's rows);
+    merged cells lose their spans (their text kept in their first position only)."""
+    out = []
+    for r, row in enumerate(grid):
+        first = [c.text if c.anchor == (r, i) or ((i == 0 or row[i - 1].anchor != c.anchor) and c.anchor[0] == r) else "" for i, c in enumerate(row)]
+        if any(parse_cell(t).kind == "number" for t in first):
+            labels = "".join(t.strip() for t in first if t.strip() and parse_cell(t).kind not in ("number", "dash"))
+            values = " ".join(t.strip() for t in first if parse_cell(t).kind in ("number", "dash"))
+            first = [labels + values] + [""] * (len(row) - 1)
+        out.append([GridCell(t, (r, i)) for i, t in enumerate(first)])
+    return out
+
+
+@pytest.mark.parametrize("name", ["czj-2022.html", "zonghe-2024.html", "czj-2020.html"])
+def test_real_report_with_label_and_values_in_one_cell(name: str) -> None:
+    gold = real_gold(name)
+    doc = _retable(loading.load(real_path(name)), _merge_value_rows)
+    rows = [c.text for b in doc.tables for row in b.table.rows for c in row[:1]]  # type: ignore[union-attr]
+    assert any(label_key(t).startswith("不予处理1信访举报投诉类申请") for t in rows)
+    res = read_tables(doc, ())
+    assert _wrong(res, gold) == []
+    assert res.template == gold["template"]
+
+
+def test_hand_built_merged_cells_split_only_when_the_count_fits() -> None:
+    width = 8
+    rows = [r + [""] * (width - len(r)) for r in [
+        ["一、本年新收政府信息公开申请数量5 1 0 0 0 0 6"],
+        ["（五）不予处理1.信访举报投诉类申请0 0 0 0 0 0 0"],
+        ["2.重复申请1 0 0 0 0 1"],  # six values for seven columns: which one is missing is unknown
+        ["3.要求提供公开出版物", "2 0 0 0 0 0 2"],
+    ]]
+    active = [["信息内容", "本年处理决定数量"], ["行政许可12", ""], ["行政处罚12 3", ""]]
+    res = read_tables(_doc(_APPLY_HEADER + rows, active), ())
+    assert [res.cells[f"apply.new.{c}"].value for c, _ in APPLICANT_COLUMNS] == [5, 1, 0, 0, 0, 0, 6]
+    assert res.cells["apply.rejected.complaint.total"].value == 0
+    assert res.cells["apply.rejected.publication.natural"].value == 2
+    assert res.cells["apply.rejected.publication.total"].value == 2
+    assert not any(c.startswith("apply.rejected.duplicate.") for c in res.cells)
+    assert res.cells["active.licensing.decisions"].value == 12
+    assert "active.penalty.decisions" not in res.cells  # two numbers for a one-column row
+
+
+def test_t4_left_blank_is_blank_cells_not_a_missing_table() -> None:
+    res = read_tables(_doc([*_T4_HEADER, [""] * 15]), ())
+    assert {c for c in res.cells if c.startswith(("review.", "litigation_"))} == {
+        f"{b}.{c}" for b in ("review", "litigation_direct", "litigation_after_review")
+        for c in ("upheld", "corrected", "other", "pending", "total")
+    }
+    assert all(res.cells[c].kind == "blank" for c in res.cells)
+    assert "t4" not in {f.detail.get("table") for f in res.findings if f.rule == "missing_table"}
+    # a blank spacer row under the header gives way to the numbers below it
+    res = read_tables(_doc([*_T4_HEADER, [""] * 15, *_T4_ROW]), ())
+    assert res.cells["review.upheld"].value == 2
+    assert res.cells["litigation_after_review.total"].value == 1
+    # a block's row left blank under its label
+    rows = [["", "结果维持", "结果纠正", "其他结果", "尚未审结", "总计"], ["行政复议", "", "", "", "", ""]]
+    rows += [["未经复议直接起诉", "1", "0", "0", "0", "1"], ["复议后起诉", "0", "0", "0", "1", "1"]]
+    res = read_tables(_doc(rows), ())
+    assert (res.cells["review.total"].kind, res.cells["review.total"].value) == ("blank", None)
+    assert res.cells["litigation_direct.upheld"].value == 1
