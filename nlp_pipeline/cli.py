@@ -20,6 +20,7 @@ from .batch import DEFAULT_TIMEOUT, SUFFIXES, analyze_file, corpus_pass, discove
 from .errors import NlpPipelineError, UsageError
 from .render import render_error, render_plain, render_rich, summary_lines
 from .result import Report
+from .study_cli import STUDY_COMMANDS, add_study_commands, aliases_file
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -142,6 +143,14 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="progress bar on stderr: auto (only on a terminal, default), always, never",
     )
+    ba.add_argument(
+        "--aliases",
+        metavar="ALIASES.csv",
+        type=aliases_file,
+        default=None,
+        help="alias,canonical rows: agency names of renamed bodies, or path patterns for reports without one",
+    )
+    add_study_commands(sub)
     return parser
 
 
@@ -161,6 +170,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "analyze":
             return cmd_analyze(args.paths, fmt=args.format)
+        if args.command in STUDY_COMMANDS:
+            return STUDY_COMMANDS[args.command](args)
         return cmd_batch(args)
     except UsageError as exc:
         print(f"nlp-pipeline: error: {exc.reason}", file=sys.stderr)
@@ -252,6 +263,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
             copies=not args.no_copies,
             timeout=args.timeout or None,
             progress=progress,
+            aliases=args.aliases,
         )
     lines = summary_lines(
         total=summary.total,
