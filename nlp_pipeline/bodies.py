@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from .errors import UsageError
 
@@ -37,6 +37,7 @@ _PUNCT = re.compile(r"[\s·•・,，、.。:：;；'\"“”‘’()（）\[\]�
 # leading 市/区/县 standing for the omitted place (not 市场监督管理局, 区级, 市委, 县区...)
 _PLACE_SUFFIX = re.compile(r"^([\u4e00-\u9fff]{2,3}?)(?:市|区|县)(?![场级委辖区县市])")
 _BARE_PREFIX = re.compile(r"^(?:市|区|县)(?![场级委辖区县市政])")
+_DIGITS = re.compile(r"\d+")
 _PINGTAN = re.compile(r"^平潭综合实验区")
 
 
@@ -99,26 +100,22 @@ def _suffix(key: str) -> str:
 def cluster_names(keys: Iterable[str]) -> dict[str, str]:
     """Map each normalised name to its cluster's representative (the most frequent variant, then
     the longest, then the first in sort order). Variants join when rapidfuzz's ratio reaches
-    ``FUZZY_CUTOFF`` and the first two (the place) and the last character (局/委/办/厅/院...) are
-    the same. Names shorter than 8 characters only join by an alias."""
+    ``FUZZY_CUTOFF``, the first two characters (the place) and the last (局/委/办/厅/院...) are the
+    same and so are the numbers in them (第一/第二 aside, 1号 and 2号 are different bodies). Names
+    shorter than 8 characters only join by an alias."""
     counts = Counter(keys)
     order = sorted(counts, key=lambda k: (-counts[k], -len(k), k))
     rep: dict[str, str] = {}
-    reps: list[str] = []
+    reps: dict[tuple[str, str, tuple[str, ...]], list[str]] = defaultdict(list)
     for key in order:
         target = key
-        if len(key) >= _MIN_FUZZY_LEN:
-            for r in reps:
-                if (
-                    len(r) >= _MIN_FUZZY_LEN
-                    and _suffix(r) == _suffix(key)
-                    and r[:2] == key[:2]
-                    and fuzz.ratio(key, r, processor=None, score_cutoff=FUZZY_CUTOFF)
-                ):
-                    target = r
-                    break
-        if target == key:
-            reps.append(key)
+        block = (key[:2], _suffix(key), tuple(_DIGITS.findall(key)))
+        if len(key) >= _MIN_FUZZY_LEN and reps[block]:
+            hit = process.extractOne(key, reps[block], scorer=fuzz.ratio, processor=None, score_cutoff=FUZZY_CUTOFF)
+            if hit is not None:
+                target = hit[0]
+        if target == key and len(key) >= _MIN_FUZZY_LEN:
+            reps[block].append(key)
         rep[key] = target
     return rep
 

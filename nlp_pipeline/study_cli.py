@@ -30,17 +30,19 @@ def add_study_commands(sub: Any) -> None:
         description="Write every table of RUN.duckdb and the indicator tables into DIR, one file each "
         "(CSV in UTF-8 with BOM so Excel opens Chinese correctly).",
     )
-    ex.add_argument("db", metavar="RUN.duckdb")
-    ex.add_argument("-o", "--out", required=True, metavar="DIR")
-    ex.add_argument("--format", choices=("parquet", "csv"), default="parquet")
+    ex.add_argument("db", metavar="RUN.duckdb", help="database written by `nlp-pipeline batch ... --db`")
+    ex.add_argument("-o", "--out", required=True, metavar="DIR", help="output directory (created; files overwritten)")
+    ex.add_argument(
+        "--format", choices=("parquet", "csv"), default="parquet", help="parquet (default) or csv (UTF-8 with BOM)"
+    )
     rp = sub.add_parser(
         "report",
         help="write a static HTML site (overview, body pages, report pages) from a batch database",
         description="Write a static site into SITE that opens from file:// with no network: "
         "index.html (corpus overview), bodies/*.html, reports/*.html.",
     )
-    rp.add_argument("db", metavar="RUN.duckdb")
-    rp.add_argument("-o", "--out", required=True, metavar="SITE")
+    rp.add_argument("db", metavar="RUN.duckdb", help="database written by `nlp-pipeline batch ... --db`")
+    rp.add_argument("-o", "--out", required=True, metavar="SITE", help="output directory of the site")
     rp.add_argument("--force", action="store_true", help="write into SITE even if it is not empty")
 
 

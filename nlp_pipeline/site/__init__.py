@@ -132,7 +132,7 @@ def _layout(title: str, *, percent: bool = False, barmode: str | None = None) ->
         "height": 300,
         "font": {"family": "'Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft YaHei',sans-serif"},
         "xaxis": {"type": "category", "title": {"text": "year"}},
-        "yaxis": {"tickformat": ".0%"} if percent else {},
+        "yaxis": {"tickformat": ".1%"} if percent else {},
         "legend": {"orientation": "h", "y": -0.25},
     }
     if barmode:
@@ -165,7 +165,8 @@ def trend_chart(ind: Sequence[Mapping[str, Any]], name: str, title: str, kind: s
         rows = [(*r, fmt_num(t)) for r, t in zip(rows, totals, strict=True)]
     layout = _layout(title, percent=kind == "share")
     if kind == "count":
-        layout["yaxis2"] = {"overlaying": "y", "side": "right", "showgrid": False, "title": {"text": "total"}}
+        layout["yaxis2"] = {"overlaying": "y", "side": "right", "showgrid": False, "rangemode": "tozero"}
+        layout["margin"] = {**layout["margin"], "r": 50}
     counted = sum(len(v) for v in by_year.values())
     sentence = (
         f"{title}: median and quartiles across bodies per year"
