@@ -57,8 +57,8 @@ def main(argv: list[str] | None = None) -> int:
                 page.wait_for_function(
                     "() => [...document.querySelectorAll('.chart')].every(c => c.dataset.drawn !== undefined)"
                 )
-                if name == "site-report.png" and page.locator("mark.contradicts").count():
-                    page.locator("mark.contradicts").first.scroll_into_view_if_needed()
+                if name == "site-report.png" and page.locator("#narrative mark.contradicts").count():
+                    page.locator("#narrative mark.contradicts").first.scroll_into_view_if_needed()
                 page.screenshot(path=str(args.out / name))
                 print(f"wrote {args.out / name}")
             browser.close()

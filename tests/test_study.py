@@ -44,6 +44,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     for name in REAL_FILES:
         (src / name).symlink_to(REAL / name)
     text = report_text(agency="示例市测试局", year=2024).replace("一是公开内容", f"{SCRIPT}一是公开内容")
+    text = text.replace("共收到政府信息公开申请5件", "共收到政府信息公开申请7件")  # contradicts 表三 (5)
     (src / "evil-2024.txt").write_text(text, encoding="utf-8")
     db = d / "run.duckdb"
     summary = run_batch(src, d / "run.jsonl", workers=1, db=db)
@@ -281,6 +282,16 @@ def test_site_in_headless_chromium(run: dict, site: Path, tmp_path: Path) -> Non
         assert SCRIPT in page.inner_text("#narrative")
         assert page.evaluate("() => window.__pwned === undefined")
         assert page.locator("#narrative b").count() == 0
+        # its narrative figure that contradicts 表三 links to its finding and to the cell
+        mark = page.locator("#narrative mark.contradicts")
+        assert mark.count() == 1 and mark.inner_text() == "7件"
+        page.click("#narrative mark.contradicts + a.flag + a.flag")
+        assert page.url.endswith("#cell-apply.new.total")
+        cell = page.locator("td[id='cell-apply.new.total']")
+        assert "flagged" in cell.get_attribute("class") and cell.inner_text().startswith("5")
+        n = int(page.locator("#narrative mark.contradicts + a.flag").inner_text().strip("[!]"))
+        row = page.locator(f"tr#finding-{n}")
+        assert "claim_mismatch" in row.inner_text() and "apply.new.total" in row.inner_text()
         browser.close()
     assert problems == []
 

@@ -371,7 +371,7 @@ def _build(corpus: Corpus, env: Any, out_dir: Path) -> int:
             bcharts.append(cc)
         bfindings = [{**f, "year": r["year"], "report": r} for r in rs for f in findings.get(r["source"], [])]
         statements = [{**p, "year": r["year"], "report": r} for r in rs if r["is_primary"] for p in problems.get(r["source"], [])]
-        breaks = _breaks(series, [f for f in bfindings if f["rule"] in BREAK_RULES])
+        breaks = _breaks(series, [f for f in bfindings if f["rule"] in BREAK_RULES], by_source)
         _write(out_dir / "bodies" / f"{page_id(bid)}.html", env.get_template("body.html").render(
             root="../", title=b["name"], body=b, series=series, charts=bcharts, reports=rs,
             findings=bfindings, statements=statements, breaks=breaks, indicators=INDICATORS, by_source=by_source,
@@ -416,7 +416,11 @@ def _count(values: Iterable[Any]) -> list[tuple[str, int]]:
     return sorted(c.items())
 
 
-def _breaks(series: Sequence[Mapping[str, Any]], continuity: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def _breaks(
+    series: Sequence[Mapping[str, Any]],
+    continuity: Sequence[Mapping[str, Any]],
+    reports: Mapping[str, Mapping[str, Any]],
+) -> list[dict[str, Any]]:
     """Year-on-year breaks: a gap in the years, a change of template, a doubling or halving of new
     applications, and the continuity findings (carry-over, documents in force) between years."""
     out: list[dict[str, Any]] = []
@@ -424,6 +428,9 @@ def _breaks(series: Sequence[Mapping[str, Any]], continuity: Sequence[Mapping[st
         y0, y1 = prev["year"], cur["year"]
         if y1 - y0 > 1:
             out.append({"year": y1, "what": f"no report for {', '.join(str(y) for y in range(y0 + 1, y1))}"})
+        t0, t1 = reports[prev["source"]]["template"], reports[cur["source"]]["template"]
+        if t0 != t1:
+            out.append({"year": y1, "what": f"table format {t0 or '—'} → {t1 or '—'}: 表二 indicators change meaning"})
         a, b = prev["new_applications"], cur["new_applications"]
         if a and b is not None and (b >= 2 * a or b <= a / 2) and max(a, b) >= 10:
             out.append({"year": y1, "what": f"new applications {fmt_num(a)} → {fmt_num(b)}"})
