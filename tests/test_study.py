@@ -228,7 +228,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 def test_site_in_headless_chromium(run: dict, site: Path, tmp_path: Path) -> None:
     if not CHROMIUM.exists():
         pytest.skip("chromium is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    from playwright import sync_api  # a test extra: missing it is a failure, not a skip
     problems: list[str] = []
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM))
@@ -328,3 +328,28 @@ def test_batch_with_aliases(tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as exc:
         main([*argv, "--force", "--aliases", str(bad)])
     assert exc.value.code == 2
+
+
+def test_text_segments_and_breaks() -> None:
+    from nlp_pipeline.site import _breaks, text_segments
+
+    text = "甲乙丙丁戊己庚"
+    a = {"start": 1, "end": 3}
+    b = {"start": 2, "end": 4}  # overlaps a: skipped, its text stays in the plain runs
+    c = {"start": 5, "end": 9}  # runs past the text: skipped
+    assert text_segments(text, [b, a, c]) == [("甲", None), ("乙丙", a), ("丁戊己庚", None)]
+    series = [
+        {"year": 2019, "source": "s19", "new_applications": 10.0},
+        {"year": 2020, "source": "s20", "new_applications": 25.0},
+        {"year": 2022, "source": "s22", "new_applications": 24.0},
+        {"year": 2023, "source": "s23", "new_applications": None},
+    ]
+    reports = {"s19": {"template": "2019"}, "s20": {"template": "2019"}, "s22": {"template": "2021"},
+               "s23": {"template": "2021"}}
+    continuity = [{"year": 2023, "rule": "carryover_mismatch", "message": "m"}]
+    assert _breaks(series, continuity, reports) == [
+        {"year": 2020, "what": "new applications 10 → 25"},
+        {"year": 2022, "what": "no report for 2021"},
+        {"year": 2022, "what": "table format 2019 → 2021: 表二 indicators change meaning"},
+        {"year": 2023, "what": "carryover_mismatch: m"},
+    ]

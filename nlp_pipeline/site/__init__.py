@@ -371,7 +371,8 @@ def _build(corpus: Corpus, env: Any, out_dir: Path) -> int:
             bcharts.append(cc)
         bfindings = [{**f, "year": r["year"], "report": r} for r in rs for f in findings.get(r["source"], [])]
         statements = [{**p, "year": r["year"], "report": r} for r in rs if r["is_primary"] for p in problems.get(r["source"], [])]
-        breaks = _breaks(series, [f for f in bfindings if f["rule"] in BREAK_RULES], by_source)
+        continuity = [f for f in bfindings if f["rule"] in BREAK_RULES and f["report"]["is_primary"]]
+        breaks = _breaks(series, continuity, by_source)
         _write(out_dir / "bodies" / f"{page_id(bid)}.html", env.get_template("body.html").render(
             root="../", title=b["name"], body=b, series=series, charts=bcharts, reports=rs,
             findings=bfindings, statements=statements, breaks=breaks, indicators=INDICATORS, by_source=by_source,
