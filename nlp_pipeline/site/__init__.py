@@ -380,7 +380,7 @@ def _build(corpus: Corpus, env: Any, out_dir: Path) -> int:
         pages += 1
 
     # report pages
-    texts = dict(corpus.con.execute("SELECT source, text FROM texts").fetchall())
+    texts = {s: (t, ok) for s, t, ok in corpus.con.execute("SELECT source, text, complete FROM texts").fetchall()}
     claims = _group(_records(corpus, "SELECT * FROM claims ORDER BY source, idx"), "source")
     cells = _group(_records(corpus, "SELECT source, id, value, raw, kind, origin FROM cells"), "source")
     tpl = env.get_template("report.html")
@@ -398,10 +398,11 @@ def _build(corpus: Corpus, env: Any, out_dir: Path) -> int:
              "metric": f["rule"], "value": None, "unit": ""}
             for f in fs if not f["claim_text"] and f["start"] is not None and f["end"] is not None
         ]
-        text = texts.get(src)
+        text, complete = texts.get(src, (None, False))
         _write(out_dir / "reports" / f"{page_id(src)}.html", tpl.render(
             root="../", title=f"{r['agency'] or src} {r['year'] or ''}", report=r, findings=fs,
             segments=text_segments(text, [*cs, *spans]) if text is not None else None, claims=cs,
+            text_changed=text is not None and not complete,
             grids=table_grids(r["template"], {c["id"]: c for c in cells.get(src, [])}, flags),
             problems=problems.get(src, []), indicators=rind.get(src), indicator_defs=INDICATORS,
             body_name=names.get(r["body_id"]), by_source=by_source,
