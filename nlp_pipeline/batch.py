@@ -28,7 +28,7 @@ from functools import partial
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from . import crosschecks, problems
+from . import crosschecks, problems, study
 from .errors import Errors, NlpPipelineError, UsageError
 from .pipeline import analyze_or_error
 from .result import Finding, Report
@@ -479,6 +479,7 @@ def run_batch(
     copies: bool = True,
     timeout: float | None = DEFAULT_TIMEOUT,
     progress: ProgressHooks | None = None,
+    aliases: str | Path | None = None,
 ) -> BatchSummary:
     """Analyse every report under ``root`` into ``out`` (JSONL) and optionally ``db`` (DuckDB).
 
@@ -528,7 +529,7 @@ def run_batch(
     except OSError as exc:
         raise _output_error(out_p, exc) from exc
     if db_p is not None:
-        write_duckdb(final, db_p)
+        write_duckdb(final, db_p, aliases=aliases)
     part.unlink(missing_ok=True)
     analysed, failed, rules, failures = summarize(final)
     return BatchSummary(
@@ -598,6 +599,7 @@ DB_SCHEMA: dict[str, dict[str, str]] = {
         "start": "BIGINT",
         "end": "BIGINT",
         "pass": "VARCHAR",
+        "related_source": "VARCHAR",
     },
     "claims": {
         "source": "VARCHAR",
@@ -628,6 +630,7 @@ DB_SCHEMA: dict[str, dict[str, str]] = {
         "copied_from": "VARCHAR",
         "copied_similarity": "DOUBLE",
         "copied_scope": "VARCHAR",
+        "copied_text": "VARCHAR",
     },
     "errors": {
         "source": "VARCHAR",
@@ -702,6 +705,7 @@ def db_rows(lines: Iterable[Line]) -> dict[str, list[dict[str, Any]]]:
                     "start": claim.get("start", f.get("start")),
                     "end": claim.get("end", f.get("end")),
                     "pass": (f.get("detail") or {}).get("pass"),
+                    "related_source": study.related_source(f),
                 }
             )
         for i, c in enumerate(claims):
@@ -730,12 +734,13 @@ def db_rows(lines: Iterable[Line]) -> dict[str, list[dict[str, Any]]]:
                     "copied_from": cf.get("source"),
                     "copied_similarity": cf.get("similarity"),
                     "copied_scope": cf.get("scope"),
+                    "copied_text": cf.get("text"),
                 }
             )
     return rows
 
 
-def write_duckdb(lines: Iterable[Line], path: str | Path) -> dict[str, int]:
+def write_duckdb(lines: Iterable[Line], path: str | Path, *, aliases: str | Path | None = None) -> dict[str, int]:
     """(Re)build the database at ``path`` from output lines; returns the row count per table.
 
     Rows go through a temporary JSON-lines file and ``read_json`` (bulk load, no pandas needed).
@@ -744,7 +749,7 @@ def write_duckdb(lines: Iterable[Line], path: str | Path) -> dict[str, int]:
 
     p = Path(path)
     try:
-        return _build_db(db_rows(lines), p)
+        return _build_db(db_rows(lines), p, aliases=aliases)
     except (duckdb.Error, OSError) as exc:
         raise _output_error(p, exc) from exc
 
@@ -761,7 +766,7 @@ def _output_error(path: Path, exc: BaseException) -> NlpPipelineError:
     )
 
 
-def _build_db(rows: Mapping[str, list[dict[str, Any]]], p: Path) -> dict[str, int]:
+def _build_db(rows: Mapping[str, list[dict[str, Any]]], p: Path, *, aliases: str | Path | None = None) -> dict[str, int]:
     import duckdb
 
     p.parent.mkdir(parents=True, exist_ok=True)
@@ -787,6 +792,7 @@ def _build_db(rows: Mapping[str, list[dict[str, Any]]], p: Path) -> dict[str, in
                     f"columns={{{spec}}})",
                     [str(src)],
                 )
+            study.finish_db(con, aliases=aliases)
         finally:
             con.close()
     os.replace(tmp_db, p)

@@ -22,6 +22,7 @@ from .errors import NlpPipelineError, UsageError
 from .problem_classifier import MODEL_ENV
 from .render import inert, render_error, render_plain, render_rich, summary_lines
 from .result import Report
+from .study_cli import STUDY_COMMANDS, add_study_commands, aliases_file
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -148,6 +149,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="progress bar on stderr: auto (only on a terminal, default), always, never",
     )
     _add_model_option(ba)
+    ba.add_argument(
+        "--aliases",
+        metavar="ALIASES.csv",
+        type=aliases_file,
+        default=None,
+        help="alias,canonical rows: agency names of renamed bodies, or path patterns for reports without one",
+    )
+    add_study_commands(sub)
     return parser
 
 
@@ -197,6 +206,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "analyze":
             return cmd_analyze(args.paths, fmt=args.format)
+        if args.command in STUDY_COMMANDS:
+            return STUDY_COMMANDS[args.command](args)
         return cmd_batch(args)
     except UsageError as exc:
         print(inert(f"nlp-pipeline: error: {exc.reason}"), file=sys.stderr)
@@ -302,6 +313,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
             copies=not args.no_copies,
             timeout=args.timeout or None,
             progress=progress,
+            aliases=args.aliases,
         )
     lines = summary_lines(
         total=summary.total,

@@ -161,7 +161,7 @@ def test_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str])
 def test_every_command_has_help() -> None:
     parser = build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")
-    assert set(sub.choices) == {"analyze", "batch"}  # type: ignore[union-attr]
+    assert set(sub.choices) == {"analyze", "batch", "export", "report"}  # type: ignore[union-attr]
     for cmd in sub.choices.values():  # type: ignore[union-attr]
         text = cmd.format_help()
         assert cmd.description and len(text) > 300

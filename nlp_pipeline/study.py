@@ -1,0 +1,50 @@
+"""The corpus-study layer added to a batch database: report texts, bodies, indicator views.
+
+``finish_db`` is the one hook the batch store calls after its tables are built, so that the
+study tables do not depend on how the batch is organised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from . import bodies, indicators, loading
+from .errors import NlpPipelineError
+
+
+def related_source(finding: Mapping[str, Any]) -> str | None:
+    """The other report a cross-year finding compares with: ``detail.previous`` (check_previous)
+    or ``detail.source`` (find_copies)."""
+    detail = finding.get("detail") or {}
+    other = detail.get("previous") or detail.get("source")
+    return str(other) if other else None
+
+
+def write_texts(con: Any) -> None:
+    """``texts(source, text, complete)``: each analysed report's text as the loader read it, so the
+    HTML report can show claims at their offsets without the original file. The file is read
+    again (the batch lines do not carry the text); ``complete`` is false when the file changed
+    since the analysis (its text length differs), and a file that cannot be read has no row."""
+    con.execute("DROP TABLE IF EXISTS texts")
+    con.execute("CREATE TABLE texts (source VARCHAR, text VARCHAR, complete BOOLEAN)")
+    rows = []
+    for source, length in con.execute("SELECT source, text_length FROM reports ORDER BY source").fetchall():
+        try:
+            text = loading.load(source).text
+        except (NlpPipelineError, OSError):
+            continue
+        rows.append((source, text, len(text) == length))
+    if rows:
+        import pandas as pd
+
+        df = pd.DataFrame(rows, columns=["source", "text", "complete"])  # noqa: F841 (read by DuckDB)
+        con.execute("INSERT INTO texts SELECT * FROM df")
+
+
+def finish_db(con: Any, *, aliases: str | Path | None = None) -> None:
+    """Add ``texts``, ``bodies``, ``body_years`` and the indicator views to a batch database."""
+    write_texts(con)
+    bodies.write_bodies(con, aliases=bodies.read_aliases(aliases) if aliases else None)
+    indicators.create_views(con)
