@@ -35,6 +35,7 @@ def add_study_commands(sub: Any) -> None:
     ex.add_argument(
         "--format", choices=("parquet", "csv"), default="parquet", help="parquet (default) or csv (UTF-8 with BOM)"
     )
+    ex.set_defaults(subparser=ex, model=None)
     rp = sub.add_parser(
         "report",
         help="write a static HTML site (overview, body pages, report pages) from a batch database",
@@ -44,6 +45,7 @@ def add_study_commands(sub: Any) -> None:
     rp.add_argument("db", metavar="RUN.duckdb", help="database written by `nlp-pipeline batch ... --db`")
     rp.add_argument("-o", "--out", required=True, metavar="SITE", help="output directory of the site")
     rp.add_argument("--force", action="store_true", help="write into SITE even if it is not empty")
+    rp.set_defaults(subparser=rp, model=None)
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -43,13 +43,13 @@ def test_workers_must_be_a_positive_int(value: str, tmp_path: Path, capsys: pyte
     assert "--workers" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("command", ["analyze", "batch"])
+@pytest.mark.parametrize("command", ["analyze", "batch", "export", "report"])
 def test_unknown_option_prints_the_subcommands_usage(
     command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     args = [command, str(tmp_path), "--no-such-option"]
-    if command == "batch":
-        args += ["-o", str(tmp_path / "o.jsonl")]
+    if command != "analyze":
+        args += ["-o", str(tmp_path / "o.out")]
     with pytest.raises(SystemExit) as exc:
         main(args)
     assert exc.value.code == 2
