@@ -1,4 +1,10 @@
-"""PDF reader (pdfplumber): ruled tables as grids, the rest as reflowed paragraphs.
+"""PDF reader: ruled tables as grids, the rest as reflowed paragraphs.
+
+pdfium (pypdfium2) reads the pages: every glyph with its box and every painted path, turned
+into the characters and ruling edges pdfplumber would give (same fields, same rules for what
+a path is). pdfplumber's table finder, which works on those edges alone, then finds the grids;
+pdfminer, pdfplumber's pure-Python parser and ten times slower, is not used for reading. It is
+kept behind ``_plumber_pages`` so the benchmark and the tests can compare both readers.
 
 Browser-printed PDFs set Latin digits on a lower baseline than the CJK text around them, so
 lines are built from characters by vertical overlap rather than by equal ``top``; tables cut
@@ -7,21 +13,21 @@ by a page break are joined when the next page opens with a table of the same wid
 
 from __future__ import annotations
 
+import ctypes
 import io
 import itertools
 import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from .document import Document, GridCell
 from .errors import Errors, InputError
 from .loading import DocBuilder, clean_line, normalize_chars
 
 if TYPE_CHECKING:
-    from pdfplumber.page import Page
     from pdfplumber.table import Table as PlumberTable
 
 _PAGE_NO = re.compile(
@@ -41,6 +47,8 @@ _MARGIN = 0.08  # fraction of the page height where running headers and footers 
 _WIDE_GAP = 1.0  # em: a gap this wide between glyphs of one line separates table columns
 _SECTION = re.compile(r"^[一二三四五六七八九十]{1,2}、")
 _TITLE = re.compile(r"\d{4}\s*年.*报告$")
+_EPS = 0.01  # pt: layout ties (a Times space is exactly 0.25 em) must not hang on float noise
+_DIGITS = 4  # pdfium keeps coordinates as 32-bit floats: round off the noise below what PDFs write
 _PUB_LINE = re.compile(r"(?:日期|时间)\s*[:：]\s*(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})")
 
 
@@ -85,43 +93,44 @@ class _PdfTable:
         return self.bbox[1]
 
 
-@contextmanager
-def _quiet_pdfminer() -> Iterator[None]:
-    """pdfminer logs a warning per glyph for some embedded fonts; keep the user's stderr clean."""
-    logger = logging.getLogger("pdfminer")
-    old = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        logger.setLevel(old)
+@dataclass
+class _PageGeom:
+    """What the layout code needs from a page: glyphs and ruling edges in pdfplumber's terms
+    (``top`` measured down from the top of the page)."""
+
+    chars: list[dict[str, Any]]
+    edges: list[dict[str, Any]]
+    width: float
+    height: float
+    bbox: tuple[float, float, float, float] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.bbox = (0.0, 0.0, self.width, self.height)
+
+
+@dataclass
+class _Info:
+    pages: list[_PageGeom]
+    title: str
 
 
 def load_pdf(data: bytes, *, source: str) -> Document:
-    """PDF → ``Document``; junk is E005, a PDF without a text layer is E006."""
-    import pdfplumber
-
+    """PDF → ``Document``; junk or a password is E005, a PDF without a text layer is E006."""
     if b"%PDF" not in data[:1024]:
         raise InputError.from_catalogue(Errors.E005, source, fmt="PDF", detail="no %PDF header")
-    with _quiet_pdfminer():
-        try:
-            pdf = pdfplumber.open(io.BytesIO(data))
-            pages = [_read_page(page, i + 1) for i, page in enumerate(pdf.pages)]
-            info = pdf.metadata or {}
-            pdf.close()
-        except InputError:
-            raise
-        except Exception as exc:  # pdfminer raises many unrelated types on damaged files
-            raise InputError.from_catalogue(
-                Errors.E005, source, fmt="PDF", detail=f"{type(exc).__name__}: {exc}"
-            ) from exc
+    info = _pdfium_pages(data, source=source)
+    return _build(info, source=source)
+
+
+def _build(info: _Info, *, source: str) -> Document:
+    pages = [_read_page(geom, i + 1) for i, geom in enumerate(info.pages)]
     if not any(items for items in pages):
         raise InputError.from_catalogue(Errors.E006, source)
     items = _strip_chrome(_drop_running_lines(pages))
     builder = DocBuilder(source, "pdf")
     _emit(items, builder)
     meta: dict[str, str] = {}
-    title = clean_line(str(info.get("Title", "") or ""))
+    title = clean_line(info.title)
     first_lines = [b.text for b in builder.blocks[:8] if b.kind == "text"]
     if not _TITLE.search(title):
         for n, t in enumerate(first_lines):
@@ -140,6 +149,333 @@ def load_pdf(data: bytes, *, source: str) -> Document:
     return builder.build(meta)
 
 
+# --- pdfium: glyphs and paths ---------------------------------------------------------------
+
+
+def _pdfium_pages(data: bytes, *, source: str) -> _Info:
+    """Glyphs and ruling edges of every page, read by pdfium; every handle closed on the way out."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if raw.FPDF_GetLastError() == raw.FPDF_ERR_PASSWORD:
+            detail = "the file is encrypted and needs a password"
+        else:
+            detail = str(exc)
+        raise InputError.from_catalogue(Errors.E005, source, fmt="PDF", detail=detail) from exc
+    try:
+        pages = []
+        for i in range(len(pdf)):
+            page = pdf[i]
+            try:
+                pages.append(_pdfium_page(page, raw))
+            finally:
+                page.close()
+        title = str(pdf.get_metadata_value("Title") or "")
+    except InputError:
+        raise
+    except Exception as exc:  # pdfium reports damage inside a page as assorted errors
+        raise InputError.from_catalogue(
+            Errors.E005, source, fmt="PDF", detail=f"{type(exc).__name__}: {exc}"
+        ) from exc
+    finally:
+        pdf.close()
+    return _Info(pages, title)
+
+
+def _pdfium_page(page: Any, raw: Any) -> _PageGeom:
+    width, height = round(float(page.get_width()), _DIGITS), round(float(page.get_height()), _DIGITS)
+    textpage = page.get_textpage()
+    try:
+        chars = _pdfium_chars(textpage.raw, raw, height)
+    finally:
+        textpage.close()
+    edges: list[dict[str, Any]] = []
+    lines: list[dict[str, Any]] = []
+    rects: list[dict[str, Any]] = []
+    curves: list[dict[str, Any]] = []
+    objs = [(raw.FPDFPage_GetObject(page.raw, j), None) for j in range(raw.FPDFPage_CountObjects(page.raw))]
+    _collect_paths(objs, raw, height, lines, rects, curves)
+    edges.extend(_line_edge(ln) for ln in lines)
+    for r in rects:
+        edges.extend(_rect_edges(r))
+    for c in curves:
+        edges.extend(_curve_edges(c))
+    return _PageGeom(_dedupe(chars), edges, width, height)
+
+
+def _pdfium_chars(tp: Any, raw: Any, height: float) -> list[dict[str, Any]]:
+    """Glyphs as pdfminer boxes them: from the origin over the advance width the font's
+    widths give (``FPDFFont_GetGlyphWidth``: the font's /W or /Widths, not the glyph's ink),
+    bottom at the font's descent below the baseline, top one font size above that."""
+    n = raw.FPDFText_CountChars(tp)
+    if n <= 0:
+        return []
+    buf = ctypes.create_string_buffer((n + 1) * 2)
+    got = raw.FPDFText_GetText(tp, 0, n, ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)))
+    text = buf.raw[: max(0, got - 1) * 2].decode("utf-16-le", errors="replace")
+    if len(text) != n:  # characters outside the BMP: ask one by one
+        text = "".join(chr(raw.FPDFText_GetUnicode(tp, k)) for k in range(n))
+    rect = raw.FS_RECTF()
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    matrix = raw.FS_MATRIX()
+    fval = ctypes.c_float()
+    rect_p, ox_p, oy_p, m_p, f_p = (ctypes.byref(v) for v in (rect, ox, oy, matrix, fval))
+    objects: dict[int | None, tuple[float, float, float, Any, int | None, bool]] = {}
+    widths: dict[tuple[int | None, str, float], float | None] = {}
+    out: list[dict[str, Any]] = []
+    for k, ch in enumerate(text):
+        if ch.isspace():
+            continue
+        obj = raw.FPDFText_GetTextObject(tp, k)
+        key = ctypes.cast(obj, ctypes.c_void_p).value
+        props = objects.get(key)
+        if props is None:
+            raw.FPDFText_GetMatrix(tp, k, m_p)
+            font_size = raw.FPDFText_GetFontSize(tp, k)
+            size = round(font_size * matrix.d, _DIGITS)
+            font = raw.FPDFTextObj_GetFont(obj) if key else None
+            descent = 0.0
+            if font and raw.FPDFFont_GetDescent(font, ctypes.c_float(size), f_p):
+                descent = round(fval.value, _DIGITS)
+            upright = matrix.b == 0 and matrix.c == 0 and matrix.a > 0 and matrix.d > 0
+            font_id = ctypes.cast(font, ctypes.c_void_p).value if font else None
+            props = (size, font_size * matrix.a, descent, font, font_id, upright)
+            objects[key] = props
+        size, size_x, descent, font, font_id, upright = props
+        raw.FPDFText_GetCharOrigin(tp, k, ox_p, oy_p)
+        wkey = (font_id, ch, size_x)
+        if wkey not in widths:
+            ok = font is not None and raw.FPDFFont_GetGlyphWidth(font, ord(ch), ctypes.c_float(size_x), f_p)
+            widths[wkey] = round(fval.value, _DIGITS) if ok else None
+        width = widths[wkey]
+        x0 = round(ox.value, _DIGITS)
+        if width is None:  # no width from the font: the loose box pdfium draws around the glyph
+            raw.FPDFText_GetLooseCharBox(tp, k, rect_p)
+            width = max(0.0, round(rect.right, _DIGITS) - x0)
+        bottom = height - (round(oy.value, _DIGITS) + descent)
+        top = bottom - size
+        out.append(
+            {
+                "text": ch,
+                "x0": x0,
+                "x1": x0 + width,
+                "top": top,
+                "bottom": bottom,
+                "doctop": top,
+                "size": size,
+                "fontname": font_id,
+                "upright": upright,
+            }
+        )
+    return out
+
+
+def _dedupe(chars: list[dict[str, Any]], tolerance: float = 1.0) -> list[dict[str, Any]]:
+    """pdfplumber's ``dedupe_chars``: a glyph drawn twice at (nearly) the same place (fake bold)
+    counts once. Same text, font and size; clusters chained within ``tolerance`` in y, then x."""
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for i, c in enumerate(chars):
+        groups.setdefault((c["upright"], c["text"], c["fontname"], c["size"]), []).append(i)
+    drop: set[int] = set()
+    for idx in groups.values():
+        if len(idx) < 2:
+            continue
+        for ys in _clusters(idx, lambda i: chars[i]["doctop"], tolerance):
+            for xs in _clusters(ys, lambda i: chars[i]["x0"], tolerance):
+                if len(xs) > 1:
+                    keep = min(xs, key=lambda i: (chars[i]["doctop"], chars[i]["x0"], i))
+                    drop.update(i for i in xs if i != keep)
+    return [c for i, c in enumerate(chars) if i not in drop] if drop else chars
+
+
+def _clusters(idx: list[int], value: Any, tol: float) -> list[list[int]]:
+    """pdfplumber's ``cluster_objects``: sorted distinct values chained within ``tol``."""
+    values = sorted({value(i) for i in idx})
+    which: dict[float, int] = {}
+    n = 0
+    for j, v in enumerate(values):
+        if j and v > values[j - 1] + tol:
+            n += 1
+        which[v] = n
+    out: list[list[int]] = [[] for _ in range(n + 1)]
+    for i in idx:
+        out[which[value(i)]].append(i)
+    return out
+
+
+def _collect_paths(
+    objs: list[tuple[Any, tuple[float, ...] | None]],
+    raw: Any,
+    height: float,
+    lines: list[dict[str, Any]],
+    rects: list[dict[str, Any]],
+    curves: list[dict[str, Any]],
+) -> None:
+    """Painted paths (inside form XObjects too) sorted the way pdfminer sorts them."""
+    m = raw.FS_MATRIX()
+    x, y = ctypes.c_float(), ctypes.c_float()
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    for obj, outer in objs:
+        kind = raw.FPDFPageObj_GetType(obj)
+        if kind not in (raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM):
+            continue
+        raw.FPDFPageObj_GetMatrix(obj, ctypes.byref(m))
+        mat = (m.a, m.b, m.c, m.d, m.e, m.f)
+        if outer is not None:
+            mat = _compose(mat, outer)
+        if kind == raw.FPDF_PAGEOBJ_FORM:
+            inner = [(raw.FPDFFormObj_GetObject(obj, j), mat) for j in range(raw.FPDFFormObj_CountObjects(obj))]
+            _collect_paths(inner, raw, height, lines, rects, curves)
+            continue
+        if not raw.FPDFPath_GetDrawMode(obj, ctypes.byref(fill), ctypes.byref(stroke)):
+            continue
+        if not fill.value and not stroke.value:
+            continue
+        subpaths: list[list[tuple[str, tuple[float, float]]]] = []
+        bezier = 0
+        for j in range(raw.FPDFPath_CountSegments(obj)):
+            seg = raw.FPDFPath_GetPathSegment(obj, j)
+            raw.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y))
+            a, b, c, d, e, f = mat
+            px, py = round(x.value, _DIGITS), round(y.value, _DIGITS)
+            pt = (round(a * px + c * py + e, _DIGITS), height - round(b * px + d * py + f, _DIGITS))
+            kind_seg = raw.FPDFPathSegment_GetType(seg)
+            if kind_seg == raw.FPDF_SEGMENT_MOVETO or not subpaths:
+                subpaths.append([("m", pt)])
+                bezier = 0
+            elif kind_seg == raw.FPDF_SEGMENT_BEZIERTO:
+                bezier += 1
+                if bezier % 3 == 0:  # two control points, then the point the curve ends on
+                    subpaths[-1].append(("c", pt))
+            else:
+                subpaths[-1].append(("l", pt))
+            if raw.FPDFPathSegment_GetClose(seg):
+                subpaths[-1].append(("h", subpaths[-1][0][1]))
+        for sub in subpaths:
+            _classify(sub, lines, rects, curves)
+
+
+def _compose(inner: tuple[float, ...], outer: tuple[float, ...]) -> tuple[float, ...]:
+    a, b, c, d, e, f = inner
+    a2, b2, c2, d2, e2, f2 = outer
+    return (
+        a * a2 + b * c2,
+        a * b2 + b * d2,
+        c * a2 + d * c2,
+        c * b2 + d * d2,
+        e * a2 + f * c2 + e2,
+        e * b2 + f * d2 + f2,
+    )
+
+
+def _classify(
+    sub: list[tuple[str, tuple[float, float]]],
+    lines: list[dict[str, Any]],
+    rects: list[dict[str, Any]],
+    curves: list[dict[str, Any]],
+) -> None:
+    """pdfminer's rule: a two-point path is a line, a closed axis-aligned four-point one a
+    rectangle, anything else a curve through its points (pdfium closes a path with a segment
+    back to its start, pdfminer with ``h``: the same once the redundant segment is dropped)."""
+    shape = "".join(op for op, _ in sub)
+    pts = [p for _, p in sub]
+    if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:
+        shape = shape[:-2] + "h"
+        pts.pop()
+    if shape in ("mlh", "ml"):
+        lines.append(_bounds(pts[:2]))
+        return
+    if shape in ("mlllh", "mllll"):
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = pts
+        square = (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (
+            y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0
+        )
+        if pts[0] == pts[4] and square:
+            rects.append(_bounds([pts[0], pts[2]]))
+            return
+    curve = _bounds(pts)
+    curve["pts"] = pts
+    curves.append(curve)
+
+
+def _bounds(pts: list[tuple[float, float]]) -> dict[str, Any]:
+    xs = [p[0] for p in pts]
+    ys = [p[1] for p in pts]
+    x0, x1, top, bottom = min(xs), max(xs), min(ys), max(ys)
+    return {"x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top, "width": x1 - x0, "height": bottom - top}
+
+
+def _line_edge(line: dict[str, Any]) -> dict[str, Any]:
+    return {**line, "object_type": "line", "orientation": "h" if line["top"] == line["bottom"] else "v"}
+
+
+def _rect_edges(r: dict[str, Any]) -> list[dict[str, Any]]:
+    """pdfplumber's ``rect_to_edges``: top, bottom, left, right."""
+    base = {**r, "object_type": "rect_edge"}
+    return [
+        {**base, "height": 0, "bottom": r["top"], "orientation": "h"},
+        {**base, "height": 0, "top": r["bottom"], "doctop": r["bottom"], "orientation": "h"},
+        {**base, "width": 0, "x1": r["x0"], "orientation": "v"},
+        {**base, "width": 0, "x0": r["x1"], "orientation": "v"},
+    ]
+
+
+def _curve_edges(curve: dict[str, Any]) -> list[dict[str, Any]]:
+    """pdfplumber's ``curve_to_edges``: one edge per pair of consecutive points."""
+    out = []
+    for (ax, ay), (bx, by) in itertools.pairwise(curve["pts"]):
+        orientation = "v" if ax == bx else ("h" if ay == by else None)
+        top = min(ay, by)
+        out.append(
+            {
+                "object_type": "curve_edge",
+                "x0": min(ax, bx),
+                "x1": max(ax, bx),
+                "top": top,
+                "doctop": top,
+                "bottom": max(ay, by),
+                "width": abs(ax - bx),
+                "height": abs(ay - by),
+                "orientation": orientation,
+            }
+        )
+    return out
+
+
+# --- pdfplumber: the former reader, kept for comparison -------------------------------------
+
+
+@contextmanager
+def _quiet_pdfminer() -> Iterator[None]:
+    """pdfminer logs a warning per glyph for some embedded fonts; keep the user's stderr clean."""
+    logger = logging.getLogger("pdfminer")
+    old = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(old)
+
+
+def _plumber_pages(data: bytes) -> _Info:
+    """The same page geometry read by pdfplumber/pdfminer (the reader before pdfium; ten times
+    slower). Used by scripts/bench_pdf.py and the tests to check the two agree."""
+    import pdfplumber
+
+    with _quiet_pdfminer(), pdfplumber.open(io.BytesIO(data)) as pdf:
+        pages = [_PageGeom(p.dedupe_chars().chars, p.edges, float(p.width), float(p.height)) for p in pdf.pages]
+        title = str((pdf.metadata or {}).get("Title", "") or "")
+    return _Info(pages, title)
+
+
+def _load_pdf_plumber(data: bytes, *, source: str) -> Document:
+    """``load_pdf`` on pdfplumber's geometry (for comparison only)."""
+    return _build(_plumber_pages(data), source=source)
+
+
 def chars_to_lines(chars: list[dict]) -> list[_Line]:
     """Group glyphs into lines by vertical overlap (≥ half the smaller height), then order by x."""
     groups: list[list[dict]] = []
@@ -152,7 +488,7 @@ def chars_to_lines(chars: list[dict]) -> list[_Line]:
         for i in range(len(groups) - 1, max(-1, len(groups) - 4), -1):
             g_top, g_bot = spans[i]
             overlap = min(bottom, g_bot) - max(top, g_top)
-            if overlap >= 0.5 * min(bottom - top, g_bot - g_top):
+            if overlap >= 0.5 * min(bottom - top, g_bot - g_top) - _EPS:
                 groups[i].append(ch)
                 spans[i] = (min(g_top, top), max(g_bot, bottom))
                 placed = True
@@ -165,7 +501,7 @@ def chars_to_lines(chars: list[dict]) -> list[_Line]:
         g.sort(key=lambda c: c["x0"])
         pieces: list[list[dict]] = [[g[0]]]
         for prev, ch in itertools.pairwise(g):
-            if ch["x0"] - prev["x1"] > _WIDE_GAP * max(ch["size"], 1.0):
+            if ch["x0"] - prev["x1"] > _WIDE_GAP * max(ch["size"], 1.0) - _EPS:
                 pieces.append([])
             pieces[-1].append(ch)
         segments = tuple((p[0]["x0"], p[-1]["x1"], _join_glyphs(p)) for p in pieces)
@@ -179,7 +515,7 @@ def _join_glyphs(glyphs: list[dict]) -> str:
     """Glyphs of one piece of a line, with a space where the gap is wider than a quarter em."""
     parts: list[str] = []
     for i, ch in enumerate(glyphs):
-        if i and ch["x0"] - glyphs[i - 1]["x1"] > 0.25 * max(ch["size"], 1.0):
+        if i and ch["x0"] - glyphs[i - 1]["x1"] > 0.25 * max(ch["size"], 1.0) - _EPS:
             parts.append(" ")
         parts.append(ch["text"])
     return normalize_chars("".join(parts))
@@ -190,18 +526,21 @@ def _inside(ch: dict, bbox: tuple[float, float, float, float]) -> bool:
     return bbox[0] <= cx <= bbox[2] and bbox[1] <= cy <= bbox[3]
 
 
-def _read_page(page: Page, page_no: int) -> list[_Line | _PdfTable]:
-    chars = page.dedupe_chars().chars
+def _read_page(page: _PageGeom, page_no: int) -> list[_Line | _PdfTable]:
+    from pdfplumber.table import TableFinder, TableSettings
+
+    chars = page.chars
     tables: list[tuple[tuple[float, float, float, float], _PdfTable]] = []
     spilled: list[_Line] = []
     h_edges = [e for e in page.edges if e["orientation"] == "h"]
-    for t in page.find_tables(table_settings=_closing_rules(page)):
+    found = TableFinder(page, TableSettings.resolve(_closing_rules(page))).tables if page.edges else []
+    for t in found:
         frag, spill = _fragment(t, chars, page_no, h_edges)
         if frag is not None:
             spilled.extend(spill)
             tables.append((t.bbox, frag))
     free = [c for c in chars if not any(_inside(c, bbox) for bbox, _ in tables)]
-    height = float(page.height)
+    height = page.height
     lines = [
         ln
         for ln in chars_to_lines(free)
@@ -215,7 +554,7 @@ def _read_page(page: Page, page_no: int) -> list[_Line | _PdfTable]:
     return items
 
 
-def _closing_rules(page: Page) -> dict[str, list[float]]:
+def _closing_rules(page: _PageGeom) -> dict[str, list[float]]:
     """A table cut by a page break has no rule where the page cuts it: close it where its columns end."""
     verticals = [e for e in page.edges if e["orientation"] == "v" and e["bottom"] - e["top"] > 3]
     if not verticals:
