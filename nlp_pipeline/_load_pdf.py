@@ -13,6 +13,7 @@ by a page break are joined when the next page opens with a table of the same wid
 
 from __future__ import annotations
 
+import bisect
 import ctypes
 import io
 import itertools
@@ -185,19 +186,57 @@ def _pdfium_pages(data: bytes, *, source: str) -> _Info:
     return _Info(pages, title)
 
 
+class _Api:
+    """The pdfium calls of the per-glyph and per-segment loops, retyped to pass handles as bare
+    addresses (ints): no ctypes pointer object is made per glyph, and an address is a dict key."""
+
+    def __init__(self, raw: Any) -> None:
+        v, i, f = ctypes.c_void_p, ctypes.c_int, ctypes.c_float
+        pf, pi = ctypes.POINTER(ctypes.c_float), ctypes.POINTER(ctypes.c_int)
+
+        def typed(fn: Any, res: Any, *args: Any) -> Any:
+            return ctypes.CFUNCTYPE(res, *args)(ctypes.cast(fn, v).value)
+
+        self.text_object = typed(raw.FPDFText_GetTextObject, v, v, i)
+        self.object_font = typed(raw.FPDFTextObj_GetFont, v, v)
+        self.descent = typed(raw.FPDFFont_GetDescent, i, v, f, pf)
+        self.glyph_width = typed(raw.FPDFFont_GetGlyphWidth, i, v, ctypes.c_uint32, f, pf)
+        self.page_object = typed(raw.FPDFPage_GetObject, v, v, i)
+        self.object_type = typed(raw.FPDFPageObj_GetType, i, v)
+        self.object_matrix = typed(raw.FPDFPageObj_GetMatrix, i, v, ctypes.POINTER(raw.FS_MATRIX))
+        self.form_count = typed(raw.FPDFFormObj_CountObjects, i, v)
+        self.form_object = typed(raw.FPDFFormObj_GetObject, v, v, ctypes.c_ulong)
+        self.draw_mode = typed(raw.FPDFPath_GetDrawMode, i, v, pi, pi)
+        self.segment_count = typed(raw.FPDFPath_CountSegments, i, v)
+        self.segment = typed(raw.FPDFPath_GetPathSegment, v, v, i)
+        self.point = typed(raw.FPDFPathSegment_GetPoint, i, v, pf, pf)
+        self.segment_type = typed(raw.FPDFPathSegment_GetType, i, v)
+        self.closes = typed(raw.FPDFPathSegment_GetClose, i, v)
+
+
+_API: list[_Api] = []
+
+
+def _api(raw: Any) -> _Api:
+    if not _API:
+        _API.append(_Api(raw))
+    return _API[0]
+
+
 def _pdfium_page(page: Any, raw: Any) -> _PageGeom:
+    api = _api(raw)
     width, height = round(float(page.get_width()), _DIGITS), round(float(page.get_height()), _DIGITS)
     textpage = page.get_textpage()
     try:
-        chars = _pdfium_chars(textpage.raw, raw, height)
+        chars = _pdfium_chars(textpage.raw, raw, api, height)
     finally:
         textpage.close()
     edges: list[dict[str, Any]] = []
     lines: list[dict[str, Any]] = []
     rects: list[dict[str, Any]] = []
     curves: list[dict[str, Any]] = []
-    objs = [(raw.FPDFPage_GetObject(page.raw, j), None) for j in range(raw.FPDFPage_CountObjects(page.raw))]
-    _collect_paths(objs, raw, height, lines, rects, curves)
+    objs = [(api.page_object(page.raw, j), None) for j in range(raw.FPDFPage_CountObjects(page.raw))]
+    _collect_paths(objs, raw, api, height, lines, rects, curves)
     edges.extend(_line_edge(ln) for ln in lines)
     for r in rects:
         edges.extend(_rect_edges(r))
@@ -206,7 +245,7 @@ def _pdfium_page(page: Any, raw: Any) -> _PageGeom:
     return _PageGeom(_dedupe(chars), edges, width, height)
 
 
-def _pdfium_chars(tp: Any, raw: Any, height: float) -> list[dict[str, Any]]:
+def _pdfium_chars(tp: Any, raw: Any, api: _Api, height: float) -> list[dict[str, Any]]:
     """Glyphs as pdfminer boxes them: from the origin over the advance width the font's
     widths give (``FPDFFont_GetGlyphWidth``: the font's /W or /Widths, not the glyph's ink),
     bottom at the font's descent below the baseline, top one font size above that."""
@@ -223,32 +262,35 @@ def _pdfium_chars(tp: Any, raw: Any, height: float) -> list[dict[str, Any]]:
     matrix = raw.FS_MATRIX()
     fval = ctypes.c_float()
     rect_p, ox_p, oy_p, m_p, f_p = (ctypes.byref(v) for v in (rect, ox, oy, matrix, fval))
-    objects: dict[int | None, tuple[float, float, float, Any, int | None, bool]] = {}
+    objects: dict[int | None, tuple[float, float, float, int | None, bool]] = {}
+    descents: dict[tuple[int, float], float] = {}
     widths: dict[tuple[int | None, str, float], float | None] = {}
     out: list[dict[str, Any]] = []
+    origin, get_matrix, font_size_at = raw.FPDFText_GetCharOrigin, raw.FPDFText_GetMatrix, raw.FPDFText_GetFontSize
     for k, ch in enumerate(text):
         if ch.isspace():
             continue
-        obj = raw.FPDFText_GetTextObject(tp, k)
-        key = ctypes.cast(obj, ctypes.c_void_p).value
+        key = api.text_object(tp, k)
         props = objects.get(key)
         if props is None:
-            raw.FPDFText_GetMatrix(tp, k, m_p)
-            font_size = raw.FPDFText_GetFontSize(tp, k)
+            get_matrix(tp, k, m_p)
+            font_size = font_size_at(tp, k)
             size = round(font_size * matrix.d, _DIGITS)
-            font = raw.FPDFTextObj_GetFont(obj) if key else None
+            font = api.object_font(key) if key else None
             descent = 0.0
-            if font and raw.FPDFFont_GetDescent(font, ctypes.c_float(size), f_p):
-                descent = round(fval.value, _DIGITS)
+            if font:
+                if (font, size) not in descents:
+                    ok = api.descent(font, size, f_p)
+                    descents[font, size] = round(fval.value, _DIGITS) if ok else 0.0
+                descent = descents[font, size]
             upright = matrix.b == 0 and matrix.c == 0 and matrix.a > 0 and matrix.d > 0
-            font_id = ctypes.cast(font, ctypes.c_void_p).value if font else None
-            props = (size, font_size * matrix.a, descent, font, font_id, upright)
+            props = (size, font_size * matrix.a, descent, font, upright)
             objects[key] = props
-        size, size_x, descent, font, font_id, upright = props
-        raw.FPDFText_GetCharOrigin(tp, k, ox_p, oy_p)
-        wkey = (font_id, ch, size_x)
+        size, size_x, descent, font, upright = props
+        origin(tp, k, ox_p, oy_p)
+        wkey = (font, ch, size_x)
         if wkey not in widths:
-            ok = font is not None and raw.FPDFFont_GetGlyphWidth(font, ord(ch), ctypes.c_float(size_x), f_p)
+            ok = font is not None and api.glyph_width(font, ord(ch), size_x, f_p)
             widths[wkey] = round(fval.value, _DIGITS) if ok else None
         width = widths[wkey]
         x0 = round(ox.value, _DIGITS)
@@ -266,7 +308,7 @@ def _pdfium_chars(tp: Any, raw: Any, height: float) -> list[dict[str, Any]]:
                 "bottom": bottom,
                 "doctop": top,
                 "size": size,
-                "fontname": font_id,
+                "fontname": font,
                 "upright": upright,
             }
         )
@@ -283,6 +325,9 @@ def _dedupe(chars: list[dict[str, Any]], tolerance: float = 1.0) -> list[dict[st
     for idx in groups.values():
         if len(idx) < 2:
             continue
+        xs = sorted(chars[i]["x0"] for i in idx)
+        if all(b - a > tolerance for a, b in itertools.pairwise(xs)):
+            continue  # no two of them within the tolerance in x: nothing to merge
         for ys in _clusters(idx, lambda i: chars[i]["doctop"], tolerance):
             for xs in _clusters(ys, lambda i: chars[i]["x0"], tolerance):
                 if len(xs) > 1:
@@ -307,8 +352,9 @@ def _clusters(idx: list[int], value: Any, tol: float) -> list[list[int]]:
 
 
 def _collect_paths(
-    objs: list[tuple[Any, tuple[float, ...] | None]],
+    objs: list[tuple[int | None, tuple[float, ...] | None]],
     raw: Any,
+    api: _Api,
     height: float,
     lines: list[dict[str, Any]],
     rects: list[dict[str, Any]],
@@ -316,43 +362,46 @@ def _collect_paths(
 ) -> None:
     """Painted paths (inside form XObjects too) sorted the way pdfminer sorts them."""
     m = raw.FS_MATRIX()
+    m_p = ctypes.byref(m)
     x, y = ctypes.c_float(), ctypes.c_float()
+    x_p, y_p = ctypes.byref(x), ctypes.byref(y)
     fill, stroke = ctypes.c_int(), ctypes.c_int()
+    fill_p, stroke_p = ctypes.byref(fill), ctypes.byref(stroke)
+    path_kind, form_kind = raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM
+    move, bezier_to = raw.FPDF_SEGMENT_MOVETO, raw.FPDF_SEGMENT_BEZIERTO
     for obj, outer in objs:
-        kind = raw.FPDFPageObj_GetType(obj)
-        if kind not in (raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM):
+        kind = api.object_type(obj)
+        if kind not in (path_kind, form_kind):
             continue
-        raw.FPDFPageObj_GetMatrix(obj, ctypes.byref(m))
+        api.object_matrix(obj, m_p)
         mat = (m.a, m.b, m.c, m.d, m.e, m.f)
         if outer is not None:
             mat = _compose(mat, outer)
-        if kind == raw.FPDF_PAGEOBJ_FORM:
-            inner = [(raw.FPDFFormObj_GetObject(obj, j), mat) for j in range(raw.FPDFFormObj_CountObjects(obj))]
-            _collect_paths(inner, raw, height, lines, rects, curves)
+        if kind == form_kind:
+            inner = [(api.form_object(obj, j), mat) for j in range(api.form_count(obj))]
+            _collect_paths(inner, raw, api, height, lines, rects, curves)
             continue
-        if not raw.FPDFPath_GetDrawMode(obj, ctypes.byref(fill), ctypes.byref(stroke)):
+        if not api.draw_mode(obj, fill_p, stroke_p) or not (fill.value or stroke.value):
             continue
-        if not fill.value and not stroke.value:
-            continue
+        a, b, c, d, e, f = mat
         subpaths: list[list[tuple[str, tuple[float, float]]]] = []
         bezier = 0
-        for j in range(raw.FPDFPath_CountSegments(obj)):
-            seg = raw.FPDFPath_GetPathSegment(obj, j)
-            raw.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y))
-            a, b, c, d, e, f = mat
-            px, py = round(x.value, _DIGITS), round(y.value, _DIGITS)
+        for j in range(api.segment_count(obj)):
+            seg = api.segment(obj, j)
+            api.point(seg, x_p, y_p)
+            px, py = x.value, y.value
             pt = (round(a * px + c * py + e, _DIGITS), height - round(b * px + d * py + f, _DIGITS))
-            kind_seg = raw.FPDFPathSegment_GetType(seg)
-            if kind_seg == raw.FPDF_SEGMENT_MOVETO or not subpaths:
+            kind_seg = api.segment_type(seg)
+            if kind_seg == move or not subpaths:
                 subpaths.append([("m", pt)])
                 bezier = 0
-            elif kind_seg == raw.FPDF_SEGMENT_BEZIERTO:
+            elif kind_seg == bezier_to:
                 bezier += 1
                 if bezier % 3 == 0:  # two control points, then the point the curve ends on
                     subpaths[-1].append(("c", pt))
             else:
                 subpaths[-1].append(("l", pt))
-            if raw.FPDFPathSegment_GetClose(seg):
+            if api.closes(seg):
                 subpaths[-1].append(("h", subpaths[-1][0][1]))
         for sub in subpaths:
             _classify(sub, lines, rects, curves)
@@ -526,6 +575,22 @@ def _inside(ch: dict, bbox: tuple[float, float, float, float]) -> bool:
     return bbox[0] <= cx <= bbox[2] and bbox[1] <= cy <= bbox[3]
 
 
+class _CharIndex:
+    """The page's glyphs by vertical centre, so a cell finds its own without scanning them all."""
+
+    def __init__(self, chars: list[dict]) -> None:
+        self.chars = chars
+        centres = sorted(((c["top"] + c["bottom"]) / 2, i) for i, c in enumerate(chars))
+        self.cy = [cy for cy, _ in centres]
+        self.order = [i for _, i in centres]
+
+    def inside(self, bbox: tuple[float, float, float, float]) -> list[dict]:
+        """``[c for c in chars if _inside(c, bbox)]``, in the page's order."""
+        lo, hi = bisect.bisect_left(self.cy, bbox[1]), bisect.bisect_right(self.cy, bbox[3])
+        hits = sorted(i for i in self.order[lo:hi] if _inside(self.chars[i], bbox))
+        return [self.chars[i] for i in hits]
+
+
 def _read_page(page: _PageGeom, page_no: int) -> list[_Line | _PdfTable]:
     from pdfplumber.table import TableFinder, TableSettings
 
@@ -534,8 +599,9 @@ def _read_page(page: _PageGeom, page_no: int) -> list[_Line | _PdfTable]:
     spilled: list[_Line] = []
     h_edges = [e for e in page.edges if e["orientation"] == "h"]
     found = TableFinder(page, TableSettings.resolve(_closing_rules(page))).tables if page.edges else []
+    index = _CharIndex(chars)
     for t in found:
-        frag, spill = _fragment(t, chars, page_no, h_edges)
+        frag, spill = _fragment(t, index, page_no, h_edges)
         if frag is not None:
             spilled.extend(spill)
             tables.append((t.bbox, frag))
@@ -565,7 +631,7 @@ def _closing_rules(page: _PageGeom) -> dict[str, list[float]]:
 
 
 def _fragment(
-    table: PlumberTable, chars: list[dict], page_no: int, h_edges: list[dict]
+    table: PlumberTable, chars: _CharIndex, page_no: int, h_edges: list[dict]
 ) -> tuple[_PdfTable | None, list[_Line]]:
     """Cell boxes and their text (lines rebuilt from glyphs, so offset digits stay in order).
 
@@ -577,7 +643,7 @@ def _fragment(
     for r, row in enumerate(rows):
         for bbox in row.cells:
             if bbox is not None:
-                inner = [ch for ch in chars if _inside(ch, bbox)]
+                inner = chars.inside(bbox)
                 cells.append((r, bbox, clean_line(" ".join(ln.text for ln in chars_to_lines(inner)))))
     spill: list[_Line] = []
     n_rows = len(rows)
@@ -585,7 +651,7 @@ def _fragment(
         last = [c for c in cells if c[0] == n_rows - 1]
         if len(last) != 1 or not (_SECTION.match(last[0][2]) or last[0][2].endswith("。")):
             break
-        spill[:0] = chars_to_lines([ch for ch in chars if _inside(ch, last[0][1])])
+        spill[:0] = chars_to_lines(chars.inside(last[0][1]))
         cells = [c for c in cells if c[0] != n_rows - 1]
         n_rows -= 1
     xs = _snap(sorted(b[0] for _, b, _ in cells))
