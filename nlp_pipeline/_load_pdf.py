@@ -317,7 +317,8 @@ def _pdfium_chars(tp: Any, raw: Any, api: _Api, height: float) -> list[dict[str,
 
 def _dedupe(chars: list[dict[str, Any]], tolerance: float = 1.0) -> list[dict[str, Any]]:
     """pdfplumber's ``dedupe_chars``: a glyph drawn twice at (nearly) the same place (fake bold)
-    counts once. Same text, font and size; clusters chained within ``tolerance`` in y, then x."""
+    counts once. Same text, font and size; clusters chained within ``tolerance`` in y, then in
+    x within each; the first (top, then left) of a cluster stays."""
     groups: dict[tuple[Any, ...], list[int]] = {}
     for i, c in enumerate(chars):
         groups.setdefault((c["upright"], c["text"], c["fontname"], c["size"]), []).append(i)
@@ -328,26 +329,28 @@ def _dedupe(chars: list[dict[str, Any]], tolerance: float = 1.0) -> list[dict[st
         xs = sorted(chars[i]["x0"] for i in idx)
         if all(b - a > tolerance for a, b in itertools.pairwise(xs)):
             continue  # no two of them within the tolerance in x: nothing to merge
-        for ys in _clusters(idx, lambda i: chars[i]["doctop"], tolerance):
-            for xs in _clusters(ys, lambda i: chars[i]["x0"], tolerance):
+        idx.sort(key=lambda i: chars[i]["doctop"])
+        for ys in _chains(idx, "doctop", chars, tolerance):
+            if len(ys) < 2:
+                continue
+            ys.sort(key=lambda i: chars[i]["x0"])
+            for xs in _chains(ys, "x0", chars, tolerance):
                 if len(xs) > 1:
                     keep = min(xs, key=lambda i: (chars[i]["doctop"], chars[i]["x0"], i))
                     drop.update(i for i in xs if i != keep)
     return [c for i, c in enumerate(chars) if i not in drop] if drop else chars
 
 
-def _clusters(idx: list[int], value: Any, tol: float) -> list[list[int]]:
-    """pdfplumber's ``cluster_objects``: sorted distinct values chained within ``tol``."""
-    values = sorted({value(i) for i in idx})
-    which: dict[float, int] = {}
-    n = 0
-    for j, v in enumerate(values):
-        if j and v > values[j - 1] + tol:
-            n += 1
-        which[v] = n
-    out: list[list[int]] = [[] for _ in range(n + 1)]
-    for i in idx:
-        out[which[value(i)]].append(i)
+def _chains(idx: list[int], key: str, chars: list[dict[str, Any]], tol: float) -> list[list[int]]:
+    """``idx`` sorted by ``key``, cut where the next value is more than ``tol`` beyond the last."""
+    out: list[list[int]] = [[idx[0]]]
+    last = chars[idx[0]][key]
+    for i in idx[1:]:
+        v = chars[i][key]
+        if v > last + tol:
+            out.append([])
+        out[-1].append(i)
+        last = v
     return out
 
 
@@ -605,7 +608,8 @@ def _read_page(page: _PageGeom, page_no: int) -> list[_Line | _PdfTable]:
         if frag is not None:
             spilled.extend(spill)
             tables.append((t.bbox, frag))
-    free = [c for c in chars if not any(_inside(c, bbox) for bbox, _ in tables)]
+    boxed = {id(c) for bbox, _ in tables for c in index.inside(bbox)}
+    free = [c for c in chars if id(c) not in boxed]
     height = page.height
     lines = [
         ln
