@@ -19,6 +19,7 @@ import io
 import itertools
 import logging
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -153,8 +154,16 @@ def _build(info: _Info, *, source: str) -> Document:
 # --- pdfium: glyphs and paths ---------------------------------------------------------------
 
 
+_PDFIUM = threading.Lock()  # pdfium is not thread-safe: one document at a time per process
+
+
 def _pdfium_pages(data: bytes, *, source: str) -> _Info:
     """Glyphs and ruling edges of every page, read by pdfium; every handle closed on the way out."""
+    with _PDFIUM:
+        return _pdfium_read(data, source=source)
+
+
+def _pdfium_read(data: bytes, *, source: str) -> _Info:
     import pypdfium2 as pdfium
     import pypdfium2.raw as raw
 
