@@ -1,4 +1,4 @@
-"""Tables stage: cell kinds, real reports of every format against gold, hand-built layouts."""
+"""Tables stage: real reports of every format against gold, hand-built layouts, the year check."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 
 from nlp_pipeline import loading
+from nlp_pipeline.cell_values import parse_cell
 from nlp_pipeline.document import Block, Document, GridCell, Table
 from nlp_pipeline.schema import APPLICANT_COLUMNS, cell_ids
+from nlp_pipeline.table_labels import label_key
 from nlp_pipeline.tables import TableResult, read_tables
 
 from .conftest import real_gold, real_path
