@@ -18,7 +18,7 @@ def analyze_path(path: str | Path) -> Report:
 def analyze_document(doc: Document) -> Report:
     secs = sections.find_sections(doc)
     meta = sections.extract_metadata(doc)
-    tbl = tables.read_tables(doc, secs.sections)
+    tbl = tables.read_tables(doc, secs.sections, year=meta.year)
     if not secs.sections and not tbl.cells:
         raise NotAReportError.from_catalogue(
             Errors.E007, doc.source, detail="no statutory section heading and no 表二/表三/表四 table found"

@@ -1,36 +1,60 @@
-"""Read 表二/表三/表四 into the official schema.
+"""Read 表二/表三/表四 into the official schema: the row reader.
 
 Rows are found by their labels (fuzzy-matched to the official wording), columns by their header
 labels; position is used only inside a row whose header was understood, because real tables lose
 rows, split and merge cells. All tables of the document are read as one stream of rows so a table
 split across pages (or several tables flattened into one text block) reads the same as a whole one.
+
+The stages of reading, one module each: ``cell_values`` (raw text → value and kind),
+``table_labels`` (labels and headers → schema ids), ``table_rows`` (grid row → labels and values,
+values → columns), this module (which table a row is in, and what it adds to the cells, row by
+row) and ``table_findings`` (template and missing cells).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
 
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Levenshtein
-
-from .document import Document, GridCell
+from .cell_values import normalize_cell_text, parse_cell
+from .document import Document
 from .result import CellValue, Finding, Section
-from .rules import Rule
-from .schema import (
-    APPLICANT_COLUMNS,
-    T4_BLOCKS,
-    T4_COLUMNS,
-    _active_rows,
-    all_cell_ids,
-    application_rows,
+from .schema import T4_BLOCKS, T4_COLUMNS, _active_rows, all_cell_ids, application_rows
+from .table_findings import TemplateName, missing, ordered, template_of
+from .table_labels import (
+    _ACTIVE_COL_CHOICES,
+    _ACTIVE_ROW_CHOICES,
+    _APPLICANT_IDS,
+    _COL_TEMPLATE,
+    _T4_BLOCK_KEYS,
+    _T4_COL_IDS,
+    _active_col_hit,
+    _active_col_typo,
+    _applicant_header,
+    _closeness,
+    _default_active_cols,
+    _t4_block_named,
+    active_row,
+    applicant_columns_in,
+    apply_group,
+    apply_item,
+    label_key,
+    t4_columns_in,
 )
-from .sections import extract_metadata
+from .table_rows import _assign, _Cell, _fit, _group_label_in, _has_number, _make_row, _Row, _table_of
 
-TemplateName = Literal["2019", "2021", "mixed"]
+# kept importable from here: the names callers used before the reader was split
+__all__ = [
+    "TableResult",
+    "TemplateName",
+    "applicant_columns_in",
+    "label_key",
+    "normalize_cell_text",
+    "parse_cell",
+    "read_tables",
+    "t4_columns_in",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,318 +62,6 @@ class TableResult:
     template: TemplateName | None
     cells: dict[str, CellValue] = field(default_factory=dict)
     findings: tuple[Finding, ...] = ()
-
-
-# ---------------------------------------------------------------- cell values
-
-_DASH_RE = re.compile(r"^[-—–－/\\~～_]+$")
-_NUM_RE = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
-_LEAD_NUM_RE = re.compile(r"^([+-]?\d+(?:\.\d+)?)(?![.、．]\s*[\u4e00-\u9fff])\s*(\S.*)$")
-_THOUSANDS_RE = re.compile(r"(?<=\d)[,，](?=\d{3}(?:\D|$))")
-_TEXT_VALUES = frozenset({"不适用", "无", "暂无", "空", "不涉及", "没有", "未发生", "零"})
-
-
-def normalize_cell_text(raw: str) -> str:
-    """NFKC (full-width digits and brackets, Kangxi radicals) and collapsed whitespace."""
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", raw)).strip()
-
-
-def parse_cell(raw: str, *, origin: str = "") -> CellValue:
-    """Classify one table cell; keeps the raw text so nothing the report said is lost."""
-    text = normalize_cell_text(raw)
-    compact = _THOUSANDS_RE.sub("", text.replace(" ", ""))
-    if not compact:
-        return CellValue(value=None, raw=raw, kind="blank", origin=origin)
-    if _DASH_RE.match(compact):
-        return CellValue(value=None, raw=raw, kind="dash", origin=origin)
-    if _NUM_RE.match(compact):
-        return CellValue(value=float(compact), raw=raw, kind="number", origin=origin)
-    m = _LEAD_NUM_RE.match(compact)
-    if m:
-        return CellValue(value=float(m.group(1)), raw=raw, kind="number_with_note", origin=origin)
-    return CellValue(value=None, raw=raw, kind="text", origin=origin)
-
-
-# ---------------------------------------------------------------- labels
-
-_ENUM_RE = re.compile(
-    r"^(?:[一二三四五六七八九十]+[、.．]|\(?[一二三四五六七八九十]+\)|\d+[.、．)]|第[一二三四五六七八九十]+[、.])+"
-)
-_PUNCT_RE = re.compile(r"[\s\"'“”‘’()（）\[\]【】,，.。:：;；、/《》<>!！?？\-—_]+")
-_CJK_RE = re.compile(r"[\u4e00-\u9fff]")
-_ITEM_LABEL_RE = re.compile(r"^\s*[\(（]?[0-9０-９一二三四五六七八九十]+[)）.、．]\s*[\u4e00-\u9fff]")
-
-
-def label_key(text: str) -> str:
-    """The comparable core of a label: no enumerator, punctuation or spaces."""
-    t = normalize_cell_text(text)
-    t = _ENUM_RE.sub("", t.replace(" ", ""))
-    return _PUNCT_RE.sub("", t)
-
-
-def _is_label(text: str) -> bool:
-    t = normalize_cell_text(text).replace(" ", "")
-    if not t or t in _TEXT_VALUES or not _CJK_RE.search(t):
-        return False
-    if _ITEM_LABEL_RE.match(t):
-        return True
-    return parse_cell(t).kind not in ("number", "number_with_note")
-
-
-def _best(key: str, choices: dict[str, str], *, cutoff: float = 82.0) -> str | None:
-    """Fuzzy-match a label key against ``choices`` (key → id); exact, then ratio, then a prefix."""
-    if not key:
-        return None
-    if key in choices:
-        return choices[key]
-    hit = process.extractOne(key, list(choices), scorer=fuzz.ratio, processor=None, score_cutoff=cutoff)
-    if hit is not None:
-        return choices[hit[0]]
-    if len(key) >= 6:
-        hit = process.extractOne(
-            key, list(choices), scorer=fuzz.partial_ratio, processor=None, score_cutoff=95.0
-        )
-        if hit is not None and len(hit[0]) >= len(key) * 0.8 and len(hit[0]) >= 6:
-            return choices[hit[0]]
-    return None
-
-
-_ACTIVE_ROW_CHOICES: dict[str, str] = {}
-_ACTIVE_COL_CHOICES: dict[str, tuple[str, str]] = {}
-for _tpl in ("2021", "2019"):
-    for _rid, _rlabel, _cols in _active_rows(_tpl):  # type: ignore[arg-type]
-        _ACTIVE_ROW_CHOICES[label_key(_rlabel)] = _rid
-        for _cid, _clabel in _cols:
-            _ACTIVE_COL_CHOICES.setdefault(label_key(_clabel), (_cid, _tpl))
-_ACTIVE_COL_CHOICES[label_key("本年收费金额")] = ("amount_wan", "2021")
-_ACTIVE_COL_CHOICES[label_key("本年增减")] = ("delta", "2019")
-_COL_TEMPLATE = {cid: tpl for cid, tpl in _ACTIVE_COL_CHOICES.values() if cid != "decisions"}
-
-_GROUPS = {"不予公开": "denied", "无法提供": "unable", "不予处理": "rejected", "其他处理": "other"}
-_APPLY_ITEMS: dict[str, str] = {}
-for _tpl in ("2021", "2019"):
-    for _row in application_rows(_tpl):  # type: ignore[arg-type]
-        if _row.id != "apply.other":
-            _APPLY_ITEMS.setdefault(label_key(_row.label), _row.id)
-_APPLY_ITEMS[label_key("部分公开")] = "apply.partial"
-_APPLY_ITEMS[label_key("总计")] = "apply.total_processed"
-_APPLY_ITEMS[label_key("结转下年度继续办理")] = "apply.carried_forward"
-_APPLY_GROUP_CHOICES = {label_key(k): v for k, v in _GROUPS.items()} | {
-    label_key("本年度办理结果"): "outcomes"
-}
-
-_APPLICANT_LABELS: tuple[tuple[str, str], ...] = tuple(
-    (label_key(lbl), cid) for cid, lbl in APPLICANT_COLUMNS
-)
-_APPLICANT_IDS: tuple[str, ...] = tuple(cid for cid, _ in APPLICANT_COLUMNS)
-_T4_COL_KEYS: tuple[tuple[str, str], ...] = tuple((label_key(lbl), cid) for cid, lbl in T4_COLUMNS)
-_T4_COL_IDS: tuple[str, ...] = tuple(cid for cid, _ in T4_COLUMNS)
-_T4_BLOCK_KEYS: tuple[tuple[str, str], ...] = (
-    ("行政复议", "review"),
-    ("未经复议直接起诉", "litigation_direct"),
-    ("复议后起诉", "litigation_after_review"),
-)
-
-
-def _one_typo(key: str, labels: Sequence[str]) -> str | None:
-    """The one label ``key`` is a one-character typo of (a near-form or homophone character, one
-    character missing or added), None when none is or when two are equally near (never guess)."""
-    if not key or not _CJK_RE.search(key):
-        return None
-    near = [
-        lbl
-        for lbl in labels
-        if abs(len(lbl) - len(key)) <= 1
-        and Levenshtein.distance(key, lbl, processor=None, score_cutoff=1) <= 1
-    ]
-    return near[0] if len(near) == 1 else None
-
-
-_APPLICANT_GROUP_KEYS = (label_key("法人或其他组织"), label_key("申请人情况"))
-_APPLICANT_KEY_IDS = dict(_APPLICANT_LABELS)
-
-
-def _applicant_header(cells: Sequence[_Cell]) -> list[list[str]]:
-    """Applicant column ids each cell of a header row names. Exact names first; a cell naming none
-    is then matched as a one-character typo of a column not yet named, one-to-one (a column two
-    cells could be is given to neither); a two-character name ("其它", "总记") only beside another
-    named cell, since alone it could be anything."""
-    out: list[list[str]] = []
-    loose: list[tuple[int, str]] = []
-    for i, c in enumerate(cells):
-        text = normalize_cell_text(c.text).replace(" ", "")
-        key = label_key(text)
-        if not key or _ENUM_RE.match(text) or parse_cell(text).kind in ("number", "number_with_note"):
-            out.append([])
-            continue
-        if _one_typo(key, _APPLICANT_GROUP_KEYS) and key not in _APPLICANT_GROUP_KEYS:
-            out.append([])  # "法人或其他组识": a typo'd group heading, not the column 其他
-            continue
-        named = applicant_columns_in(c.text)
-        out.append(named)
-        if not named and len(key) <= 8:
-            hit = _one_typo(key, list(_APPLICANT_KEY_IDS))
-            if hit is not None:
-                loose.append((i, _APPLICANT_KEY_IDS[hit]))
-    taken = {cid for named in out for cid in named}
-    counts: dict[str, int] = {}
-    for _, cid in loose:
-        counts[cid] = counts.get(cid, 0) + 1
-    loose = [(i, cid) for i, cid in loose if cid not in taken and counts[cid] == 1]
-    long_named = len(taken) + sum(1 for _, cid in loose if len(_key_of(cid)) > 2)
-    for i, cid in loose:
-        if len(_key_of(cid)) > 2 or long_named >= 1:
-            out[i] = [cid]
-    return out
-
-
-def _key_of(cid: str) -> str:
-    return next(k for k, v in _APPLICANT_KEY_IDS.items() if v == cid)
-
-
-def applicant_columns_in(text: str) -> list[str]:
-    """Applicant column ids named in one header cell, in text order ("商业 企业" counts)."""
-    key = label_key(text).replace("法人或其他组织", "").replace("申请人情况", "")
-    found: list[tuple[int, str]] = []
-    for lkey, cid in _APPLICANT_LABELS:
-        i = key.find(lkey)
-        if i >= 0:
-            found.append((i, cid))
-    return [cid for _, cid in sorted(found)]
-
-
-def t4_columns_in(text: str, *, typos: bool = False) -> list[str]:
-    """表四 column ids named in one header cell, in text order; ``typos``: a cell naming none may
-    be a one-character typo of one column name (the caller keeps that to header rows)."""
-    key = label_key(text)
-    out: list[tuple[int, str]] = []
-    for lkey, cid in _T4_COL_KEYS:
-        out += [(m.start(), cid) for m in re.finditer(re.escape(lkey), key)]
-    if not out and typos and len(key) <= 6:
-        hit = _one_typo(key, [k for k, _ in _T4_COL_KEYS])
-        if hit is not None:
-            out.append((0, dict(_T4_COL_KEYS)[hit]))
-    return [cid for _, cid in sorted(out)]
-
-
-# ---------------------------------------------------------------- rows
-
-
-@dataclass(frozen=True, slots=True)
-class _Cell:
-    text: str
-    cols: tuple[int, ...]  # grid columns this source cell covers in the row
-
-
-@dataclass(frozen=True, slots=True)
-class _Row:
-    cells: tuple[_Cell, ...]
-    origin: str
-    labels: tuple[str, ...]
-    values: tuple[_Cell, ...]
-    whole: _Row | None = None  # the row as published when its values were split out of one cell
-
-
-def _distinct_cells(row: Sequence[GridCell]) -> list[_Cell]:
-    """One entry per source cell (merged cells appear once), in grid order."""
-    order: list[tuple[int, int]] = []
-    cols: dict[tuple[int, int], list[int]] = {}
-    text: dict[tuple[int, int], str] = {}
-    for c, gc in enumerate(row):
-        if gc.anchor not in cols:
-            order.append(gc.anchor)
-            cols[gc.anchor] = []
-            text[gc.anchor] = gc.text
-        cols[gc.anchor].append(c)
-    return [_Cell(text[a], tuple(cols[a])) for a in order]
-
-
-_TOKEN = r"(?:[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[+-]?\d+(?:\.\d+)?|[-—–/])"
-_TRAILING_VALUES_RE = re.compile(rf"^(.*?)\s*({_TOKEN}(?:\s+{_TOKEN})*)$")
-_INNER_ENUM_RE = re.compile(
-    r"(?<=[\u4e00-\u9fff])(?=(?:\d+[.、．]|\([一二三四五六七八九十]+\))\s*[\u4e00-\u9fff])"
-)
-
-
-def _make_row(row: Sequence[GridCell], origin: str) -> _Row:
-    cells = _distinct_cells(row)
-    last_label = -1
-    for i, c in enumerate(cells):
-        if _is_label(c.text):
-            last_label = i
-    labels = tuple(c.text for c in cells[: last_label + 1] if c.text.strip())
-    plain = _Row(tuple(cells), origin, labels, tuple(cells[last_label + 1 :]))
-    return _split_merged(plain) or plain
-
-
-def _split_merged(row: _Row) -> _Row | None:
-    """A row whose label and values a PDF text layer put into one cell ("（五）不予处理1.信访举报投诉类
-    申请0 0 0 0 0 0 0", "行政许可0", the rest blank), or whose values all sit in one cell: the label (cut at its
-    inner enumerators into group and item) and one value per whitespace-separated token. Only a
-    candidate: the reader keeps it where the count of values fits the row's columns."""
-    filled = [i for i, c in enumerate(row.cells) if c.text.strip()]
-    if not filled:
-        return None
-    last = row.cells[filled[-1]]
-    m = _TRAILING_VALUES_RE.match(normalize_cell_text(last.text))
-    if m is None or any(not _is_label(row.cells[i].text) for i in filled[:-1]):
-        return None
-    head = m.group(1).strip()
-    if (head and not _is_label(head)) or (not head and " " not in m.group(2)):
-        return None  # one number alone is an ordinary value cell
-    labels = [row.cells[i].text for i in filled[:-1]]
-    labels += [p for p in _INNER_ENUM_RE.split(head) if p.strip()] if head else []
-    values = tuple(_Cell(tok, last.cols) for tok in m.group(2).split())
-    return _Row(row.cells, row.origin, tuple(labels), values, whole=row)
-
-
-def _fit(values: Sequence[_Cell], n: int) -> list[_Cell] | None:
-    """Exactly ``n`` values by position, dropping blank padding at the end; None if impossible."""
-    vals = list(values)
-    while len(vals) > n and not vals[-1].text.strip():
-        vals.pop()
-    while len(vals) > n and not vals[0].text.strip():
-        vals.pop(0)
-    if len(vals) > n:
-        # a blank column left by merged cells that do not line up with the header (flattened text)
-        filled = [v for v in vals if v.text.strip()]
-        if len(filled) == n:
-            return filled
-    return vals if len(vals) == n else None
-
-
-def _by_header(values: Sequence[_Cell], header: dict[int, str]) -> dict[str, _Cell]:
-    """Map values to columns by the grid position of the header labels (first free column covered)."""
-    out: dict[str, _Cell] = {}
-    for v in values:
-        for c in v.cols:
-            cid = header.get(c)
-            if cid is not None and cid not in out:
-                out[cid] = v
-                break
-    return out
-
-
-def _assign(
-    values: Sequence[_Cell], ids: Sequence[str], header: dict[int, str], *, partial: bool = True
-) -> dict[str, _Cell]:
-    """Values of one row by column id: by the header's grid positions when they account for every
-    value and column, else by position when the count is exact, else (``partial``: the header sits
-    in the row's own table, so its grid positions mean something) what the header can place."""
-    if header and set(ids) <= set(header.values()):
-        placed = {cid: v for cid, v in _by_header(values, header).items() if cid in ids}
-        used = {id(v) for v in placed.values()}
-        if set(placed) == set(ids) and all(id(v) in used for v in values if v.text.strip()):
-            return placed
-    fitted = _fit(values, len(ids))
-    if fitted is not None:
-        return dict(zip(ids, fitted, strict=True))
-    if header and partial:
-        return {cid: v for cid, v in _by_header(values, header).items() if cid in ids}
-    return {}
-
-
-# ---------------------------------------------------------------- reader state
 
 
 @dataclass
@@ -394,7 +106,7 @@ def _split_fits(st: _State, row: _Row) -> bool:
         named = any(_t4_block_named(t) for t in row.labels)
         return n == len(T4_BLOCKS) * len(_T4_COL_IDS) if not row.labels else named and n == len(_T4_COL_IDS)
     if st.table == "active":
-        row_id = next((r for t in reversed(row.labels) if (r := _best(label_key(t), _ACTIVE_ROW_CHOICES))), None)
+        row_id = next((r for t in reversed(row.labels) if (r := active_row(label_key(t)))), None)
         return row_id is not None and n == len(_active_cols_for(st, row_id)[0])
     return False
 
@@ -413,7 +125,7 @@ def _row_kind(row: _Row) -> str:
         return "active"
     if sum(len(n) for n in _applicant_header(row.cells)) >= 2 or "申请人情况" in joined:
         return "applications"
-    if any(_best(label_key(t), _ACTIVE_ROW_CHOICES, cutoff=90.0) for t in row.labels):
+    if any(active_row(label_key(t), cutoff=90.0) for t in row.labels):
         return "active"
     if any(label_key(t).startswith(("本年新收", "上年结转")) for t in row.labels):
         return "applications"
@@ -422,14 +134,6 @@ def _row_kind(row: _Row) -> str:
         return "review"
     return ""
 
-
-def _t4_block_named(text: str) -> str | None:
-    """The 表四 block a caption or label names (the litigation ones first: they contain 复议)."""
-    key = label_key(text)
-    for bkey, bid in (_T4_BLOCK_KEYS[1], _T4_BLOCK_KEYS[2], _T4_BLOCK_KEYS[0]):
-        if bkey in key:
-            return bid
-    return None
 
 
 def _read_active(st: _State, row: _Row) -> None:
@@ -457,14 +161,14 @@ def _read_active(st: _State, row: _Row) -> None:
     own = "".join(label_key(t) for t in row.labels if "第二十条" not in label_key(t))
     row_id = None
     for t in reversed(row.labels):
-        row_id = _best(label_key(t), _ACTIVE_ROW_CHOICES)
+        row_id = active_row(label_key(t))
         if row_id:
             break
     pending, st.active_pending = st.active_pending, ""
     if st.active_deferred is not None:
         deferred, label = st.active_deferred
         st.active_deferred = None
-        target = _best(label + own, _ACTIVE_ROW_CHOICES) if not has_values and own else None
+        target = active_row(label + own) if not has_values and own else None
         _place_active(st, deferred, target or _next_active(st))
         if target:
             return
@@ -473,7 +177,7 @@ def _read_active(st: _State, row: _Row) -> None:
             st.active_pending = own
         return
     if pending and own:
-        row_id = _best(pending + own, _ACTIVE_ROW_CHOICES) or row_id
+        row_id = active_row(pending + own) or row_id
     if row_id is None and own:
         st.active_deferred = (row, own)
         return
@@ -486,7 +190,7 @@ def _blank_active_row(st: _State, row: _Row) -> bool:
     lines is kept for the next line instead)."""
     if not row.labels or not row.values:
         return False
-    row_id = _best(label_key(row.labels[-1]), _ACTIVE_ROW_CHOICES, cutoff=_BLANK_ROW_CUTOFF)
+    row_id = active_row(label_key(row.labels[-1]), cutoff=_BLANK_ROW_CUTOFF)
     if row_id is None or any(k.startswith(row_id + ".") for k in st.cells):
         return False
     cols, header = _active_cols_for(st, row_id)
@@ -524,10 +228,6 @@ def _active_cols_for(st: _State, row_id: str) -> tuple[list[str], dict[int, str]
     return _default_active_cols(row_id, st.active_style), {}
 
 
-def _table_of(row: _Row) -> str:
-    return row.origin.rpartition("#")[0]
-
-
 def _partial_ok(st: _State, row: _Row, header_table: str) -> bool:
     """Whether a row with fewer values than columns may be placed by the header's grid positions:
     only under its own table's header (positions line up inside one table), and not in rows
@@ -554,42 +254,6 @@ def _flush_active(st: _State) -> None:
         _place_active(st, deferred, _next_active(st))
 
 
-def _active_col_hit(key: str) -> tuple[str, str] | None:
-    """表二 column of a header cell: exact, then close (ratio), then a one-character typo."""
-    if not key:
-        return None
-    return _ACTIVE_COL_CHOICES.get(key) or _best_col(key) or _active_col_typo(key)
-
-
-def _active_col_typo(key: str) -> tuple[str, str] | None:
-    if len(key) < 4 or _has_digit(key):
-        return None
-    hit = _one_typo(key, list(_ACTIVE_COL_CHOICES))
-    return _ACTIVE_COL_CHOICES[hit] if hit is not None else None
-
-
-def _has_digit(text: str) -> bool:
-    return any(ch.isdigit() for ch in text)
-
-
-def _best_col(key: str) -> tuple[str, str] | None:
-    hit = process.extractOne(
-        key, list(_ACTIVE_COL_CHOICES), scorer=fuzz.ratio, processor=None, score_cutoff=85.0
-    )
-    return _ACTIVE_COL_CHOICES[hit[0]] if hit else None
-
-
-def _default_active_cols(row_id: str, style: set[str]) -> list[str]:
-    tpl = "2019" if style == {"2019"} else "2021"
-    for rid, _, cols in _active_rows(tpl):  # type: ignore[arg-type]
-        if rid == row_id:
-            return [c for c, _ in cols]
-    for rid, _, cols in _active_rows("2019"):
-        if rid == row_id:
-            return [c for c, _ in cols]
-    return []
-
-
 def _read_applications(st: _State, row: _Row) -> None:
     header_cols: dict[int, str] = {}
     n_named = 0
@@ -611,7 +275,7 @@ def _read_applications(st: _State, row: _Row) -> None:
     if st.apply_deferred is not None:
         deferred, label = st.apply_deferred
         st.apply_deferred = None
-        target = _best(label + own_label, _APPLY_ITEMS) if not has_values and own_label else None
+        target = apply_item(label + own_label) if not has_values and own_label else None
         _place_apply(st, deferred, target or _next_unlabelled(st))
         if target:
             st.apply_pending = ""
@@ -646,14 +310,6 @@ def _flush_apply(st: _State) -> None:
         _place_apply(st, deferred, _next_unlabelled(st))
 
 
-_APPLY_ITEM_KEYS: dict[str, str] = {v: k for k, v in _APPLY_ITEMS.items()}
-
-
-def _closeness(key: str, item: str) -> float:
-    """How much of the official label a label piece covers (a fragment scores low)."""
-    return fuzz.ratio(key, _APPLY_ITEM_KEYS.get(item, ""), processor=None, score_cutoff=0.0)
-
-
 _ORDER_2021 = [r.id for r in application_rows("2021")]
 _ORDER_2019 = [r.id for r in application_rows("2019")]
 
@@ -667,19 +323,19 @@ def _apply_row_id(st: _State, row: _Row) -> tuple[str | None, str]:
     rest: list[str] = []
     for t in row.labels:
         key = label_key(t)
-        group = _best(key, _APPLY_GROUP_CHOICES, cutoff=90.0)
+        group = apply_group(key)
         if group and group != "outcomes":
             st.apply_group = group
             continue
         if group == "outcomes":
             continue
         rest.append(key)
-        hit = _best(key, _APPLY_ITEMS)
+        hit = apply_item(key)
         if hit:
             item = hit
     own = "".join(rest)
     if len(rest) > 1 and item is not None:
-        joined_item = _best(own, _APPLY_ITEMS)
+        joined_item = apply_item(own)
         if joined_item and joined_item != item and _closeness(own, joined_item) > _closeness(rest[-1], item):
             item = joined_item
     if not has_values:
@@ -690,7 +346,7 @@ def _apply_row_id(st: _State, row: _Row) -> tuple[str | None, str]:
         st.apply_pending = own
         return None, own
     if pending and (own or not row.labels):
-        joined = _best(pending + own, _APPLY_ITEMS)
+        joined = apply_item(pending + own)
         if joined and f"{joined}.natural" not in st.cells:
             item = joined
     if item == "apply.other.other" and st.apply_group not in ("other", ""):
@@ -699,7 +355,7 @@ def _apply_row_id(st: _State, row: _Row) -> tuple[str | None, str]:
         item is None
         and not own
         and _has_number(row)
-        and not any(_best(label_key(t), _APPLY_GROUP_CHOICES, cutoff=90.0) == "other" for t in row.labels)
+        and not any(apply_group(label_key(t)) == "other" for t in row.labels)
     ):
         return _next_unlabelled(st), own
     if item is None:
@@ -721,7 +377,7 @@ def _blank_apply_item(st: _State, row: _Row, rest: Sequence[str], item: str | No
     if len(row.values) < len(_APPLICANT_IDS) or not row.labels:
         return None
     if item is not None and rest:
-        whole = _best(rest[-1], _APPLY_ITEMS, cutoff=_BLANK_ROW_CUTOFF)
+        whole = apply_item(rest[-1], cutoff=_BLANK_ROW_CUTOFF)
         if whole != item or f"{item}.natural" in st.cells:
             return None
         if item.startswith("apply.other."):
@@ -733,14 +389,6 @@ def _blank_apply_item(st: _State, row: _Row, rest: Sequence[str], item: str | No
         st.other_style.add("2019")
         return "apply.other"
     return None
-
-
-def _has_number(row: _Row) -> bool:
-    return any(parse_cell(v.text).kind in ("number", "number_with_note") for v in row.values)
-
-
-def _group_label_in(row: _Row, group: str) -> bool:
-    return any(label_key(t) == label_key(group) for t in row.labels)
 
 
 def _next_unlabelled(st: _State) -> str | None:
@@ -836,14 +484,12 @@ def _loose_active_value(text: str, origin: str) -> list[tuple[str, _Cell, str]]:
     return [(row_id, _Cell(m.group(2), (0,)), origin)]
 
 
-def report_year(doc: Document) -> int | None:
-    """The year the report covers, as the metadata stage reads it from the title."""
-    return extract_metadata(doc).year
-
-
-def read_tables(doc: Document, sections: Sequence[Section]) -> TableResult:
+def read_tables(doc: Document, sections: Sequence[Section], *, year: int | None = None) -> TableResult:
     """Cells of 表二/表三/表四 by official id, the template they follow, and structure findings.
 
+    ``year`` is the year the report covers, as the metadata stage found it (``sections.
+    extract_metadata``): a 2019-format table in a report for 2021 or later (or the reverse) is a
+    template deviation. None (unknown) skips that check; the tables are not read differently.
     ``sections`` is part of the stage interface but not needed: the tables announce themselves by
     their own labels, which also works when a report's headings are missing or misnumbered.
     """
@@ -883,96 +529,8 @@ def read_tables(doc: Document, sections: Sequence[Section]) -> TableResult:
         # one number fills a row only where the form has one column (not the 2019 three)
         if len(cols) == 1 and f"{row_id}.{cols[0]}" not in st.cells:
             st.put(f"{row_id}.{cols[0]}", cell, origin)
-    template, findings = _template(st, report_year(doc))
-    findings = [*findings, *_missing(st.cells, template)]
-    return TableResult(template=template, cells=_ordered(st.cells), findings=tuple(findings))
-
-
-def _ordered(cells: dict[str, CellValue]) -> dict[str, CellValue]:
-    from .schema import cell_ids
-
-    order = {cid: i for i, cid in enumerate((*cell_ids("2021"), *cell_ids("2019")))}
-    return dict(sorted(cells.items(), key=lambda kv: order.get(kv[0], len(order))))
-
-
-def _template(st: _State, year: int | None) -> tuple[TemplateName | None, list[Finding]]:
-    styles = st.active_style | st.other_style
-    if not st.cells:
-        return None, []
-    findings: list[Finding] = []
-    if len(styles) > 1:
-        parts = []
-        if st.active_style:
-            parts.append(f"表二 follows the {'/'.join(sorted(st.active_style))} format")
-        if st.other_style:
-            form = "one row" if st.other_style == {"2019"} else "three sub-rows"
-            parts.append(f"表三 '（六）其他处理' is {form}")
-        findings.append(
-            Finding(
-                rule=Rule.TEMPLATE_DEVIATION,
-                severity="warning",
-                message="the tables mix the 2019 and 2021 formats: " + "; ".join(parts),
-                detail={"active": sorted(st.active_style), "other_processing": sorted(st.other_style)},
-            )
-        )
-        return "mixed", findings
-    tpl: Literal["2019", "2021"] = "2019" if styles == {"2019"} else "2021"
-    if year is not None and (year >= 2021) != (tpl == "2021"):
-        expected = "2021" if year >= 2021 else "2019"
-        findings.append(
-            Finding(
-                rule=Rule.TEMPLATE_DEVIATION,
-                severity="warning",
-                message=f"a {year} report uses the {tpl} table format; the {expected} format applies",
-                expected=expected,
-                found=tpl,
-            )
-        )
-        return "mixed", findings
-    return tpl, findings
-
-
-_TABLE_NAMES = {"active": "表二 主动公开", "apply": "表三 依申请公开", "t4": "表四 行政复议行政诉讼"}
-
-
-def _missing(cells: dict[str, CellValue], template: TemplateName | None) -> list[Finding]:
-    out: list[Finding] = []
-    prefixes = {"active": ("active.",), "apply": ("apply.",), "t4": ("review.", "litigation_")}
-    for key, pre in prefixes.items():
-        if not any(cid.startswith(pre) for cid in cells):
-            out.append(
-                Finding(
-                    rule=Rule.MISSING_TABLE,
-                    severity="error",
-                    message=f"{_TABLE_NAMES[key]} was not found or could not be read",
-                    detail={"table": key},
-                )
-            )
-    if template in ("2019", "2021"):
-        from .schema import cell_ids
-
-        present = [
-            cid for cid in cell_ids(template) if any(cid.startswith(p) for p in _present_prefixes(cells))
-        ]
-        lost = [cid for cid in present if cid not in cells]
-        if lost:
-            out.append(
-                Finding(
-                    rule=Rule.MISSING_CELLS,
-                    severity="warning",
-                    message=f"{len(lost)} cell(s) of the tables could not be read",
-                    cells=tuple(lost),
-                )
-            )
-    return out
-
-
-def _present_prefixes(cells: dict[str, CellValue]) -> tuple[str, ...]:
-    pre: list[str] = []
-    if any(c.startswith("active.") for c in cells):
-        pre.append("active.")
-    if any(c.startswith("apply.") for c in cells):
-        pre.append("apply.")
-    if any(c.startswith(("review.", "litigation_")) for c in cells):
-        pre += ["review.", "litigation_"]
-    return tuple(pre)
+    template, findings = template_of(
+        st.cells, active_style=st.active_style, other_style=st.other_style, year=year
+    )
+    findings = [*findings, *missing(st.cells, template)]
+    return TableResult(template=template, cells=ordered(st.cells), findings=tuple(findings))

@@ -386,7 +386,7 @@ def load_cases(shared: Path, *, force_regex: bool) -> tuple[list[Case], str]:
         doc = loading.load(real / name)
         secs = sections.find_sections(doc).sections
         year = sections.extract_metadata(doc).year
-        cells = dict(tables.read_tables(doc, secs).cells)
+        cells = dict(tables.read_tables(doc, secs, year=year).cells)
         found = [] if force_regex else claims_mod.extract_claims(doc, secs)
         cases.append(Case(name, doc, list(found), cells, secs, year))
     if not force_regex and not any(c.claims for c in cases):

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from nlp_pipeline import loading, tables  # noqa: E402
+from nlp_pipeline import loading, table_labels, tables  # noqa: E402
 from nlp_pipeline._load_docx import load_docx  # noqa: E402
 from nlp_pipeline._load_html import load_html  # noqa: E402
 from nlp_pipeline.document import Block, Document, GridCell, Table  # noqa: E402
@@ -221,7 +221,7 @@ def typo_headers(items: list[Item]) -> list[Item]:
             val = [
                 [
                     GridCell(_TYPO_BY_KEY.get(_key(c.text), c.text), c.anchor)
-                    if not any(is_number(x.text) for x in row) and not tables._ENUM_RE.match(c.text.strip())
+                    if not any(is_number(x.text) for x in row) and not table_labels._ENUM_RE.match(c.text.strip())
                     else c
                     for c in row
                 ]
@@ -266,7 +266,7 @@ def blank_rows(
         if kind != "table":
             continue
         anchors = {
-            c.anchor for c in grid[r] if c.anchor[0] == r and c.text.strip() and not tables._is_label(c.text)
+            c.anchor for c in grid[r] if c.anchor[0] == r and c.text.strip() and not table_labels._is_label(c.text)
         }
         new_items[bi] = (
             "table",

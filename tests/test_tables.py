@@ -1,4 +1,4 @@
-"""Tables stage: cell kinds, real reports of every format against gold, hand-built layouts."""
+"""Tables stage: real reports of every format against gold, hand-built layouts, the year check."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from nlp_pipeline import loading
+from nlp_pipeline.cell_values import parse_cell
 from nlp_pipeline.document import Block, Document, GridCell, Table
 from nlp_pipeline.schema import APPLICANT_COLUMNS, cell_ids
-from nlp_pipeline.tables import TableResult, label_key, parse_cell, read_tables
+from nlp_pipeline.table_labels import label_key
+from nlp_pipeline.tables import TableResult, read_tables
 
 from .conftest import real_gold, real_path
 
@@ -129,43 +131,6 @@ _ACTIVE_2019 = [
     ["政府集中采购", "3", "1200元"],
 ]
 _T4_ROW = [["2", "1", "0", "0", "3", "0", "0", "0", "1", "1", "1", "0", "0", "0", "1"]]
-
-
-# ---------------------------------------------------------------- cell kinds
-
-
-@pytest.mark.parametrize(
-    ("raw", "kind", "value"),
-    [
-        ("22", "number", 22.0),
-        (" 0 ", "number", 0.0),
-        ("２２", "number", 22.0),
-        ("1,234", "number", 1234.0),
-        ("-18", "number", -18.0),
-        ("5949.088667", "number", 5949.088667),
-        ("", "blank", None),
-        ("  ", "blank", None),
-        ("/", "dash", None),
-        ("-", "dash", None),
-        ("—", "dash", None),
-        ("－", "dash", None),
-        ("不适用", "text", None),
-        ("无", "text", None),
-        ("22（其中修订16件）", "number_with_note", 22.0),
-        ("832995元", "number_with_note", 832995.0),
-        ("2笔", "number_with_note", 2.0),
-        ("75394432.52元", "number_with_note", 75394432.52),
-    ],
-)
-def test_parse_cell_kinds(raw: str, kind: str, value: float | None) -> None:
-    cell = parse_cell(raw)
-    assert (cell.kind, cell.value, cell.raw) == (kind, value, raw)
-
-
-def test_label_key_drops_enumerators_and_punctuation() -> None:
-    assert label_key("（二）部分公开（区分处理的，只计这一情形）") == "部分公开区分处理的只计这一情形"
-    assert label_key("1.属于国家秘密") == "属于国家秘密"
-    assert label_key("商业 企业") == "商业企业"
 
 
 # ---------------------------------------------------------------- real reports
@@ -756,13 +721,6 @@ def test_ambiguous_or_doubled_typo_header_is_not_guessed() -> None:
     assert res.cells["active.rules.in_force"].value == 8
     assert res.cells["active.rules.repealed"].value == 7
     assert "active.rules.issued" not in res.cells
-    # two cells that are both one typo from 科研机构: neither is given that column
-    from nlp_pipeline.tables import _applicant_header, _Cell
-
-    named = _applicant_header([_Cell(t, (i,)) for i, t in enumerate(["自然人", "科研机购", "科妍机构", "其它"])])
-    assert named == [["natural"], [], [], ["other_org"]]
-    # a two-character typo alone is not a column name
-    assert _applicant_header([_Cell("其它", (0,))]) == [[]]
 
 
 def _merge_value_rows(grid: list[list[GridCell]]) -> list[list[GridCell]]:
@@ -827,3 +785,22 @@ def test_t4_left_blank_is_blank_cells_not_a_missing_table() -> None:
     res = read_tables(_doc(rows), ())
     assert (res.cells["review.total"].kind, res.cells["review.total"].value) == ("blank", None)
     assert res.cells["litigation_direct.upheld"].value == 1
+
+
+def test_year_from_the_metadata_stage_checks_the_template() -> None:
+    # the year is the metadata stage's answer, passed in; unknown (None) skips the check
+    tables_2021 = (_ACTIVE_2021, _APPLY_HEADER + _apply_rows(single_other=False), _T4_HEADER + _T4_ROW)
+    title = "2020年度政府信息公开工作年度报告"
+    doc = dataclasses.replace(_doc(title, *tables_2021), text=title)
+    assert read_tables(doc, ()).template == "2021"
+    assert read_tables(doc, (), year=2021).template == "2021"
+    res = read_tables(doc, (), year=2020)
+    assert res.template == "mixed"
+    (dev,) = [f for f in res.findings if f.rule == "template_deviation"]
+    assert (dev.expected, dev.found) == ("2019", "2021")
+    # the pipeline hands the year the metadata stage read from the title to the tables stage
+    from nlp_pipeline.pipeline import analyze_document
+
+    report = analyze_document(doc)
+    assert (report.year, report.template) == (2020, "mixed")
+    assert report.cells == res.cells
