@@ -456,12 +456,17 @@ def _quantity_keys(claim: Claim, ctx: Context) -> list[str]:
     head = ctx.head
     if not hits:
         hits, head = _fallback_terms(claim, ctx)
+    return _tidy_keys(_resolve_hits(hits, ctx, head))
+
+
+def _resolve_hits(hits: Sequence[Hit], ctx: Context, head: str) -> list[str]:
+    """The distinct quantity keys the hits resolve to, in text order."""
     keys: list[str] = []
     for _s, _e, _p, concept in hits:
         key = _resolve(concept, ctx, head)
         if key and key not in keys:
             keys.append(key)
-    return _tidy_keys(keys)
+    return keys
 
 
 def _without_all_applicants(head: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from nlp_pipeline.result import CellValue, Report
 from nlp_pipeline.yearly import check_previous
 
@@ -9,7 +11,7 @@ from .claim_cases import num
 from .conftest import real_gold, real_path
 
 
-def report(year: int, cells: dict[str, float | None] | dict[str, float], template: str = "2021") -> Report:
+def report(year: int, cells: Mapping[str, float | None], template: str = "2021") -> Report:
     return Report(
         source=f"body-{year}",
         format="txt",
