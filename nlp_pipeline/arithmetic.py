@@ -1,8 +1,8 @@
 """Check the tables' own arithmetic (表二 counts, 表三 identities and sums, 表四 blocks).
 
-Each failing equation yields one finding with a stable ``rule`` and the cells it is about. Blank
-cells count as 0 among the parts (many bodies leave zeros empty); a dash or text cell is not a
-number, so an equation that involves one is skipped. A blank total over parts that do not add up
+Each failing equation yields one finding with a stable ``rule`` and the cells it is about. Cells
+are read through ``quantities.Cells.count``: blank cells count as 0 among the parts (many bodies
+leave zeros empty); a dash or text cell is not a number, so an equation that involves one is skipped. A blank total over parts that do not add up
 to 0 is reported as ``blank_total`` instead of a wrong sum.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .quantities import Cells
 from .result import CellValue, Finding
 from .rules import Rule
 from .schema import APPLICANT_COLUMNS, T4_BLOCKS, _active_rows, application_rows
@@ -20,21 +21,12 @@ _COLUMNS = tuple(cid for cid, _ in APPLICANT_COLUMNS)
 _EPS = 1e-6
 
 
-def _num(cell: CellValue | None) -> float | None:
-    """The number a cell contributes: blank → 0; None when it is not a number (dash, text, missing)."""
-    if cell is None or cell.kind in ("dash", "text"):
-        return None
-    if cell.kind == "blank":
-        return 0.0
-    return cell.value
-
-
 def _fmt(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
 def _sum_check(
-    cells: Mapping[str, CellValue],
+    cells: Cells,
     *,
     rule: Rule,
     parts: Sequence[str],
@@ -45,7 +37,7 @@ def _sum_check(
     """One 'parts add up to total' equation; None when it holds or cannot be checked."""
     if total not in cells or not all(p in cells for p in parts):
         return None
-    vals = [_num(cells[p]) for p in parts]
+    vals = [cells.count(p) for p in parts]
     tot_cell = cells[total]
     if any(v is None for v in vals) or tot_cell.kind in ("dash", "text"):
         return None
@@ -85,11 +77,9 @@ def _sum_check(
     )
 
 
-def _join_hint(
-    cells: Mapping[str, CellValue], parts: Sequence[str], total: float
-) -> tuple[tuple[str, str], float] | None:
+def _join_hint(cells: Cells, parts: Sequence[str], total: float) -> tuple[tuple[str, str], float] | None:
     """Adjacent single-digit parts whose concatenation ("2","0" → 20) repairs the sum."""
-    vals = [_num(cells[p]) or 0.0 for p in parts]
+    vals = [cells.count(p) or 0.0 for p in parts]
     base = sum(vals)
     for i in range(len(parts) - 1):
         a, b = cells[parts[i]], cells[parts[i + 1]]
@@ -104,12 +94,12 @@ def _join_hint(
     return None
 
 
-def _identity(cells: Mapping[str, CellValue], col: str) -> Finding | None:
+def _identity(cells: Cells, col: str) -> Finding | None:
     """new + carried_over = total_processed + carried_forward, for one applicant column."""
     ids = {k: f"apply.{k}.{col}" for k in ("new", "carried_over", "total_processed", "carried_forward")}
     if not all(i in cells for i in ids.values()):
         return None
-    vals = {k: _num(cells[i]) for k, i in ids.items()}
+    vals = {k: cells.count(i) for k, i in ids.items()}
     if any(v is None for v in vals.values()):
         return None
     if all(cells[i].kind == "blank" for i in ids.values()):
@@ -212,11 +202,12 @@ def _active_checks(cells: Mapping[str, CellValue]) -> list[Finding]:
 
 def check_arithmetic(cells: Mapping[str, CellValue], *, template: str | None) -> list[Finding]:
     """All arithmetic findings for one report's cells (empty when everything adds up)."""
-    out: list[Finding] = list(_active_checks(cells))
-    outcomes = _outcome_rows(template, cells)
+    view = Cells.of(cells)
+    out: list[Finding] = list(_active_checks(view))
+    outcomes = _outcome_rows(template, view)
     for col in _COLUMNS:
         f = _sum_check(
-            cells,
+            view,
             rule=Rule.OUTCOMES_SUM,
             parts=[f"{r}.{col}" for r in outcomes],
             total=f"apply.total_processed.{col}",
@@ -224,13 +215,13 @@ def check_arithmetic(cells: Mapping[str, CellValue], *, template: str | None) ->
         )
         if f:
             out.append(f)
-        f = _identity(cells, col)
+        f = _identity(view, col)
         if f:
             out.append(f)
-    rows = {cid.rsplit(".", 1)[0] for cid in cells if cid.startswith("apply.")}
+    rows = {cid.rsplit(".", 1)[0] for cid in view if cid.startswith("apply.")}
     for row in sorted(rows):
         f = _sum_check(
-            cells,
+            view,
             rule=Rule.ROW_SUM,
             parts=[f"{row}.{c}" for c in _PARTS],
             total=f"{row}.total",
@@ -240,7 +231,7 @@ def check_arithmetic(cells: Mapping[str, CellValue], *, template: str | None) ->
             out.append(f)
     for blk, _ in T4_BLOCKS:
         f = _sum_check(
-            cells,
+            view,
             rule=Rule.T4_BLOCK,
             parts=[f"{blk}.{c}" for c in ("upheld", "corrected", "other", "pending")],
             total=f"{blk}.total",

@@ -3,7 +3,8 @@
 A refactoring must not change any output. ``run`` captures everything a user sees, using the
 checkout given by ``--tree`` (its package is put first on ``PYTHONPATH``):
 
-- ``batch`` over each corpus (JSONL, corpus pass included) and the DuckDB tables dumped as CSV;
+- ``batch`` over each corpus (JSONL, corpus pass included) and the DuckDB tables dumped as CSV
+  (its summary line's elapsed seconds and the output folder masked: they differ between any runs);
 - ``analyze --format json`` and ``analyze --format text`` over each file, one by one.
 
 The inputs are first copied into a scratch folder with a fixed mtime, so that two runs made from
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -74,6 +76,13 @@ def _dump_db(db: Path, dest: Path) -> None:
         con.close()
 
 
+def _mask_run_specifics(path: Path, out: Path) -> None:
+    """Mask what differs between any two runs: the elapsed seconds and the output folder's path."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    text = re.sub(r"\bin \d+(?:\.\d+)? s\b", "in <elapsed> s", text).replace(str(out), "<out>")
+    path.write_text(text, encoding="utf-8")
+
+
 def run(tree: Path, out: Path, *, workers: int) -> None:
     tree = tree.resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -84,6 +93,7 @@ def run(tree: Path, out: Path, *, workers: int) -> None:
         db.unlink(missing_ok=True)
         _cli(tree, ["batch", str(rel), "-o", str(out / f"{name}.batch.jsonl"), "--force", "--progress", "never",
                     "--workers", str(workers), "--db", str(db)], out / f"{name}.batch.stdout")
+        _mask_run_specifics(out / f"{name}.batch.stdout", out)
         if db.exists():
             dump = out / f"{name}.db"
             dump.mkdir(exist_ok=True)
