@@ -198,11 +198,12 @@ def decode_text(data: bytes, *, source: str, declared: str | None = None) -> str
     bad byte or two (a truncated save) is kept, with U+FFFD for the bad bytes, since GBK text
     read as UTF-8 fails on nearly every character.
     """
+    if data[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"):  # UTF-32 BOMs (before UTF-16's)
+        return _strict(data, "utf-32", source=source)
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise InputError.from_catalogue(Errors.E004, source, detail=f"bad UTF-16: {exc}") from exc
+        return _strict(data, "utf-16", source=source)
+    if data.count(0) > max(2, len(data) // 1000):  # a stray NUL in a text file is no evidence
+        return _decode_with_nuls(data, source=source)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -216,9 +217,22 @@ def decode_text(data: bytes, *, source: str, declared: str | None = None) -> str
             continue
         tried.append(enc)
         try:
-            return data.decode(enc)
+            text = data.decode(enc)
         except (UnicodeDecodeError, LookupError):
             continue
+        if enc == "gb18030" and _looks_like_big5(text):
+            try:
+                return data.decode("big5")
+            except UnicodeDecodeError:
+                try:
+                    return data.decode("big5hkscs")
+                except UnicodeDecodeError:
+                    raise InputError.from_catalogue(
+                        Errors.E004,
+                        source,
+                        detail="the bytes read as GB18030 give garbled text (Big5-like), yet they are not valid Big5",
+                    ) from None
+        return text
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
@@ -230,6 +244,70 @@ def decode_text(data: bytes, *, source: str, declared: str | None = None) -> str
     raise InputError.from_catalogue(
         Errors.E004, source, detail=f"not valid in {', '.join(tried)} or any detected charset"
     )
+
+
+def _strict(data: bytes, encoding: str, *, source: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise InputError.from_catalogue(Errors.E004, source, detail=f"bad {encoding.upper()}: {exc}") from exc
+
+
+def _decode_with_nuls(data: bytes, *, source: str) -> str:
+    """Text without a BOM holding NUL bytes: UTF-32 or UTF-16 (ASCII and line breaks put NULs at
+    fixed positions of each code unit), else binary data, which is E004, not a report."""
+    candidates: list[str] = []
+    if len(data) % 4 == 0:
+        quads = len(data) // 4
+        hi_le = data[3::4].count(0) + data[2::4].count(0)  # BMP text: the two high bytes are zero
+        hi_be = data[0::4].count(0) + data[1::4].count(0)
+        if hi_le >= 1.9 * quads:
+            candidates.append("utf-32-le")
+        if hi_be >= 1.9 * quads:
+            candidates.append("utf-32-be")
+    if len(data) % 2 == 0:
+        odd, even = data[1::2].count(0), data[0::2].count(0)
+        if odd > 2 * even:
+            candidates.append("utf-16-le")
+        elif even > 2 * odd:
+            candidates.append("utf-16-be")
+    for enc in candidates:
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if _is_texty(text):
+            return text
+    nuls = data.count(0)
+    raise InputError.from_catalogue(
+        Errors.E004,
+        source,
+        detail=f"binary data: {nuls} NUL bytes of {len(data)}, and not UTF-16 or UTF-32 text",
+    )
+
+
+def _is_texty(text: str) -> bool:
+    """Mostly printable characters and line breaks (a wrong UTF-16/32 guess gives control
+    characters, unassigned code points or a jumble of scripts)."""
+    good = sum(ch.isprintable() or ch in "\r\n\t" for ch in text)
+    return good >= 0.95 * len(text)
+
+
+def _looks_like_big5(text: str) -> bool:
+    """Big5 bytes read as GB18030 decode without error into a jumble: many ideographs outside
+    GB2312 (real GB text has few: rare names) and kana. Judged on the first 20,000 characters."""
+    sample = text[:20000]
+    cjk = [ch for ch in sample if "\u4e00" <= ch <= "\u9fff"]
+    kana = sum("\u3040" <= ch <= "\u30ff" for ch in sample)
+    if len(cjk) + kana < 20:
+        return False
+    rare = 0
+    for ch in cjk:
+        try:
+            ch.encode("gb2312")
+        except UnicodeEncodeError:
+            rare += 1
+    return (rare + kana) / (len(cjk) + kana) > 0.15
 
 
 def _canonical_encoding(name: str | None) -> str | None:
