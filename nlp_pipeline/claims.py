@@ -25,6 +25,7 @@ from functools import cache
 
 import jieba
 import spacy
+from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -567,7 +568,8 @@ class ChannelFinder:
 
     def __call__(self, doc: Doc) -> Doc:
         candidates: list[ChannelMention] = []
-        if not any(surface in doc.text for surface in self.surfaces_text):  # no match can be kept
+        text = doc.text  # built from the tokens on every access
+        if not any(surface in text for surface in self.surfaces_text):  # no match can be kept
             doc.spans["channels"] = []
             return doc
         for key, s, e in [*self.phrases(doc), *self.glued(doc)]:
@@ -608,9 +610,13 @@ class ClaimBuilder:
     and the ``channels`` and ``comparisons`` span groups."""
 
     def __call__(self, doc: Doc) -> Doc:
-        tokens = [(t.idx, t.text) for t in doc] if doc._.figures else []
+        text = doc.text
+        tokens: list[tuple[int, str]] = []
+        if doc._.figures:  # (offset, text) of each token, read as arrays: no Token object per token
+            spans = doc.to_array([IDX, LENGTH]).tolist()
+            tokens = [(i, text[i : i + n]) for i, n in spans]
         comparisons = [sp._.surface for sp in doc.spans.get("comparisons", [])]
-        doc._.claims = build_claims(doc.text, doc._.figures, tokens, channel_mentions(doc), comparisons)
+        doc._.claims = build_claims(text, doc._.figures, tokens, channel_mentions(doc), comparisons)
         return doc
 
 
@@ -624,7 +630,8 @@ class ComparisonFinder:
         self.matcher.add("COMPARE", list(_COMPARE_PATTERNS))
 
     def __call__(self, doc: Doc) -> Doc:
-        if not any(w in doc.text for w in _COMPARE_WORDS):  # every pattern needs one of these
+        text = doc.text  # built from the tokens on every access
+        if not any(w in text for w in _COMPARE_WORDS):  # every pattern needs one of these
             doc.spans["comparisons"] = []
             return doc
         spans = [sp for sp in self.matcher(doc, as_spans=True) if _is_comparison(sp.text)]

@@ -97,6 +97,10 @@ def load(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> Document:
     if fmt == "html":
         from ._load_html import load_html
 
+        if len(data) > limits.max_html_bytes:
+            raise InputError.from_catalogue(
+                Errors.E015, str(p), size=len(data), limit=limits.max_html_bytes, setting="max_html_bytes"
+            )
         doc = load_html(data, source=str(p), limits=limits)
     elif fmt == "pdf":
         from ._load_pdf import load_pdf
@@ -146,13 +150,17 @@ def read_regular(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> bytes:
         if not stat.S_ISREG(st.st_mode):
             raise InputError.from_catalogue(Errors.E013, p, kind=file_kind(st.st_mode))
         if st.st_size > limits.max_file_bytes:
-            raise InputError.from_catalogue(Errors.E015, p, size=st.st_size, limit=limits.max_file_bytes)
+            raise InputError.from_catalogue(
+                Errors.E015, p, size=st.st_size, limit=limits.max_file_bytes, setting="max_file_bytes"
+            )
         try:
             data = fh.read(limits.max_file_bytes + 1)
         except OSError as exc:
             raise _os_error(p, exc) from exc
     if len(data) > limits.max_file_bytes:  # the file grew while being read
-        raise InputError.from_catalogue(Errors.E015, p, size=len(data), limit=limits.max_file_bytes)
+        raise InputError.from_catalogue(
+            Errors.E015, p, size=len(data), limit=limits.max_file_bytes, setting="max_file_bytes"
+        )
     return data
 
 
