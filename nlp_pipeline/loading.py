@@ -177,7 +177,9 @@ def _stat_regular(p: str) -> os.stat_result:
 def _os_error(p: str, exc: OSError) -> InputError:
     """E014 for permissions, E001 for a missing file or folder, E005 for anything else."""
     if isinstance(exc, PermissionError):
-        return InputError.from_catalogue(Errors.E014, p, detail=exc.strerror or "cannot read")
+        return InputError.from_catalogue(
+            Errors.E014, p, detail="this user may not read the file or search a folder on its path"
+        )
     if isinstance(exc, FileNotFoundError | NotADirectoryError):
         return InputError.from_catalogue(Errors.E001, p)
     return InputError.from_catalogue(Errors.E005, p, fmt="input", detail=exc.strerror or str(exc))

@@ -138,7 +138,7 @@ def zip_bomb_docx(megabytes: int = 500) -> bytes:
             if info.filename != "word/document.xml":
                 zf.writestr(info, src.read(info))
         with zf.open("word/document.xml", "w", force_zip64=True) as fh:
-            fh.write(head)
+            fh.write(head + docx_paragraphs(report_lines()).encode())
             chunk = b" " * (1 << 20)
             for _ in range(megabytes):
                 fh.write(chunk)
