@@ -20,10 +20,10 @@ class Limits:
     max_file_bytes: int = 256 * 1024 * 1024
     """Size of the file on disk; larger files are refused before they are read (E015). (PDFs
     with scanned images can be large; HTML has its own, smaller, ``max_html_bytes``.)"""
-    max_text_chars: int = 200_000
+    max_text_chars: int = 120_000
     """Characters of extracted text (tables rendered as pipe rows included); more is E016. The
-    analysis runs at roughly 10,000 characters a second on dense prose, so this bounds a file's
-    time well under a minute; real reports run to about 10,000 characters."""
+    analysis runs at roughly 5,000-10,000 characters a second on dense prose on a busy machine,
+    so this bounds a file's time well under a minute; real reports run to about 10,000."""
     max_html_bytes: int = 16 * 1024 * 1024
     """Size of an HTML page's markup (a parsed element costs hundreds of bytes); more is E015."""
     max_table_cells: int = 50_000

@@ -129,7 +129,9 @@ def test_html_tables_over_text_limit_stop_early(tmp_path: Path) -> None:
 
 
 def test_spans_are_clamped_before_expanding() -> None:
-    res = expand_spans_limited([[("a", 65534, 100000), ("b", 1, 1)], [("c", 1, 1)]], limits=Limits(max_span=5))
+    res = expand_spans_limited(
+        [[("a", 65534, 100000), ("b", 1, 1)], [("c", 1, 1)]], limits=Limits(max_span=5)
+    )
     assert [len(r) for r in res.grid] == [6, 6]
     assert res.grid[1][0].anchor == (0, 0)
     assert [(n.rule, n.found, n.limit) for n in res.notes] == [
