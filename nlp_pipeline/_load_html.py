@@ -399,6 +399,7 @@ def _emit(
 ) -> None:
     """Walk ``el`` in document order, sending lines and data tables to ``builder``."""
     buf: list[str] = []
+    memo: dict[lxml.html.HtmlElement, bool] = {}
 
     def flush() -> None:
         line = clean_line("".join(buf))
@@ -410,7 +411,7 @@ def _emit(
         tag = node.tag.lower() if isinstance(node.tag, str) else ""
         if tag == "br":
             flush()
-        elif tag == "table" and _is_data_table(node):
+        elif tag == "table" and _is_data_table(node, memo):
             flush()
             for caption in node.findall("caption"):
                 builder.add_text(clean_line(" ".join(_iter_lines(caption))), origin="html caption")
@@ -437,9 +438,22 @@ def _rows(table: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
     return [r for r in table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr") if r.xpath("./td|./th")]
 
 
-def _is_data_table(table: lxml.html.HtmlElement) -> bool:
-    """Layout tables (holding data tables, or a single column) are read as text, not as grids."""
-    if any(_is_data_table(inner) for inner in table.xpath(".//table")):
+def _is_data_table(
+    table: lxml.html.HtmlElement, memo: dict[lxml.html.HtmlElement, bool] | None = None
+) -> bool:
+    """Layout tables (holding data tables, or a single column) are read as text, not as grids.
+
+    ``memo`` remembers each table's answer: without it nested tables were judged again for
+    every enclosing table, exponential in the nesting (30 nested tables never finished)."""
+    memo = {} if memo is None else memo
+    if table in memo:
+        return memo[table]
+    memo[table] = answer = _judge_table(table, memo)
+    return answer
+
+
+def _judge_table(table: lxml.html.HtmlElement, memo: dict[lxml.html.HtmlElement, bool]) -> bool:
+    if any(_is_data_table(inner, memo) for inner in reversed(table.xpath(".//table"))):
         return False
     rows = _rows(table)
     widths = [sum(_span(c, "colspan") for c in r.xpath("./td|./th")) for r in rows]

@@ -171,6 +171,12 @@ def deep_html(depth: int) -> bytes:
     return html_page(first + "<div>" * depth + rest + "</div>" * depth).encode()
 
 
+def nested_tables_html(depth: int = 200) -> bytes:
+    """Tables inside tables (judging layout vs data tables was exponential in the nesting)."""
+    inner = "<table><tr><td>a</td><td>" * depth + "1" + "</td></tr></table>" * depth
+    return html_page(report_paragraphs() + inner).encode()
+
+
 def many_tables_html(tables: int = 3000, size: int = 40) -> bytes:
     row = "<tr>" + "<td>1</td>" * size + "</tr>"
     table = "<table>" + row * size + "</table>"
@@ -306,6 +312,7 @@ def cases() -> list[Case]:
         Case(
             "html_15MB_tables", "tables15.html", "E016", _write(lambda: many_tables_html(900)), "900 tables"
         ),
+        Case("html_nested_tables_200", "nested.html", "ok", _write(nested_tables_html)),
         Case("html_depth_300", "deep300.html", "ok+html_nesting_flattened", _write(lambda: deep_html(300))),
         Case(
             "html_depth_5000", "deep5000.html", "ok+html_nesting_flattened", _write(lambda: deep_html(5000))

@@ -224,6 +224,14 @@ def test_deep_html_keeps_every_section(tmp_path: Path, depth: int) -> None:
     assert "missing_section" not in {f.rule for f in report.findings}
 
 
+def test_nested_tables_are_judged_once(tmp_path: Path) -> None:
+    """Each table's layout-or-data verdict is memoised (it was exponential in the nesting)."""
+    doc = load(_write(tmp_path, "n.html", HC.nested_tables_html(40)))
+    tables = [b.table for b in doc.blocks if b.table is not None]
+    assert len(tables) == 1  # only the innermost table is a data table: "a | 1"
+    assert tables[0].texts == [["a", "1"]]
+
+
 def test_deep_html_under_limit_has_no_finding(tmp_path: Path) -> None:
     doc = load(_write(tmp_path, "d.html", HC.deep_html(100)))
     assert doc.findings == ()
