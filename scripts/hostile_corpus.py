@@ -444,7 +444,7 @@ def _restore(p: Path) -> None:
             q.chmod(q.stat().st_mode | stat.S_IRWXU)
 
 
-def scaling() -> None:
+def scaling(sizes: tuple[int, ...] = (10_000, 40_000, 160_000)) -> None:
     """Seconds per analysis stage on growing texts, as ratios to the 10k-line run."""
     from nlp_pipeline import claims, loading, sections, tables
     from nlp_pipeline.pipeline import analyze_document
@@ -459,7 +459,7 @@ def scaling() -> None:
     )
     for kind, make in texts.items():
         anchor = None
-        for n in (10_000, 40_000, 160_000):
+        for n in sizes:
             doc = loading.parse_text(make(n), source=kind)
             t = time.perf_counter()
             secs = sections.find_sections(doc)
@@ -486,6 +486,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", nargs="*", help="case names to run")
     ap.add_argument("--timeout", type=float, default=60.0)
     ap.add_argument("--scaling", action="store_true", help="also time the stages on 10k/40k/160k lines")
+    ap.add_argument("--sizes", default="10000,40000,160000", help="line counts for --scaling")
     args = ap.parse_args(argv)
     base = args.keep or Path(tempfile.mkdtemp(prefix="nlp_pipeline_hostile_"))
     base.mkdir(parents=True, exist_ok=True)
@@ -528,7 +529,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(outcomes) - len(failed)}/{len(outcomes)} cases within {args.timeout:g} s and {MEMORY_BUDGET_MIB} MiB"
     )
     if args.scaling:
-        scaling()
+        scaling(tuple(int(x) for x in args.sizes.split(",")))
     return 1 if failed else 0
 
 
