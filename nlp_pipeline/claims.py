@@ -208,9 +208,11 @@ def resolve_mentions(candidates: Sequence[ChannelMention]) -> list[ChannelMentio
     Equal ranges have equal surfaces and so equal names: no other tie-break is needed.
     """
     kept: list[ChannelMention] = []
-    for m in sorted(set(candidates), key=lambda m: (m.start - m.end, m.start)):
-        if all(m.end <= k.start or k.end <= m.start for k in kept):
+    taken = bytearray(max((m.end for m in candidates), default=0))  # characters of kept mentions:
+    for m in sorted(set(candidates), key=lambda m: (m.start - m.end, m.start)):  # no pairwise test
+        if not any(taken[m.start : m.end]):
             kept.append(m)
+            taken[m.start : m.end] = b"\x01" * (m.end - m.start)
     return sorted(kept, key=lambda m: m.start)
 
 
