@@ -10,7 +10,8 @@ import lxml.html
 
 from .document import Document, GridCell
 from .errors import Errors, InputError, NotAReportError
-from .loading import _WS, DocBuilder, clean_line, decode_text, expand_spans
+from .limits import DEFAULT_LIMITS, Limits
+from .loading import _WS, DocBuilder, GridNote, GridResult, clean_line, decode_text, expand_spans_limited
 
 _SKIP_TAGS = frozenset(
     {
@@ -104,26 +105,23 @@ _PUB_META = (
 )
 
 
-def load_html(data: bytes, *, source: str) -> Document:
+def load_html(data: bytes, *, source: str, limits: Limits = DEFAULT_LIMITS) -> Document:
     """Whole saved page or bare article → ``Document`` of the article's text and tables."""
     m = _META_CHARSET.search(data[:8192])
     text = decode_text(data, source=source, declared=m.group(1).decode("ascii") if m else None)
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
     if not text.strip():
         raise InputError.from_catalogue(Errors.E008, source, detail="the page is empty")
-    try:
-        parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True)
-        root = lxml.html.document_fromstring(text, parser=parser)
-    except (lxml.etree.ParserError, ValueError) as exc:
-        raise InputError.from_catalogue(Errors.E008, source, detail=f"cannot parse HTML ({exc})") from exc
+    builder = DocBuilder(source, "html", limits=limits)
+    root = _parse(text, source=source, builder=builder)
     meta = _page_meta(root)
     body = root.find("body")
     if body is None:
         body = root
     _drop_invisible(body)
+    _flatten_deep(body, builder=builder)
     article = find_article(body)
-    builder = DocBuilder(source, "html")
-    _emit(article, builder, counter=[0])
+    _emit(article, builder, counter=[0], limits=limits)
     doc = builder.build(meta)
     if not doc.text.strip():
         raise InputError.from_catalogue(Errors.E008, source, detail="no text found in the page body")
@@ -134,6 +132,131 @@ def load_html(data: bytes, *, source: str) -> Document:
             detail="the page text has no information-disclosure report sections or wording",
         )
     return doc
+
+
+_WRAPPER_TAG = re.compile(
+    r"</?(?:div|span|font|section|article|main|aside|center|blockquote|b|i|u|em|strong|small|big|sup|sub"
+    r"|p|li|ul|ol|dl|dd|dt|a|label|form|header|footer|nav)\b[^>]*>",
+    re.I,
+)
+
+
+def _parse(text: str, *, source: str, builder: DocBuilder) -> lxml.html.HtmlElement:
+    """Parse the page; libxml2 stops at the nesting limit of its parser (256 levels, 2048 with
+    ``huge_tree``) and silently drops the rest, so a stop is detected in its error log. Such a
+    page is read again with its wrapper tags (div, span, font, p …) taken out, which keeps all
+    its text, and a finding says so; if even that cannot be read to its end, E018."""
+    root, cut = _parse_once(text, source=source)
+    if cut is None:
+        return root
+    flat = _WRAPPER_TAG.sub("<br>", text)
+    root, cut2 = _parse_once(flat, source=source)
+    if cut2 is not None:
+        raise InputError.from_catalogue(
+            Errors.E018,
+            source,
+            detail=f"the parser stops at {cut2} even with wrapper tags removed; the rest of the page cannot be read",
+        )
+    builder.add_finding(
+        GridNote(
+            "html_nesting_flattened",
+            f"the page nests elements deeper than the HTML parser can follow ({cut}); it was read with its "
+            "wrapper tags (div, span, font, p …) removed: all text kept, paragraph breaks approximated",
+            builder.limits.max_html_depth,
+            2048,
+            {"parser_stop": cut},
+        ),
+    )
+    return root
+
+
+def _parse_once(text: str, *, source: str) -> tuple[lxml.html.HtmlElement, str | None]:
+    """The parsed page and, when the parser hit its depth limit, where (``line L, column C``)."""
+    try:
+        parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
+        root = lxml.html.document_fromstring(text, parser=parser)
+    except (lxml.etree.ParserError, ValueError) as exc:
+        raise InputError.from_catalogue(Errors.E008, source, detail=f"cannot parse HTML ({exc})") from exc
+    for e in parser.error_log:
+        if "Excessive depth" in e.message:
+            return root, f"line {e.line}, column {e.column}"
+    return root, None
+
+
+def _flatten_deep(body: lxml.html.HtmlElement, *, builder: DocBuilder) -> None:
+    """Elements nested deeper than ``Limits.max_html_depth`` are replaced by their text lines
+    (block boundaries kept as line breaks), so no later recursive walk meets unbounded depth."""
+    limit = builder.limits.max_html_depth
+    stack: list[tuple[lxml.html.HtmlElement, int]] = [(body, 0)]
+    at_limit: list[lxml.html.HtmlElement] = []
+    deepest = 0
+    while stack:
+        el, d = stack.pop()
+        deepest = max(deepest, d)
+        if d >= limit:
+            if len(el):
+                at_limit.append(el)
+                deepest = max(deepest, d + _depth_below(el))
+            continue
+        stack.extend((child, d + 1) for child in el)
+    for el in at_limit:
+        lines = _flat_lines(el)
+        tail = el.tail
+        for child in list(el):
+            el.remove(child)
+        el.text = lines[0] if lines else ""
+        for line in lines[1:]:
+            br = lxml.html.Element("br")
+            br.tail = line
+            el.append(br)
+        el.tail = tail
+    if at_limit:
+        builder.add_finding(
+            GridNote(
+                "html_nesting_flattened",
+                f"the page nests elements {deepest} levels deep, over the limit of {limit} "
+                f"(Limits.max_html_depth); {len(at_limit)} element(s) below that level were read as plain "
+                "text lines (any table there is read as text)",
+                limit,
+                deepest,
+                {"elements": len(at_limit), "first_source_line": at_limit[0].sourceline},
+            ),
+        )
+
+
+def _depth_below(el: lxml.html.HtmlElement) -> int:
+    deepest, d = 0, 0
+    for event, _ in lxml.etree.iterwalk(el, events=("start", "end")):
+        d += 1 if event == "start" else -1
+        deepest = max(deepest, d)
+    return deepest - 1
+
+
+def _flat_lines(el: lxml.html.HtmlElement) -> list[str]:
+    """The text of ``el`` as lines, without recursion: block elements and <br> break lines."""
+    lines: list[str] = []
+    buf: list[str] = []
+
+    def flush() -> None:
+        line = clean_line("".join(buf))
+        buf.clear()
+        if line:
+            lines.append(line)
+
+    for event, node in lxml.etree.iterwalk(el, events=("start", "end")):
+        tag = node.tag.lower() if isinstance(node.tag, str) else ""
+        if event == "start":
+            if tag in _BLOCK_TAGS or tag == "br":
+                flush()
+            if node.text and isinstance(node.tag, str):
+                buf.append(node.text)
+        else:
+            if tag in _BLOCK_TAGS:
+                flush()
+            if node is not el and node.tail:
+                buf.append(node.tail)
+    flush()
+    return lines
 
 
 def _looks_like_report(text: str) -> bool:
@@ -267,9 +390,16 @@ def _best_by_density(body: lxml.html.HtmlElement) -> lxml.html.HtmlElement | Non
     return max(scores, key=lambda e: scores[e])
 
 
-def _emit(el: lxml.html.HtmlElement, builder: DocBuilder, *, counter: list[int]) -> None:
+def _emit(
+    el: lxml.html.HtmlElement,
+    builder: DocBuilder,
+    *,
+    counter: list[int],
+    limits: Limits = DEFAULT_LIMITS,
+) -> None:
     """Walk ``el`` in document order, sending lines and data tables to ``builder``."""
     buf: list[str] = []
+    memo: dict[lxml.html.HtmlElement, bool] = {}
 
     def flush() -> None:
         line = clean_line("".join(buf))
@@ -281,12 +411,12 @@ def _emit(el: lxml.html.HtmlElement, builder: DocBuilder, *, counter: list[int])
         tag = node.tag.lower() if isinstance(node.tag, str) else ""
         if tag == "br":
             flush()
-        elif tag == "table" and _is_data_table(node):
+        elif tag == "table" and _is_data_table(node, memo):
             flush()
             for caption in node.findall("caption"):
                 builder.add_text(clean_line(" ".join(_iter_lines(caption))), origin="html caption")
             counter[0] += 1
-            builder.add_table(table_grid(node), origin=f"html table {counter[0]}")
+            builder.add_table(table_grid_limited(node, limits=limits), origin=f"html table {counter[0]}")
         else:
             block = tag in _BLOCK_TAGS
             if block:
@@ -308,9 +438,22 @@ def _rows(table: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
     return [r for r in table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr") if r.xpath("./td|./th")]
 
 
-def _is_data_table(table: lxml.html.HtmlElement) -> bool:
-    """Layout tables (holding data tables, or a single column) are read as text, not as grids."""
-    if any(_is_data_table(inner) for inner in table.xpath(".//table")):
+def _is_data_table(
+    table: lxml.html.HtmlElement, memo: dict[lxml.html.HtmlElement, bool] | None = None
+) -> bool:
+    """Layout tables (holding data tables, or a single column) are read as text, not as grids.
+
+    ``memo`` remembers each table's answer: without it nested tables were judged again for
+    every enclosing table, exponential in the nesting (30 nested tables never finished)."""
+    memo = {} if memo is None else memo
+    if table in memo:
+        return memo[table]
+    memo[table] = answer = _judge_table(table, memo)
+    return answer
+
+
+def _judge_table(table: lxml.html.HtmlElement, memo: dict[lxml.html.HtmlElement, bool]) -> bool:
+    if any(_is_data_table(inner, memo) for inner in reversed(table.xpath(".//table"))):
         return False
     rows = _rows(table)
     widths = [sum(_span(c, "colspan") for c in r.xpath("./td|./th")) for r in rows]
@@ -318,7 +461,7 @@ def _is_data_table(table: lxml.html.HtmlElement) -> bool:
 
 
 def _span(cell: lxml.html.HtmlElement, attr: str) -> int:
-    m = re.match(r"\s*(\d+)", cell.get(attr) or "")
+    m = re.match(r"\s*(\d{1,12})", cell.get(attr) or "")
     return max(1, int(m.group(1))) if m else 1
 
 
@@ -360,11 +503,16 @@ def _iter_lines(node: lxml.html.HtmlElement) -> Iterator[str]:
 
 def table_grid(table: lxml.html.HtmlElement) -> list[list[GridCell]]:
     """Expand a table's rowspan/colspan into a full grid with anchors of the spanning cells."""
+    return table_grid_limited(table).grid
+
+
+def table_grid_limited(table: lxml.html.HtmlElement, *, limits: Limits = DEFAULT_LIMITS) -> GridResult:
+    """``table_grid`` under ``limits``: spans clamped before expanding, the grid's size bounded."""
     src = [
         [(cell_text(c), _span(c, "rowspan"), _span(c, "colspan")) for c in r.xpath("./td|./th")]
         for r in _rows(table)
     ]
-    return expand_spans(src)
+    return expand_spans_limited(src, limits=limits)
 
 
 def _page_meta(root: lxml.html.HtmlElement) -> dict[str, str]:

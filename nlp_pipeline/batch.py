@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import signal
+import stat
 import sys
 import tempfile
 import threading
@@ -99,7 +100,7 @@ def fingerprint(path: str | Path, *, with_sha1: bool = True) -> dict[str, Any]:
     except OSError:
         return {}
     fp: dict[str, Any] = {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
-    if with_sha1:
+    if with_sha1 and stat.S_ISREG(st.st_mode):  # a FIFO or /dev/zero would be read forever
         fp["sha1"] = _sha1(p)
     return fp
 

@@ -18,12 +18,14 @@ as one sentence).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 
 import jieba
 import spacy
+from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -107,6 +109,7 @@ _COMPARE_PATTERNS: tuple[list[dict], ...] = (
     [{"ORTH": {"IN": ["上年", "去年"]}}, {"ORTH": "同期"}],
     [_VS, {"IS_DIGIT": True, "OP": "+"}, _YEAR],
 )
+_COMPARE_WORDS = ("同比", "环比", "较", "比", "上年", "去年")
 _GLUED_VS = re.compile("(?:较|比)上?$")
 _FOUR_DIGITS = re.compile(r"(?<![0-9０-９])[0-9０-９]{4}(?![0-9０-９])")
 _RIGHT_STOP = re.compile(
@@ -205,9 +208,11 @@ def resolve_mentions(candidates: Sequence[ChannelMention]) -> list[ChannelMentio
     Equal ranges have equal surfaces and so equal names: no other tie-break is needed.
     """
     kept: list[ChannelMention] = []
-    for m in sorted(set(candidates), key=lambda m: (m.start - m.end, m.start)):
-        if all(m.end <= k.start or k.end <= m.start for k in kept):
+    taken = bytearray(max((m.end for m in candidates), default=0))  # characters of kept mentions:
+    for m in sorted(set(candidates), key=lambda m: (m.start - m.end, m.start)):  # no pairwise test
+        if not any(taken[m.start : m.end]):
             kept.append(m)
+            taken[m.start : m.end] = b"\x01" * (m.end - m.start)
     return sorted(kept, key=lambda m: m.start)
 
 
@@ -225,6 +230,84 @@ def channel_in(mentions: Sequence[ChannelMention], start: int, end: int, *, last
     return (inside[-1] if last else inside[0]).name if inside else ""
 
 
+def _marks(text: str, chars: set[str]) -> list[int]:
+    rx = re.compile("[" + re.escape("".join(sorted(chars))) + "]")
+    return [m.start() for m in rx.finditer(text)]
+
+
+class _TextIndex:
+    """Sorted positions of the marks ``build_claims`` looks for around each figure (clause and
+    sentence ends, 其中/含, 通过/依托…) and of the channel mentions, so a figure finds its clause,
+    sentence and channel by bisection: walking the text from each figure was quadratic on a long
+    text without punctuation."""
+
+    def __init__(self, text: str, mentions: Sequence[ChannelMention], comparisons: Sequence[tuple[int, int]]):
+        self.text = text
+        self.clause = _marks(text, _CLAUSE_END)
+        self.sentence = _marks(text, _SENT_END)
+        self.channel = _marks(text, _CHANNEL_CLAUSE_END)
+        self.split = {w: [m.start() for m in re.finditer(re.escape(w), text)] for w in _SPLIT_WORDS}
+        self.via = [(m.start(), m.end()) for m in _VIA_WORD.finditer(text)]
+        self.via_starts = [a for a, _ in self.via]
+        self.mentions = sorted(mentions, key=lambda m: (m.start, m.end))
+        self.mention_starts = [m.start for m in self.mentions]
+        self.comparisons = sorted(comparisons)
+        self.comparison_starts = [a for a, _ in self.comparisons]
+
+    @staticmethod
+    def _after_last(marks: list[int], pos: int) -> int:
+        """Just after the last mark before ``pos`` (0 if none)."""
+        k = bisect_left(marks, pos)
+        return marks[k - 1] + 1 if k else 0
+
+    def clause_start(self, pos: int) -> int:
+        """``clause_start(text, pos)``."""
+        i = best = self._after_last(self.clause, pos)
+        for w, occ in self.split.items():
+            j = bisect_right(occ, pos - len(w)) - 1
+            if j >= 0 and occ[j] >= i:
+                best = max(best, occ[j] + len(w))
+        return best
+
+    def sentence_bounds(self, pos: int) -> tuple[int, int]:
+        """``sentence_bounds(text, pos)``."""
+        k = bisect_left(self.sentence, pos)
+        j = self.sentence[k] if k < len(self.sentence) else len(self.text)
+        return self._after_last(self.sentence, pos), min(len(self.text), j + 1)
+
+    def channel_clause_start(self, pos: int) -> int:
+        return self._after_last(self.channel, pos)
+
+    def next_mark(self, marks: list[int], pos: int, limit: int) -> int:
+        """The first mark at or after ``pos``, or ``limit`` if none comes before it."""
+        k = bisect_left(marks, pos)
+        return min(marks[k], limit) if k < len(marks) else limit
+
+    def mentions_in(self, start: int, end: int) -> list[ChannelMention]:
+        """Mentions wholly inside ``[start, end)``, in text order."""
+        out = []
+        for m in self.mentions[bisect_left(self.mention_starts, start) :]:
+            if m.start >= end:
+                break
+            if m.end <= end:
+                out.append(m)
+        return out
+
+    def comparisons_in(self, start: int, end: int) -> list[str]:
+        out = []
+        for a, b in self.comparisons[bisect_left(self.comparison_starts, start) :]:
+            if a >= end:
+                break
+            if b <= end:
+                out.append(self.text[a:b])
+        return out
+
+    def first_via(self, pos: int) -> int | None:
+        """End of the first 通过/依托/利用/借助/在 starting at or after ``pos``."""
+        k = bisect_left(self.via_starts, pos)
+        return self.via[k][1] if k < len(self.via) else None
+
+
 def clause_channel(
     text: str,
     mentions: Sequence[ChannelMention],
@@ -233,6 +316,7 @@ def clause_channel(
     since: int = 0,
     until: int | None = None,
     parent: str = "",
+    index: _TextIndex | None = None,
 ) -> str:
     """The channel of the figure at ``span``: the platform named in its own clause.
 
@@ -247,24 +331,25 @@ def clause_channel(
     name some other platform or 渠道.
     """
     pos, end = span
-    comma = channel_clause_start(text, pos)
+    if index is None:
+        index = _TextIndex(text, mentions, ())
+    comma = index.channel_clause_start(pos)
     c0 = since if comma <= since <= pos else comma
     clause = text[c0:pos]
-    own = channel_in(mentions, c0, pos)
+    inside = index.mentions_in(c0, pos)
+    own = inside[-1].name if inside else ""
     if own or _OTHER_PLATFORM.search(clause):
         return own
-    via = [
-        m for m in mentions if comma <= m.start and m.end <= c0 and _VIA_WORD.search(text[comma : m.start])
-    ]
-    if via:
-        return via[-1].name
-    j = end
+    via_end = index.first_via(comma)
+    if via_end is not None:
+        via = [m for m in index.mentions_in(comma, c0) if m.start >= via_end]
+        if via:
+            return via[-1].name
     limit = len(text) if until is None else until
-    while j < limit and text[j] not in _CHANNEL_CLAUSE_END:
-        j += 1
-    after = channel_in(mentions, end, j, last=False)
+    j = index.next_mark(index.channel, end, limit) if end < limit else end
+    after = index.mentions_in(end, j)
     if after:
-        return after
+        return after[0].name
     head = clause.lstrip("、（(")
     return parent if not head or head.startswith(_SPLIT_WORDS) else ""
 
@@ -293,15 +378,21 @@ def clean_metric(left: str) -> str:
 
 
 def _tail_words(s: str, limit: int) -> str:
-    """The last words of ``s`` within ``limit`` characters, cut at a jieba word boundary."""
+    """The last words of ``s`` within ``limit`` characters, cut at a jieba word boundary
+    (only the last ``_TAIL_WINDOW`` characters are segmented: a clause of a text without
+    punctuation can be the whole text)."""
     if len(s) <= limit:
         return s
+    s = s[-_TAIL_WINDOW:]
     out = ""
     for word in reversed(jieba.lcut(s)):
         if len(out) + len(word) > limit:
             break
         out = word + out
     return out or s[-limit:]
+
+
+_TAIL_WINDOW = 300
 
 
 def right_noun(tokens: Sequence[str]) -> str:
@@ -329,28 +420,34 @@ def build_claims(
     """
     out: list[Claim] = []
     prev_end = 0
+    ix = _TextIndex(text, channels, comparisons)
+    token_ends = [start + len(t) for start, t in tokens]
+    sentences: dict[tuple[int, int], str] = {}
     for i, fig in enumerate(figures):
         until = figures[i + 1].start if i + 1 < len(figures) else None
-        c0 = max(clause_start(text, fig.start), prev_end if prev_end <= fig.start else 0)
+        c0 = max(ix.clause_start(fig.start), prev_end if prev_end <= fig.start else 0)
         raw_left = text[c0 : fig.start]
-        s0, s1 = sentence_bounds(text, fig.start)
-        sentence = text[s0:s1].replace(BREAK, "")
-        markers = [text[a:b] for a, b in comparisons if c0 <= a and b <= fig.start]
+        s0, s1 = ix.sentence_bounds(fig.start)
+        sentence = sentences.get((s0, s1))
+        if sentence is None:
+            sentence = sentences[(s0, s1)] = _sentence_text(text, s0, s1, fig.start)
+        markers = ix.comparisons_in(c0, fig.start)
         is_change = bool(_CHANGE_VERB.search(_strip_qual(raw_left))) or (
             fig.unit in ("%", "个百分点", "百分点") and bool(markers)
         )
         metric = clean_metric(raw_left)
         if not raw_left and text[c0 - 1 : c0] == "》":
-            metric = _title_before(text, c0 - 1)
+            metric = _title_before(text, c0 - 1, ix)
         if is_change:
             metric = _without(_CHANGE_VERB.sub("", _strip_qual(metric)), markers).strip("显著大幅")
-        after = [t[max(0, fig.end - start) :] for start, t in tokens if start + len(t) > fig.end]
+        k = bisect_right(token_ends, fig.end)  # tokens reaching past the figure; right_noun reads a few
+        after = [t[max(0, fig.end - start) :] for start, t in tokens[k : k + _RIGHT_TOKENS]]
         noun = _title_after(text, fig.end) or right_noun(after)
         if fig.unit in _PREFER_RIGHT_UNITS and noun and text.startswith(noun + "的", fig.end):
-            noun = _right_clause_noun(text, fig.end)
+            noun = _right_clause_noun(text, fig.end, ix)
         light = _LIGHT_VERB.search(metric)
         if _strip_qual(raw_left).endswith("有") or raw_left.endswith("有"):
-            metric = _right_clause_noun(text, fig.end) or metric
+            metric = _right_clause_noun(text, fig.end, ix) or metric
         elif noun and raw_left.endswith("的"):
             metric = _tail_words(metric + noun, 14)
         elif noun and (light or fig.unit in _PREFER_RIGHT_UNITS or metric in _PREPOSITIONS):
@@ -360,7 +457,7 @@ def build_claims(
         if not metric and out and out[-1].sentence == sentence:
             metric = out[-1].metric
         if not metric and c0 > s0 + 1:
-            metric = clean_metric(text[clause_start(text, c0 - 1) : c0 - 1])
+            metric = clean_metric(text[max(ix.clause_start(c0 - 1), c0 - 1 - _LEFT_WINDOW) : c0 - 1])
         parent = out[-1].channel if out and out[-1].sentence == sentence else ""
         since = prev_end if out and out[-1].sentence == sentence else 0
         out.append(
@@ -374,7 +471,7 @@ def build_claims(
                 text=text[fig.start : fig.end],
                 sentence=sentence,
                 channel=clause_channel(
-                    text, channels, (fig.start, fig.end), since=since, until=until, parent=parent
+                    text, channels, (fig.start, fig.end), since=since, until=until, parent=parent, index=ix
                 ),
                 scale=fig.scale,
                 written_value=fig.written_value,
@@ -386,12 +483,28 @@ def build_claims(
     return out
 
 
-def _title_before(text: str, close: int) -> str:
+_LEFT_WINDOW = 1000  # the previous clause is read this far back at most (it can be the whole text)
+_RIGHT_TOKENS = 16  # right_noun stops within 10 characters, so within 11 (non-empty) tokens
+_SENTENCE_MAX = 2000  # a "sentence" longer than this (a text without sentence ends) is shown cut
+
+
+def _sentence_text(text: str, s0: int, s1: int, pos: int) -> str:
+    """The sentence as claims show it; a run-on "sentence" of a text without sentence ends is cut
+    to ``_SENTENCE_MAX`` characters around the figure, the cuts marked "…" (else every claim of
+    such a text would carry the whole text)."""
+    if s1 - s0 > _SENTENCE_MAX:
+        lo = max(s0, pos - _SENTENCE_MAX // 2)
+        hi = min(s1, lo + _SENTENCE_MAX)
+        return ("…" if lo > s0 else "") + text[lo:hi].replace(BREAK, "") + ("…" if hi < s1 else "")
+    return text[s0:s1].replace(BREAK, "")
+
+
+def _title_before(text: str, close: int, ix: _TextIndex) -> str:
     """For "编印《…简报》36期": the verb before the title and the title itself."""
     open_ = text.rfind("《", max(0, close - 30), close)
     if open_ == -1:
         return ""
-    verb = clean_metric(text[clause_start(text, open_) : open_])
+    verb = clean_metric(text[ix.clause_start(open_) : open_])
     return _tail_words(verb + text[open_ + 1 : close], 14)
 
 
@@ -403,11 +516,9 @@ def _title_after(text: str, pos: int) -> str:
     return _tail_words(text[pos + 1 : close], 14) if 0 < close - pos <= 30 else ""
 
 
-def _right_clause_noun(text: str, pos: int) -> str:
+def _right_clause_noun(text: str, pos: int, ix: _TextIndex) -> str:
     """For "有N件…的行政复议": the head noun closing the clause after the figure."""
-    j = pos
-    while j < len(text) and text[j] not in _CLAUSE_END:
-        j += 1
+    j = ix.next_mark(ix.clause, pos, len(text))
     right = text[pos:j]
     if "的" in right:
         right = right.rsplit("的", 1)[1]
@@ -449,6 +560,7 @@ class ChannelFinder:
         self.phrases = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.glued = Matcher(nlp.vocab)
         self.surfaces: dict[int, str] = {}
+        self.surfaces_text = tuple(surface for surface, _ in _CHANNELS)
         for surface, name in _CHANNELS:
             words = [t.text for t in nlp.make_doc(surface)]
             key = nlp.vocab.strings.add(surface)
@@ -458,6 +570,10 @@ class ChannelFinder:
 
     def __call__(self, doc: Doc) -> Doc:
         candidates: list[ChannelMention] = []
+        text = doc.text  # built from the tokens on every access
+        if not any(surface in text for surface in self.surfaces_text):  # no match can be kept
+            doc.spans["channels"] = []
+            return doc
         for key, s, e in [*self.phrases(doc), *self.glued(doc)]:
             surface = doc.vocab.strings[key]
             k = doc[s:e].text.find(surface)
@@ -496,9 +612,13 @@ class ClaimBuilder:
     and the ``channels`` and ``comparisons`` span groups."""
 
     def __call__(self, doc: Doc) -> Doc:
-        tokens = [(t.idx, t.text) for t in doc]
+        text = doc.text
+        tokens: list[tuple[int, str]] = []
+        if doc._.figures:  # (offset, text) of each token, read as arrays: no Token object per token
+            spans = doc.to_array([IDX, LENGTH]).tolist()
+            tokens = [(i, text[i : i + n]) for i, n in spans]
         comparisons = [sp._.surface for sp in doc.spans.get("comparisons", [])]
-        doc._.claims = build_claims(doc.text, doc._.figures, tokens, channel_mentions(doc), comparisons)
+        doc._.claims = build_claims(text, doc._.figures, tokens, channel_mentions(doc), comparisons)
         return doc
 
 
@@ -512,6 +632,10 @@ class ComparisonFinder:
         self.matcher.add("COMPARE", list(_COMPARE_PATTERNS))
 
     def __call__(self, doc: Doc) -> Doc:
+        text = doc.text  # built from the tokens on every access
+        if not any(w in text for w in _COMPARE_WORDS):  # every pattern needs one of these
+            doc.spans["comparisons"] = []
+            return doc
         spans = [sp for sp in self.matcher(doc, as_spans=True) if _is_comparison(sp.text)]
         for sp in spans:
             glued = _GLUED_VS.search(sp[0].text) if len(sp) > 1 else None
@@ -565,11 +689,17 @@ def get_nlp() -> Language:
 def extract_claims(doc: Document, sections: Sequence[Section]) -> list[Claim]:
     """Every quantitative claim of the narrative, spans in ``doc.text``, in text order."""
     nlp = get_nlp()
-    passages = working_passages(doc)
+    passages = [p for p in working_passages(doc) if _may_hold_figures(p.text)]
     out: list[Claim] = []
     for passage, sdoc in zip(passages, nlp.pipe(p.text for p in passages), strict=True):
         out.extend(_to_document(doc, passage, c, sections) for c in sdoc._.claims)
     return out
+
+
+def _may_hold_figures(text: str) -> bool:
+    """A passage with no figure gives no claim: spaCy need not segment it (a long text of
+    headings and prose without numbers then costs one regex pass, not a jieba segmentation)."""
+    return bool(find_figures(text))
 
 
 def _to_document(doc: Document, passage: Passage, claim: Claim, sections: Sequence[Section]) -> Claim:

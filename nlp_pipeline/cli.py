@@ -19,6 +19,7 @@ from typing import TextIO
 from . import __version__
 from .batch import DEFAULT_TIMEOUT, SUFFIXES, analyze_file, corpus_pass, discover, progress_bar, run_batch
 from .errors import NlpPipelineError, UsageError
+from .loading import is_dir
 from .problem_classifier import MODEL_ENV
 from .render import inert, render_error, render_plain, render_rich, summary_lines
 from .result import Report
@@ -236,7 +237,7 @@ def expand_paths(paths: Sequence[str]) -> tuple[list[str], list[str]]:
     out: list[str] = []
     empty: list[str] = []
     for p in paths:
-        if Path(p).is_dir():
+        if is_dir(p):  # not Path.is_dir: it raises under an unreadable folder; load() then gives E014
             found = [str(f) for f in discover(p)]
             out += found
             if not found:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .result import Finding
+
 
 @dataclass(frozen=True, slots=True)
 class GridCell:
@@ -64,6 +66,7 @@ class Document:
     text: str
     blocks: tuple[Block, ...]
     meta: dict[str, str] = field(default_factory=dict)
+    findings: tuple[Finding, ...] = ()  # what the loader had to cut or change (limits), with evidence
 
     @property
     def tables(self) -> list[Block]:

@@ -25,6 +25,12 @@ class Errors(StrEnum):
     E010 = "internal error while analysing: {detail}"
     E011 = "output file {path} exists (use --force to overwrite)"
     E012 = "cannot write output {path}: {detail}"
+    E013 = "not a regular file ({kind}); only regular files are read"
+    E014 = "permission denied: {detail}"
+    E015 = "file is {size} bytes, over the limit of {limit} bytes (Limits.{setting})"
+    E016 = "text is {size} characters, over the limit of {limit} (Limits.max_text_chars)"
+    E017 = "DOCX package refused as a possible zip bomb: {detail}"
+    E018 = "HTML nesting too deep: {detail}"
 
 
 class NlpPipelineError(Exception):

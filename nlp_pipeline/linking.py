@@ -249,6 +249,9 @@ class Context:
     tail: str  # the rest of the clause after the claim ("2件结转下年度")
 
 
+_CONTEXT_WINDOW = 1000
+
+
 def context(text: str, claim: Claim) -> Context:
     """The claim's clause, sentence and the sentence before, read from ``Document.text``."""
     start, end = claim.start, claim.end
@@ -258,18 +261,22 @@ def context(text: str, claim: Claim) -> Context:
         text, start, end = base, max(pos, 0), max(pos, 0) + len(claim.text)
     num = re.search(r"\d", text[start:end])
     first_digit = start + num.start() if num else start
-    c0 = max(text.rfind(ch, 0, first_digit) for ch in _CLAUSE_BREAK) + 1
-    s0 = max(text.rfind(ch, 0, first_digit) for ch in _SENTENCE_BREAK) + 1
-    g0 = max(text.rfind(ch, 0, first_digit) for ch in _SEGMENT_BREAK) + 1
-    ends = [i for i in (text.find(ch, end) for ch in _SENTENCE_BREAK) if i >= 0]
-    s1 = min(ends) if ends else len(text)
-    p0 = max(text.rfind(ch, 0, max(s0 - 1, 0)) for ch in _SENTENCE_BREAK) + 1 if s0 > 0 else 0
+    # Searches reach at most _CONTEXT_WINDOW characters: a text without sentence ends made each
+    # claim scan the whole text (quadratic); real sentences are far shorter than the window.
+    lo, hi = max(0, first_digit - _CONTEXT_WINDOW), min(len(text), end + _CONTEXT_WINDOW)
+    c0 = max(max(text.rfind(ch, lo, first_digit) for ch in _CLAUSE_BREAK) + 1, lo)
+    s0 = max(max(text.rfind(ch, lo, first_digit) for ch in _SENTENCE_BREAK) + 1, lo)
+    g0 = max(max(text.rfind(ch, lo, first_digit) for ch in _SEGMENT_BREAK) + 1, lo)
+    ends = [i for i in (text.find(ch, end, hi) for ch in _SENTENCE_BREAK) if i >= 0]
+    s1 = min(ends) if ends else hi
+    p_lo = max(0, s0 - 1 - _CONTEXT_WINDOW)
+    p0 = max(max(text.rfind(ch, p_lo, max(s0 - 1, 0)) for ch in _SENTENCE_BREAK) + 1, p_lo) if s0 > 0 else 0
     clause = text[c0:end]
     before = text[c0:first_digit]
     figures = list(_FIGURE_BEFORE.finditer(before))
     head = before[figures[-1].end() :] if figures else before
-    stops = [i for i in (text.find(ch, end) for ch in _CLAUSE_BREAK) if i >= 0]
-    tail = text[end : min(stops) if stops else len(text)]
+    stops = [i for i in (text.find(ch, end, hi) for ch in _CLAUSE_BREAK) if i >= 0]
+    tail = text[end : min(stops) if stops else hi]
     return Context(clause, head, text[g0:end], text[s0:s1], text[p0:s0], text[s0:first_digit], tail)
 
 

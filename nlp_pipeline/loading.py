@@ -8,13 +8,18 @@ for every format.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .document import Block, Document, GridCell, Table
 from .errors import Errors, InputError
+from .limits import DEFAULT_LIMITS, Limits
+from .result import Finding
 
 _SUFFIXES = {
     ".txt": "txt",
@@ -74,31 +79,125 @@ def clean_line(s: str) -> str:
     return _SPACE_NEAR_CJK.sub("", _WS.sub(" ", s)).strip()
 
 
-def load(path: str | Path) -> Document:
-    """Read ``path`` into a ``Document``; raises ``InputError`` naming the file on bad input."""
+def load(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> Document:
+    """Read ``path`` into a ``Document``; raises ``InputError`` naming the file on bad input.
+
+    Only regular files are read (a FIFO or a link to ``/dev/zero`` would hang or never end),
+    and every limit of ``limits`` holds: file size, text length, table grids, DOCX inflation,
+    HTML nesting.
+    """
     p = Path(path)
-    if not p.is_file():
-        raise InputError.from_catalogue(Errors.E001, str(p))
     fmt = _SUFFIXES.get(p.suffix.lower())
     if fmt is None:
+        _stat_regular(str(p))
         raise InputError.from_catalogue(Errors.E003, str(p), suffix=p.suffix)
-    data = p.read_bytes()
+    data = read_regular(p, limits=limits)
     if not data.strip():
         raise InputError.from_catalogue(Errors.E002, str(p))
     if fmt == "html":
         from ._load_html import load_html
 
-        return load_html(data, source=str(p))
-    if fmt == "pdf":
+        if len(data) > limits.max_html_bytes:
+            raise InputError.from_catalogue(
+                Errors.E015, str(p), size=len(data), limit=limits.max_html_bytes, setting="max_html_bytes"
+            )
+        doc = load_html(data, source=str(p), limits=limits)
+    elif fmt == "pdf":
         from ._load_pdf import load_pdf
 
-        return load_pdf(data, source=str(p))
-    if fmt == "docx":
+        doc = load_pdf(data, source=str(p))
+    elif fmt == "docx":
         from ._load_docx import load_docx
 
-        return load_docx(data, source=str(p))
-    text = decode_text(data, source=str(p))
-    return parse_text(normalize_chars(text), source=str(p), fmt=fmt)
+        doc = load_docx(data, source=str(p), limits=limits)
+    else:
+        text = decode_text(data, source=str(p))
+        check_text_length(len(text), source=str(p), limits=limits)
+        return parse_text(normalize_chars(text), source=str(p), fmt=fmt)
+    check_text_length(len(doc.text), source=str(p), limits=limits)
+    return doc
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def file_kind(mode: int) -> str:
+    """Plain words for what a non-regular ``st_mode`` is."""
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def read_regular(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> bytes:
+    """The bytes of a regular file, refusing anything else before reading a byte.
+
+    ``stat`` first (a FIFO blocks on open), then open without blocking and ``fstat`` the open
+    descriptor, so a file swapped for a pipe or a device in between is refused too. Missing
+    file E001, not a regular file E013, permission E014, over ``max_file_bytes`` E015.
+    """
+    p = str(path)
+    _stat_regular(p)
+    try:
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        raise _os_error(p, exc) from exc
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError.from_catalogue(Errors.E013, p, kind=file_kind(st.st_mode))
+        if st.st_size > limits.max_file_bytes:
+            raise InputError.from_catalogue(
+                Errors.E015, p, size=st.st_size, limit=limits.max_file_bytes, setting="max_file_bytes"
+            )
+        try:
+            data = fh.read(limits.max_file_bytes + 1)
+        except OSError as exc:
+            raise _os_error(p, exc) from exc
+    if len(data) > limits.max_file_bytes:  # the file grew while being read
+        raise InputError.from_catalogue(
+            Errors.E015, p, size=len(data), limit=limits.max_file_bytes, setting="max_file_bytes"
+        )
+    return data
+
+
+def _stat_regular(p: str) -> os.stat_result:
+    try:
+        st = os.stat(p)
+    except OSError as exc:
+        raise _os_error(p, exc) from exc
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError.from_catalogue(Errors.E013, p, kind=file_kind(st.st_mode))
+    return st
+
+
+def _os_error(p: str, exc: OSError) -> InputError:
+    """E014 for permissions, E001 for a missing file or folder, E005 for anything else."""
+    if isinstance(exc, PermissionError):
+        return InputError.from_catalogue(
+            Errors.E014, p, detail="this user may not read the file or search a folder on its path"
+        )
+    if isinstance(exc, FileNotFoundError | NotADirectoryError):
+        return InputError.from_catalogue(Errors.E001, p)
+    return InputError.from_catalogue(Errors.E005, p, fmt="input", detail=exc.strerror or str(exc))
+
+
+def is_dir(path: str | Path) -> bool:
+    """``Path.is_dir`` that answers False instead of raising (a path under an unreadable folder
+    raises PermissionError there); reading the path later gives the coded error E014."""
+    try:
+        return stat.S_ISDIR(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def check_text_length(n: int, *, source: str, limits: Limits = DEFAULT_LIMITS) -> None:
+    """E016 when the text is longer than ``limits.max_text_chars``."""
+    if n > limits.max_text_chars:
+        raise InputError.from_catalogue(Errors.E016, source, size=n, limit=limits.max_text_chars)
 
 
 def decode_text(data: bytes, *, source: str, declared: str | None = None) -> str:
@@ -109,11 +208,12 @@ def decode_text(data: bytes, *, source: str, declared: str | None = None) -> str
     bad byte or two (a truncated save) is kept, with U+FFFD for the bad bytes, since GBK text
     read as UTF-8 fails on nearly every character.
     """
+    if data[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"):  # UTF-32 BOMs (before UTF-16's)
+        return _strict(data, "utf-32", source=source)
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise InputError.from_catalogue(Errors.E004, source, detail=f"bad UTF-16: {exc}") from exc
+        return _strict(data, "utf-16", source=source)
+    if data.count(0) > max(2, len(data) // 1000):  # a stray NUL in a text file is no evidence
+        return _decode_with_nuls(data, source=source)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -127,9 +227,22 @@ def decode_text(data: bytes, *, source: str, declared: str | None = None) -> str
             continue
         tried.append(enc)
         try:
-            return data.decode(enc)
+            text = data.decode(enc)
         except (UnicodeDecodeError, LookupError):
             continue
+        if enc == "gb18030" and _looks_like_big5(text):
+            try:
+                return data.decode("big5")
+            except UnicodeDecodeError:
+                try:
+                    return data.decode("big5hkscs")
+                except UnicodeDecodeError:
+                    raise InputError.from_catalogue(
+                        Errors.E004,
+                        source,
+                        detail="the bytes read as GB18030 give garbled text (Big5-like), yet they are not valid Big5",
+                    ) from None
+        return text
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
@@ -141,6 +254,70 @@ def decode_text(data: bytes, *, source: str, declared: str | None = None) -> str
     raise InputError.from_catalogue(
         Errors.E004, source, detail=f"not valid in {', '.join(tried)} or any detected charset"
     )
+
+
+def _strict(data: bytes, encoding: str, *, source: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise InputError.from_catalogue(Errors.E004, source, detail=f"bad {encoding.upper()}: {exc}") from exc
+
+
+def _decode_with_nuls(data: bytes, *, source: str) -> str:
+    """Text without a BOM holding NUL bytes: UTF-32 or UTF-16 (ASCII and line breaks put NULs at
+    fixed positions of each code unit), else binary data, which is E004, not a report."""
+    candidates: list[str] = []
+    if len(data) % 4 == 0:
+        quads = len(data) // 4
+        hi_le = data[3::4].count(0) + data[2::4].count(0)  # BMP text: the two high bytes are zero
+        hi_be = data[0::4].count(0) + data[1::4].count(0)
+        if hi_le >= 1.9 * quads:
+            candidates.append("utf-32-le")
+        if hi_be >= 1.9 * quads:
+            candidates.append("utf-32-be")
+    if len(data) % 2 == 0:
+        odd, even = data[1::2].count(0), data[0::2].count(0)
+        if odd > 2 * even:
+            candidates.append("utf-16-le")
+        elif even > 2 * odd:
+            candidates.append("utf-16-be")
+    for enc in candidates:
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if _is_texty(text):
+            return text
+    nuls = data.count(0)
+    raise InputError.from_catalogue(
+        Errors.E004,
+        source,
+        detail=f"binary data: {nuls} NUL bytes of {len(data)}, and not UTF-16 or UTF-32 text",
+    )
+
+
+def _is_texty(text: str) -> bool:
+    """Mostly printable characters and line breaks (a wrong UTF-16/32 guess gives control
+    characters, unassigned code points or a jumble of scripts)."""
+    good = sum(ch.isprintable() or ch in "\r\n\t" for ch in text)
+    return good >= 0.95 * len(text)
+
+
+def _looks_like_big5(text: str) -> bool:
+    """Big5 bytes read as GB18030 decode without error into a jumble: many ideographs outside
+    GB2312 (real GB text has few: rare names) and kana. Judged on the first 20,000 characters."""
+    sample = text[:20000]
+    cjk = [ch for ch in sample if "\u4e00" <= ch <= "\u9fff"]
+    kana = sum("\u3040" <= ch <= "\u30ff" for ch in sample)
+    if len(cjk) + kana < 20:
+        return False
+    rare = 0
+    for ch in cjk:
+        try:
+            ch.encode("gb2312")
+        except UnicodeEncodeError:
+            rare += 1
+    return (rare + kana) / (len(cjk) + kana) > 0.15
 
 
 def _canonical_encoding(name: str | None) -> str | None:
@@ -253,11 +430,13 @@ def render_row(row: Sequence[GridCell], r: int) -> str:
 class DocBuilder:
     """Accumulates text lines and tables into ``Document.text`` with exact block offsets."""
 
-    def __init__(self, source: str, fmt: str) -> None:
+    def __init__(self, source: str, fmt: str, *, limits: Limits = DEFAULT_LIMITS) -> None:
         self.source = source
         self.fmt = fmt
+        self.limits = limits
         self._parts: list[str] = []
         self._blocks: list[Block] = []
+        self._findings: list[Finding] = []
         self._pos = 0
 
     def _append(self, s: str) -> tuple[int, int]:
@@ -267,7 +446,29 @@ class DocBuilder:
         start = self._pos
         self._parts.append(s)
         self._pos += len(s)
+        check_text_length(self._pos, source=self.source, limits=self.limits)  # stop early, not at the end
         return start, self._pos
+
+    @property
+    def position(self) -> int:
+        """Offset in the text where the next block would start (after its line break)."""
+        return self._pos + (1 if self._parts else 0)
+
+    def add_finding(self, note: GridNote, *, start: int | None = None, end: int | None = None) -> None:
+        """A limit the loader applied, with the text span it concerns (None: no single span; the
+        note's ``detail`` then says where in the source)."""
+        self._findings.append(
+            Finding(
+                rule=note.rule,
+                severity="warning",
+                message=note.message,
+                expected=note.limit,
+                found=note.found,
+                start=start,
+                end=None if start is None or end is None else max(start, end),
+                detail=dict(note.detail),
+            )
+        )
 
     def add_text(self, line: str, *, origin: str = "") -> None:
         line = normalize_chars(line).strip()
@@ -276,7 +477,23 @@ class DocBuilder:
         start, end = self._append(line)
         self._blocks.append(Block("text", line, start, end, None, origin))
 
-    def add_table(self, grid: Sequence[Sequence[GridCell]], *, origin: str = "") -> None:
+    def add_table(self, grid: Sequence[Sequence[GridCell]] | GridResult, *, origin: str = "") -> None:
+        """A table grid; a ``GridResult`` also carries its notes (spans clamped, grid too large),
+        and a grid too large to keep at all comes as text lines, one per source row."""
+        notes: tuple[GridNote, ...] = ()
+        if isinstance(grid, GridResult):
+            notes = tuple(
+                GridNote(n.rule, n.message, n.limit, n.found, {**n.detail, "table": origin})
+                for n in grid.notes
+            )
+            if grid.lines is not None:
+                start = self.position
+                for line in grid.lines:
+                    self.add_text(line, origin=f"{origin} as text")
+                for note in notes:
+                    self.add_finding(note, start=start, end=self._pos)
+                return
+            grid = grid.grid
         rows = [tuple(GridCell(normalize_chars(c.text), c.anchor) for c in row) for row in grid if row]
         if not rows:
             return
@@ -284,6 +501,8 @@ class DocBuilder:
         start, end = self._append(body)
         table = Table(rows=tuple(rows), origin=origin)
         self._blocks.append(Block("table", body, start, end, table, origin))
+        for note in notes:
+            self.add_finding(note, start=start, end=end)
 
     @property
     def blocks(self) -> list[Block]:
@@ -296,31 +515,122 @@ class DocBuilder:
             text="".join(self._parts),
             blocks=tuple(self._blocks),
             meta=dict(meta or {}),
+            findings=tuple(self._findings),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class GridNote:
+    """What a limit did to one table: a finding's rule, message, limit and the value found."""
+
+    rule: str
+    message: str
+    limit: int
+    found: int
+    detail: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class GridResult:
+    """A table read under the limits: its grid, or (too large even unexpanded) its rows as text
+    ``lines``; ``notes`` say what was clamped or cut and why."""
+
+    grid: list[list[GridCell]]
+    notes: tuple[GridNote, ...] = ()
+    lines: tuple[str, ...] | None = None
+
+
+def span_note(attr: str, declared: int, used: int, *, row: int, col: int) -> GridNote:
+    return GridNote(
+        "table_span_clamped",
+        f"a cell at row {row + 1} declares {attr}={declared}; only {used} is honoured "
+        "(Limits.max_span): the cell covers fewer positions than the file says",
+        used,
+        declared,
+        {"attribute": attr, "row": row, "col": col},
+    )
+
+
+def too_large_note(cells: int, limit: int, *, as_text: bool) -> GridNote:
+    how = (
+        "its rows were read as text lines, not as a table"
+        if as_text
+        else "it was read with each merged cell once, not expanded (columns may not line up)"
+    )
+    return GridNote(
+        "table_too_large",
+        f"the table would expand to {cells} cells, over the limit of {limit} (Limits.max_table_cells); {how}",
+        limit,
+        cells,
+        {"read_as": "text" if as_text else "unexpanded"},
+    )
+
+
+def unexpanded(
+    texts: Sequence[Sequence[str]], notes: list[GridNote], total: int, *, limits: Limits
+) -> GridResult:
+    """Fallback for a table whose expanded grid is over the limit: each source cell once, or,
+    if even that grid is over it, the rows as text lines."""
+    width = max((len(r) for r in texts), default=0)
+    if len(texts) * width <= limits.max_table_cells:
+        grid = [
+            [GridCell(t, (r, c)) for c, t in enumerate(row)]
+            + [GridCell("", (r, c)) for c in range(len(row), width)]
+            for r, row in enumerate(texts)
+        ]
+        return GridResult(grid, (*notes, too_large_note(total, limits.max_table_cells, as_text=False)))
+    lines = tuple(" ".join(t for t in row if t) for row in texts)
+    return GridResult([], (*notes, too_large_note(total, limits.max_table_cells, as_text=True)), lines)
 
 
 def expand_spans(rows: Sequence[Sequence[tuple[str, int, int]]]) -> list[list[GridCell]]:
     """Expand (text, rowspan, colspan) source rows into a full rectangular grid with anchors.
 
     Each covered position gets a ``GridCell`` carrying the anchor of the spanning cell; ragged
-    rows are padded with empty cells anchored to themselves.
+    rows are padded with empty cells anchored to themselves. (Default limits; the grid part of
+    ``expand_spans_limited``.)
     """
-    grid: dict[tuple[int, int], GridCell] = {}
+    return expand_spans_limited(rows).grid
+
+
+def expand_spans_limited(
+    rows: Sequence[Sequence[tuple[str, int, int]]], *, limits: Limits = DEFAULT_LIMITS
+) -> GridResult:
+    """``expand_spans`` under ``limits``: spans clamped to ``max_span`` (and rowspans to the rows
+    left) before anything is expanded, and the grid's size known before it is built."""
+    notes: list[GridNote] = []
     n_rows = len(rows)
+    clamped: list[list[tuple[str, int, int]]] = []
+    total = 0
     for r, cells in enumerate(rows):
+        out_row: list[tuple[str, int, int]] = []
+        for i, (text, rowspan, colspan) in enumerate(cells):
+            for attr, declared in (("rowspan", rowspan), ("colspan", colspan)):
+                if declared > limits.max_span:
+                    notes.append(span_note(attr, declared, limits.max_span, row=r, col=i))
+            rs = max(1, min(rowspan, n_rows - r, limits.max_span))
+            cs = max(1, min(colspan, limits.max_span))
+            total += rs * cs
+            out_row.append((text, rs, cs))
+        clamped.append(out_row)
+    texts = [[t for t, _, _ in row] for row in clamped]
+    if total > limits.max_table_cells:
+        return unexpanded(texts, notes, total, limits=limits)
+    grid: dict[tuple[int, int], GridCell] = {}
+    for r, cells2 in enumerate(clamped):
         c = 0
-        for text, rowspan, colspan in cells:
+        for text, rs, cs in cells2:
             while (r, c) in grid:
                 c += 1
-            rs = max(1, min(rowspan, n_rows - r))
-            cs = max(1, min(colspan, 200))
             cell = GridCell(text, (r, c))
             for dr in range(rs):
                 for dc in range(cs):
                     grid.setdefault((r + dr, c + dc), cell)
             c += cs
     width = max((c for _, c in grid), default=-1) + 1
+    if n_rows * width > limits.max_table_cells:
+        return unexpanded(texts, notes, n_rows * width, limits=limits)
     out: list[list[GridCell]] = []
     for r in range(n_rows):
         out.append([grid.get((r, c), GridCell("", (r, c))) for c in range(width)])
-    return out
+    return GridResult(out, tuple(notes))

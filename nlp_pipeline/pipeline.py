@@ -7,12 +7,13 @@ from pathlib import Path
 from . import arithmetic, claims, crosschecks, loading, problems, sections, tables
 from .document import Document
 from .errors import Errors, NlpPipelineError, NotAReportError
+from .limits import DEFAULT_LIMITS, Limits
 from .result import Report
 
 
-def analyze_path(path: str | Path) -> Report:
+def analyze_path(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> Report:
     """Load and analyse one file. Raises ``NlpPipelineError`` (naming the file) on bad input."""
-    return analyze_document(loading.load(path))
+    return analyze_document(loading.load(path, limits=limits))
 
 
 def analyze_document(doc: Document) -> Report:
@@ -29,6 +30,7 @@ def analyze_document(doc: Document) -> Report:
     )
     stmts = problems.analyze_problems(doc, secs.sections)
     findings = (
+        *doc.findings,
         *secs.findings,
         *tbl.findings,
         *arithmetic.check_arithmetic(tbl.cells, template=tbl.template),
@@ -51,10 +53,10 @@ def analyze_document(doc: Document) -> Report:
     )
 
 
-def analyze_or_error(path: str | Path) -> Report | NlpPipelineError:
+def analyze_or_error(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> Report | NlpPipelineError:
     """Like ``analyze_path`` but returns the error instead of raising; never lets a traceback out."""
     try:
-        return analyze_path(path)
+        return analyze_path(path, limits=limits)
     except NlpPipelineError as exc:
         return exc
     except Exception as exc:  # an unexpected bug must not stop a batch: record it under E010

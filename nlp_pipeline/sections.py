@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from itertools import pairwise
 
 from rapidfuzz import fuzz
@@ -141,56 +142,88 @@ class _Candidate:
 
 def _prefix_score(title: str, target: str) -> tuple[float, int]:
     """Best ratio of a prefix of ``title`` (normalised) against ``target``; returns (score, prefix length)."""
-    t = _norm(title)
+    return _prefix_score_norm(_norm(title), target)
+
+
+def _prefix_score_norm(t: str, target: str, cutoff: float = 0.0) -> tuple[float, int]:
+    """``_prefix_score`` of an already normalised title; scores under ``cutoff`` may come back as 0."""
     best, best_len = 0.0, 0
     for n in range(max(1, len(target) - 3), min(len(t), len(target) + 4) + 1):
-        s = fuzz.ratio(t[:n], target, processor=None, score_cutoff=best)
+        s = fuzz.ratio(t[:n], target, processor=None, score_cutoff=max(best, cutoff))
         if s > best:
             best, best_len = s, n
     return best, best_len
 
 
 def _raw_prefix(raw: str, norm_len: int) -> str:
-    """The shortest prefix of ``raw`` whose normalised form has ``norm_len`` characters."""
-    for i in range(1, len(raw) + 1):
-        if len(_norm(raw[:i])) >= norm_len:
-            return raw[:i]
-    return raw
+    """The shortest prefix of ``raw`` whose normalised form has ``norm_len`` characters.
+
+    The normalised length only grows as the prefix grows, so a binary search finds it (a scan
+    would be quadratic on a long line of spaces or punctuation)."""
+    window = 64  # doubled until it holds the prefix: cost grows with the prefix, not the line
+    while window < len(raw) and len(_norm(raw[:window])) < norm_len:
+        window *= 2
+    if len(_norm(raw[:window])) < norm_len:
+        return raw
+    lo, hi = 1, min(window, len(raw))
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if len(_norm(raw[:mid])) >= norm_len:
+            hi = mid
+        else:
+            lo = mid + 1
+    return raw[:lo]
 
 
-def _score_title(title: str, *, whole_line: bool) -> list[tuple[str, float, int]]:
-    """(section, score, normalised length of the matched heading) for every section that fits."""
+@cache
+def _targets() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple((sid, tuple(_norm(v) for v in variants)) for sid, variants in _VARIANTS.items())
+
+
+@lru_cache(maxsize=4096)
+def _score_title(title: str, *, whole_line: bool, cutoff: float = 0.0) -> tuple[tuple[str, float, int], ...]:
+    """(section, score, normalised length of the matched heading) for every section that fits.
+
+    Scores below ``cutoff`` may be reported as 0 (rapidfuzz then stops early). Cached: a long
+    text repeating its headings scores each distinct line once.
+    """
     out: list[tuple[str, float, int]] = []
     nt = _norm(title)
-    for sid, variants in _VARIANTS.items():
+    for sid, variants in _targets():
         best, blen = 0.0, 0
-        for v in variants:
-            target = _norm(v)
+        for target in variants:
             if whole_line:
-                s = fuzz.ratio(nt, target, processor=None, score_cutoff=0.0)
+                s = fuzz.ratio(nt, target, processor=None, score_cutoff=cutoff)
                 if s > best:
                     best, blen = s, len(nt)
-            s, n = _prefix_score(title, target)
+            s, n = _prefix_score_norm(nt, target, cutoff)
             if s > best:
                 best, blen = s, n
         out.append((sid, best, blen))
-    return out
+    return tuple(out)
 
 
 def _text_lines(doc: Document) -> Iterator[tuple[int, str]]:
     """(offset, line) for every line of doc.text outside table blocks and pipe rows."""
-    spans = [(b.start, b.end) for b in doc.blocks if b.kind == "table"]
+    spans = sorted((b.start, b.end) for b in doc.blocks if b.kind == "table")
+    span_starts = [s for s, _ in spans]
     pos = 0
     for line in doc.text.split("\n"):
         start = pos
         pos += len(line) + 1
-        if "|" in line or any(s <= start < e for s, e in spans):
+        if "|" in line or _in_spans(spans, span_starts, start):
             cells = line.split("|")
             if len(cells) > 1 and cells[0].strip() and not any(c.strip() for c in cells[1:]):
                 yield start, cells[0].rstrip()  # a heading the extraction left in a one-cell table row
             continue
         if line.strip():
             yield start, line
+
+
+def _in_spans(spans: list[tuple[int, int]], starts: list[int], pos: int) -> bool:
+    """Is ``pos`` inside one of the sorted, non-overlapping ``spans``? (bisect: no scan per line)"""
+    i = bisect_right(starts, pos) - 1
+    return i >= 0 and spans[i][0] <= pos < spans[i][1]
 
 
 def _candidates(doc: Document) -> list[_Candidate]:
@@ -208,7 +241,7 @@ def _candidates(doc: Document) -> list[_Candidate]:
             short = len(_norm(rest)) <= 30
             if _is_table_label(rest) or rest.lstrip().startswith("表"):
                 continue
-            for sid, score, nlen in _score_title(rest, whole_line=short):
+            for sid, score, nlen in _score_title(rest, whole_line=short, cutoff=_MIN_NUMBERED):
                 if score < _MIN_NUMBERED and short and any(k in rest for k in _KEYWORDS[sid]):
                     score, nlen = _KEYWORD_SCORE, len(_norm(rest))
                 if score >= _MIN_NUMBERED or score == _KEYWORD_SCORE:
@@ -220,7 +253,7 @@ def _candidates(doc: Document) -> list[_Candidate]:
         else:
             rest = line.strip(_LEAD)
             if len(_norm(rest)) <= 30 and not rest.startswith("表"):
-                for sid, score, _ in _score_title(rest, whole_line=True):
+                for sid, score, _ in _score_title(rest, whole_line=True, cutoff=_MIN_BARE):
                     if score >= _MIN_BARE:
                         off = start + line.index(rest)
                         out.append(_Candidate(sid, score - 10.0, off, off + len(rest), "", rest))
@@ -228,7 +261,7 @@ def _candidates(doc: Document) -> list[_Candidate]:
             if im.start() == 0:
                 continue
             rest = line[im.end() :]
-            for sid, score, nlen in _score_title(rest[:40], whole_line=False):
+            for sid, score, nlen in _score_title(rest[:40], whole_line=False, cutoff=_MIN_INLINE):
                 if score >= _MIN_INLINE:
                     head = _raw_prefix(rest, nlen)
                     number = im.group("n")
@@ -321,9 +354,11 @@ def _with_bonuses(doc: Document, cands: list[_Candidate]) -> list[_Candidate]:
     )
     out: list[_Candidate] = []
     for c in cands:
-        nxt = next((s for s in starts if s > c.start), len(doc.text))
+        k = bisect_right(starts, c.start)
+        nxt = starts[k] if k < len(starts) else len(doc.text)
         bonus = 0.0
-        if c.section in _TABLE_SECTIONS and any(c.end <= t < nxt for t in tables):
+        t = bisect_left(tables, c.end)
+        if c.section in _TABLE_SECTIONS and t < len(tables) and tables[t] < nxt:
             bonus += _TABLE_BONUS
         if len(_norm(doc.text[c.end : nxt])) >= _MIN_BODY:
             bonus += _BODY_BONUS
