@@ -23,14 +23,12 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ._pdf_tables import Table, find_tables
 from .document import Document, GridCell
 from .errors import Errors, InputError
 from .loading import DocBuilder, clean_line, normalize_chars
-
-if TYPE_CHECKING:
-    from pdfplumber.table import Table as PlumberTable
 
 _PAGE_NO = re.compile(
     r"^[-—–－\s]*\d{1,4}[-—–－\s]*$|^第\s*\d+\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?$|^\d+\s*/\s*\d+$"
@@ -604,13 +602,11 @@ class _CharIndex:
 
 
 def _read_page(page: _PageGeom, page_no: int) -> list[_Line | _PdfTable]:
-    from pdfplumber.table import TableFinder, TableSettings
-
     chars = page.chars
     tables: list[tuple[tuple[float, float, float, float], _PdfTable]] = []
     spilled: list[_Line] = []
     h_edges = [e for e in page.edges if e["orientation"] == "h"]
-    found = TableFinder(page, TableSettings.resolve(_closing_rules(page))).tables if page.edges else []
+    found = find_tables(page.edges, page_bbox=page.bbox, explicit_horizontal=_closing_rules(page)) if page.edges else []
     index = _CharIndex(chars)
     for t in found:
         frag, spill = _fragment(t, index, page_no, h_edges)
@@ -633,18 +629,16 @@ def _read_page(page: _PageGeom, page_no: int) -> list[_Line | _PdfTable]:
     return items
 
 
-def _closing_rules(page: _PageGeom) -> dict[str, list[float]]:
+def _closing_rules(page: _PageGeom) -> list[float]:
     """A table cut by a page break has no rule where the page cuts it: close it where its columns end."""
     verticals = [e for e in page.edges if e["orientation"] == "v" and e["bottom"] - e["top"] > 3]
     if not verticals:
-        return {}
-    return {
-        "explicit_horizontal_lines": [min(e["top"] for e in verticals), max(e["bottom"] for e in verticals)]
-    }
+        return []
+    return [min(e["top"] for e in verticals), max(e["bottom"] for e in verticals)]
 
 
 def _fragment(
-    table: PlumberTable, chars: _CharIndex, page_no: int, h_edges: list[dict]
+    table: Table, chars: _CharIndex, page_no: int, h_edges: list[dict]
 ) -> tuple[_PdfTable | None, list[_Line]]:
     """Cell boxes and their text (lines rebuilt from glyphs, so offset digits stay in order).
 
