@@ -47,10 +47,16 @@ def find_tables(
 ) -> list[Table]:
     """``TableFinder(page, {"explicit_horizontal_lines": explicit_horizontal}).tables`` on ``edges``
     (pdfplumber's edge dicts: x0, x1, top, bottom, width, height, orientation)."""
-    v = [[e["x0"], e["top"], e["x1"], e["bottom"], e["height"]] for e in edges
-         if e["orientation"] == "v" and e["height"] >= PREFILTER]
-    h = [[e["x0"], e["top"], e["x1"], e["bottom"], e["width"]] for e in edges
-         if e["orientation"] == "h" and e["width"] >= PREFILTER]
+    v = [
+        [e["x0"], e["top"], e["x1"], e["bottom"], e["height"]]
+        for e in edges
+        if e["orientation"] == "v" and e["height"] >= PREFILTER
+    ]
+    h = [
+        [e["x0"], e["top"], e["x1"], e["bottom"], e["width"]]
+        for e in edges
+        if e["orientation"] == "h" and e["width"] >= PREFILTER
+    ]
     x0, _, x1, _ = page_bbox
     h += [[x0, y, x1, y, x1 - x0] for y in explicit_horizontal]
     if not v and not h:
@@ -131,7 +137,11 @@ def _intersections(v: list[_Edge], h: list[_Edge]) -> _Meets:
         vbox = (ve[0], ve[1], ve[2], ve[3])
         for he in hs:
             y = he[1]
-            if vtop <= y + INTERSECT and vbottom >= y - INTERSECT and he[0] - INTERSECT <= vx <= he[2] + INTERSECT:
+            if (
+                vtop <= y + INTERSECT
+                and vbottom >= y - INTERSECT
+                and he[0] - INTERSECT <= vx <= he[2] + INTERSECT
+            ):
                 got = out.get((vx, y))
                 if got is None:
                     got = out[vx, y] = (set(), set())

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from nlp_pipeline import _load_pdf as pdf_reader
+from nlp_pipeline._pdf_geometry import _dedupe
 from nlp_pipeline.errors import InputError
 
 from .conftest import real_path
@@ -118,7 +119,7 @@ def test_dedupe_is_pdfplumbers() -> None:
             }
             for _ in range(40)
         ]
-        assert [id(c) for c in pdf_reader._dedupe(chars)] == [id(c) for c in dedupe_chars(chars)]
+        assert [id(c) for c in _dedupe(chars)] == [id(c) for c in dedupe_chars(chars)]
 
 
 def _glyph(text: str, x0: float, width: float = 6.0, size: float = 12.0) -> dict[str, Any]:

@@ -1,0 +1,442 @@
+"""PDF page geometry: glyphs and ruling edges, read by pdfium, in pdfplumber's terms.
+
+pdfium (pypdfium2) reads the pages: every glyph with its box and every painted path, turned
+into the characters and ruling edges pdfplumber would give (same fields, same rules for what a
+path is). The per-glyph and per-segment loops are the reader's hot spots: pdfium is called
+through functions retyped to take bare addresses (no ctypes object made per call), output
+buffers are allocated once per page, and what belongs to a text object or a font is asked once.
+pdfplumber/pdfminer (pure Python, ten times slower) is kept behind ``_plumber_pages`` for the
+benchmark and the tests to compare both readers; it is not imported to read a PDF.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import io
+import itertools
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import Errors, InputError
+
+_DIGITS = 4  # pdfium keeps coordinates as 32-bit floats: round off the noise below what PDFs write
+
+
+@dataclass
+class _PageGeom:
+    """What the layout code needs from a page: glyphs and ruling edges in pdfplumber's terms
+    (``top`` measured down from the top of the page)."""
+
+    chars: list[dict[str, Any]]
+    edges: list[dict[str, Any]]
+    width: float
+    height: float
+    bbox: tuple[float, float, float, float] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.bbox = (0.0, 0.0, self.width, self.height)
+
+
+@dataclass
+class _Info:
+    pages: list[_PageGeom]
+    title: str
+
+
+# --- pdfium: glyphs and paths ---------------------------------------------------------------
+
+
+_PDFIUM = threading.Lock()  # pdfium is not thread-safe: one document at a time per process
+
+
+def _pdfium_pages(data: bytes, *, source: str) -> _Info:
+    """Glyphs and ruling edges of every page, read by pdfium; every handle closed on the way out."""
+    with _PDFIUM:
+        return _pdfium_read(data, source=source)
+
+
+def _pdfium_read(data: bytes, *, source: str) -> _Info:
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if raw.FPDF_GetLastError() == raw.FPDF_ERR_PASSWORD:
+            detail = "the file is encrypted and needs a password"
+        else:
+            detail = str(exc)
+        raise InputError.from_catalogue(Errors.E005, source, fmt="PDF", detail=detail) from exc
+    try:
+        pages = []
+        for i in range(len(pdf)):
+            page = pdf[i]
+            try:
+                pages.append(_pdfium_page(page, raw))
+            finally:
+                page.close()
+        title = str(pdf.get_metadata_value("Title") or "")
+    except InputError:
+        raise
+    except Exception as exc:  # pdfium reports damage inside a page as assorted errors
+        raise InputError.from_catalogue(
+            Errors.E005, source, fmt="PDF", detail=f"{type(exc).__name__}: {exc}"
+        ) from exc
+    finally:
+        pdf.close()
+    return _Info(pages, title)
+
+
+class _Api:
+    """The pdfium calls of the per-glyph and per-segment loops, retyped to pass handles as bare
+    addresses (ints): no ctypes pointer object is made per glyph, and an address is a dict key."""
+
+    def __init__(self, raw: Any) -> None:
+        v, i, f = ctypes.c_void_p, ctypes.c_int, ctypes.c_float
+        pf, pi = ctypes.POINTER(ctypes.c_float), ctypes.POINTER(ctypes.c_int)
+
+        def typed(fn: Any, res: Any, *args: Any) -> Any:
+            return ctypes.CFUNCTYPE(res, *args)(ctypes.cast(fn, v).value)
+
+        self.text_object = typed(raw.FPDFText_GetTextObject, v, v, i)
+        self.object_font = typed(raw.FPDFTextObj_GetFont, v, v)
+        self.descent = typed(raw.FPDFFont_GetDescent, i, v, f, pf)
+        self.glyph_width = typed(raw.FPDFFont_GetGlyphWidth, i, v, ctypes.c_uint32, f, pf)
+        self.page_object = typed(raw.FPDFPage_GetObject, v, v, i)
+        self.object_type = typed(raw.FPDFPageObj_GetType, i, v)
+        self.object_matrix = typed(raw.FPDFPageObj_GetMatrix, i, v, ctypes.POINTER(raw.FS_MATRIX))
+        self.form_count = typed(raw.FPDFFormObj_CountObjects, i, v)
+        self.form_object = typed(raw.FPDFFormObj_GetObject, v, v, ctypes.c_ulong)
+        self.draw_mode = typed(raw.FPDFPath_GetDrawMode, i, v, pi, pi)
+        self.segment_count = typed(raw.FPDFPath_CountSegments, i, v)
+        self.segment = typed(raw.FPDFPath_GetPathSegment, v, v, i)
+        self.point = typed(raw.FPDFPathSegment_GetPoint, i, v, pf, pf)
+        self.segment_type = typed(raw.FPDFPathSegment_GetType, i, v)
+        self.closes = typed(raw.FPDFPathSegment_GetClose, i, v)
+
+
+_API: list[_Api] = []
+
+
+def _api(raw: Any) -> _Api:
+    if not _API:
+        _API.append(_Api(raw))
+    return _API[0]
+
+
+def _pdfium_page(page: Any, raw: Any) -> _PageGeom:
+    api = _api(raw)
+    width, height = round(float(page.get_width()), _DIGITS), round(float(page.get_height()), _DIGITS)
+    textpage = page.get_textpage()
+    try:
+        chars = _pdfium_chars(textpage.raw, raw, api, height)
+    finally:
+        textpage.close()
+    edges: list[dict[str, Any]] = []
+    lines: list[dict[str, Any]] = []
+    rects: list[dict[str, Any]] = []
+    curves: list[dict[str, Any]] = []
+    objs = [(api.page_object(page.raw, j), None) for j in range(raw.FPDFPage_CountObjects(page.raw))]
+    _collect_paths(objs, raw, api, height, lines, rects, curves)
+    edges.extend(_line_edge(ln) for ln in lines)
+    for r in rects:
+        edges.extend(_rect_edges(r))
+    for c in curves:
+        edges.extend(_curve_edges(c))
+    return _PageGeom(_dedupe(chars), edges, width, height)
+
+
+def _pdfium_chars(tp: Any, raw: Any, api: _Api, height: float) -> list[dict[str, Any]]:
+    """Glyphs as pdfminer boxes them: from the origin over the advance width the font's
+    widths give (``FPDFFont_GetGlyphWidth``: the font's /W or /Widths, not the glyph's ink),
+    bottom at the font's descent below the baseline, top one font size above that."""
+    n = raw.FPDFText_CountChars(tp)
+    if n <= 0:
+        return []
+    buf = ctypes.create_string_buffer((n + 1) * 2)
+    got = raw.FPDFText_GetText(tp, 0, n, ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)))
+    text = buf.raw[: max(0, got - 1) * 2].decode("utf-16-le", errors="replace")
+    if len(text) != n:  # characters outside the BMP: ask one by one
+        text = "".join(chr(raw.FPDFText_GetUnicode(tp, k)) for k in range(n))
+    rect = raw.FS_RECTF()
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    matrix = raw.FS_MATRIX()
+    fval = ctypes.c_float()
+    rect_p, ox_p, oy_p, m_p, f_p = (ctypes.byref(v) for v in (rect, ox, oy, matrix, fval))
+    objects: dict[int | None, tuple[float, float, float, int | None, bool]] = {}
+    descents: dict[tuple[int, float], float] = {}
+    widths: dict[tuple[int | None, str, float], float | None] = {}
+    out: list[dict[str, Any]] = []
+    origin, get_matrix, font_size_at = (
+        raw.FPDFText_GetCharOrigin,
+        raw.FPDFText_GetMatrix,
+        raw.FPDFText_GetFontSize,
+    )
+    for k, ch in enumerate(text):
+        if ch.isspace():
+            continue
+        key = api.text_object(tp, k)
+        props = objects.get(key)
+        if props is None:
+            get_matrix(tp, k, m_p)
+            font_size = font_size_at(tp, k)
+            size = round(font_size * matrix.d, _DIGITS)
+            font = api.object_font(key) if key else None
+            descent = 0.0
+            if font:
+                if (font, size) not in descents:
+                    ok = api.descent(font, size, f_p)
+                    descents[font, size] = round(fval.value, _DIGITS) if ok else 0.0
+                descent = descents[font, size]
+            upright = matrix.b == 0 and matrix.c == 0 and matrix.a > 0 and matrix.d > 0
+            props = (size, font_size * matrix.a, descent, font, upright)
+            objects[key] = props
+        size, size_x, descent, font, upright = props
+        origin(tp, k, ox_p, oy_p)
+        wkey = (font, ch, size_x)
+        if wkey not in widths:
+            ok = font is not None and api.glyph_width(font, ord(ch), size_x, f_p)
+            widths[wkey] = round(fval.value, _DIGITS) if ok else None
+        width = widths[wkey]
+        x0 = round(ox.value, _DIGITS)
+        if width is None:  # no width from the font: the loose box pdfium draws around the glyph
+            raw.FPDFText_GetLooseCharBox(tp, k, rect_p)
+            width = max(0.0, round(rect.right, _DIGITS) - x0)
+        bottom = height - (round(oy.value, _DIGITS) + descent)
+        top = bottom - size
+        out.append(
+            {
+                "text": ch,
+                "x0": x0,
+                "x1": x0 + width,
+                "top": top,
+                "bottom": bottom,
+                "doctop": top,
+                "size": size,
+                "fontname": font,
+                "upright": upright,
+            }
+        )
+    return out
+
+
+def _dedupe(chars: list[dict[str, Any]], tolerance: float = 1.0) -> list[dict[str, Any]]:
+    """pdfplumber's ``dedupe_chars``: a glyph drawn twice at (nearly) the same place (fake bold)
+    counts once. Same text, font and size; clusters chained within ``tolerance`` in y, then in
+    x within each; the first (top, then left) of a cluster stays."""
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for i, c in enumerate(chars):
+        groups.setdefault((c["upright"], c["text"], c["fontname"], c["size"]), []).append(i)
+    drop: set[int] = set()
+    for idx in groups.values():
+        if len(idx) < 2:
+            continue
+        xs = sorted(chars[i]["x0"] for i in idx)
+        if all(b - a > tolerance for a, b in itertools.pairwise(xs)):
+            continue  # no two of them within the tolerance in x: nothing to merge
+        idx.sort(key=lambda i: chars[i]["doctop"])
+        for ys in _chains(idx, "doctop", chars, tolerance):
+            if len(ys) < 2:
+                continue
+            ys.sort(key=lambda i: chars[i]["x0"])
+            for xs in _chains(ys, "x0", chars, tolerance):
+                if len(xs) > 1:
+                    keep = min(xs, key=lambda i: (chars[i]["doctop"], chars[i]["x0"], i))
+                    drop.update(i for i in xs if i != keep)
+    return [c for i, c in enumerate(chars) if i not in drop] if drop else chars
+
+
+def _chains(idx: list[int], key: str, chars: list[dict[str, Any]], tol: float) -> list[list[int]]:
+    """``idx`` sorted by ``key``, cut where the next value is more than ``tol`` beyond the last."""
+    out: list[list[int]] = [[idx[0]]]
+    last = chars[idx[0]][key]
+    for i in idx[1:]:
+        v = chars[i][key]
+        if v > last + tol:
+            out.append([])
+        out[-1].append(i)
+        last = v
+    return out
+
+
+def _collect_paths(
+    objs: list[tuple[int | None, tuple[float, ...] | None]],
+    raw: Any,
+    api: _Api,
+    height: float,
+    lines: list[dict[str, Any]],
+    rects: list[dict[str, Any]],
+    curves: list[dict[str, Any]],
+) -> None:
+    """Painted paths (inside form XObjects too) sorted the way pdfminer sorts them."""
+    m = raw.FS_MATRIX()
+    m_p = ctypes.byref(m)
+    x, y = ctypes.c_float(), ctypes.c_float()
+    x_p, y_p = ctypes.byref(x), ctypes.byref(y)
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    fill_p, stroke_p = ctypes.byref(fill), ctypes.byref(stroke)
+    path_kind, form_kind = raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM
+    move, bezier_to = raw.FPDF_SEGMENT_MOVETO, raw.FPDF_SEGMENT_BEZIERTO
+    for obj, outer in objs:
+        kind = api.object_type(obj)
+        if kind not in (path_kind, form_kind):
+            continue
+        api.object_matrix(obj, m_p)
+        mat = (m.a, m.b, m.c, m.d, m.e, m.f)
+        if outer is not None:
+            mat = _compose(mat, outer)
+        if kind == form_kind:
+            inner = [(api.form_object(obj, j), mat) for j in range(api.form_count(obj))]
+            _collect_paths(inner, raw, api, height, lines, rects, curves)
+            continue
+        if not api.draw_mode(obj, fill_p, stroke_p) or not (fill.value or stroke.value):
+            continue
+        a, b, c, d, e, f = mat
+        subpaths: list[list[tuple[str, tuple[float, float]]]] = []
+        bezier = 0
+        for j in range(api.segment_count(obj)):
+            seg = api.segment(obj, j)
+            api.point(seg, x_p, y_p)
+            px, py = x.value, y.value
+            pt = (round(a * px + c * py + e, _DIGITS), height - round(b * px + d * py + f, _DIGITS))
+            kind_seg = api.segment_type(seg)
+            if kind_seg == move or not subpaths:
+                subpaths.append([("m", pt)])
+                bezier = 0
+            elif kind_seg == bezier_to:
+                bezier += 1
+                if bezier % 3 == 0:  # two control points, then the point the curve ends on
+                    subpaths[-1].append(("c", pt))
+            else:
+                subpaths[-1].append(("l", pt))
+            if api.closes(seg):
+                subpaths[-1].append(("h", subpaths[-1][0][1]))
+        for sub in subpaths:
+            _classify(sub, lines, rects, curves)
+
+
+def _compose(inner: tuple[float, ...], outer: tuple[float, ...]) -> tuple[float, ...]:
+    a, b, c, d, e, f = inner
+    a2, b2, c2, d2, e2, f2 = outer
+    return (
+        a * a2 + b * c2,
+        a * b2 + b * d2,
+        c * a2 + d * c2,
+        c * b2 + d * d2,
+        e * a2 + f * c2 + e2,
+        e * b2 + f * d2 + f2,
+    )
+
+
+def _classify(
+    sub: list[tuple[str, tuple[float, float]]],
+    lines: list[dict[str, Any]],
+    rects: list[dict[str, Any]],
+    curves: list[dict[str, Any]],
+) -> None:
+    """pdfminer's rule: a two-point path is a line, a closed axis-aligned four-point one a
+    rectangle, anything else a curve through its points (pdfium closes a path with a segment
+    back to its start, pdfminer with ``h``: the same once the redundant segment is dropped)."""
+    shape = "".join(op for op, _ in sub)
+    pts = [p for _, p in sub]
+    if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:
+        shape = shape[:-2] + "h"
+        pts.pop()
+    if shape in ("mlh", "ml"):
+        lines.append(_bounds(pts[:2]))
+        return
+    if shape in ("mlllh", "mllll"):
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = pts
+        square = (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (
+            y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0
+        )
+        if pts[0] == pts[4] and square:
+            rects.append(_bounds([pts[0], pts[2]]))
+            return
+    curve = _bounds(pts)
+    curve["pts"] = pts
+    curves.append(curve)
+
+
+def _bounds(pts: list[tuple[float, float]]) -> dict[str, Any]:
+    xs = [p[0] for p in pts]
+    ys = [p[1] for p in pts]
+    x0, x1, top, bottom = min(xs), max(xs), min(ys), max(ys)
+    return {
+        "x0": x0,
+        "x1": x1,
+        "top": top,
+        "bottom": bottom,
+        "doctop": top,
+        "width": x1 - x0,
+        "height": bottom - top,
+    }
+
+
+def _line_edge(line: dict[str, Any]) -> dict[str, Any]:
+    return {**line, "object_type": "line", "orientation": "h" if line["top"] == line["bottom"] else "v"}
+
+
+def _rect_edges(r: dict[str, Any]) -> list[dict[str, Any]]:
+    """pdfplumber's ``rect_to_edges``: top, bottom, left, right."""
+    base = {**r, "object_type": "rect_edge"}
+    return [
+        {**base, "height": 0, "bottom": r["top"], "orientation": "h"},
+        {**base, "height": 0, "top": r["bottom"], "doctop": r["bottom"], "orientation": "h"},
+        {**base, "width": 0, "x1": r["x0"], "orientation": "v"},
+        {**base, "width": 0, "x0": r["x1"], "orientation": "v"},
+    ]
+
+
+def _curve_edges(curve: dict[str, Any]) -> list[dict[str, Any]]:
+    """pdfplumber's ``curve_to_edges``: one edge per pair of consecutive points."""
+    out = []
+    for (ax, ay), (bx, by) in itertools.pairwise(curve["pts"]):
+        orientation = "v" if ax == bx else ("h" if ay == by else None)
+        top = min(ay, by)
+        out.append(
+            {
+                "object_type": "curve_edge",
+                "x0": min(ax, bx),
+                "x1": max(ax, bx),
+                "top": top,
+                "doctop": top,
+                "bottom": max(ay, by),
+                "width": abs(ax - bx),
+                "height": abs(ay - by),
+                "orientation": orientation,
+            }
+        )
+    return out
+
+
+# --- pdfplumber: the former reader, kept for comparison -------------------------------------
+
+
+@contextmanager
+def _quiet_pdfminer() -> Iterator[None]:
+    """pdfminer logs a warning per glyph for some embedded fonts; keep the user's stderr clean."""
+    logger = logging.getLogger("pdfminer")
+    old = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(old)
+
+
+def _plumber_pages(data: bytes) -> _Info:
+    """The same page geometry read by pdfplumber/pdfminer (the reader before pdfium; ten times
+    slower). Used by scripts/bench_pdf.py and the tests to check the two agree."""
+    import pdfplumber
+
+    with _quiet_pdfminer(), pdfplumber.open(io.BytesIO(data)) as pdf:
+        pages = [
+            _PageGeom(p.dedupe_chars().chars, p.edges, float(p.width), float(p.height)) for p in pdf.pages
+        ]
+        title = str((pdf.metadata or {}).get("Title", "") or "")
+    return _Info(pages, title)
