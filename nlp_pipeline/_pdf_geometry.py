@@ -23,6 +23,7 @@ from typing import Any
 
 from .errors import Errors, InputError
 
+_UNSEEN = object()
 _DIGITS = 4  # pdfium keeps coordinates as 32-bit floats: round off the noise below what PDFs write
 
 
@@ -92,29 +93,37 @@ def _pdfium_read(data: bytes, *, source: str) -> _Info:
 
 
 class _Api:
-    """The pdfium calls of the per-glyph and per-segment loops, retyped to pass handles as bare
-    addresses (ints): no ctypes pointer object is made per glyph, and an address is a dict key."""
+    """The pdfium calls of the per-glyph and per-segment loops, retyped to take every handle and
+    every output buffer as a bare address (an int): a call then converts no ctypes object (about
+    half the cost of pypdfium2's own typed functions), and a handle is a dict key."""
 
     def __init__(self, raw: Any) -> None:
-        v, i, f = ctypes.c_void_p, ctypes.c_int, ctypes.c_float
-        pf, pi = ctypes.POINTER(ctypes.c_float), ctypes.POINTER(ctypes.c_int)
+        v, i, f, d = ctypes.c_void_p, ctypes.c_int, ctypes.c_float, ctypes.c_double
 
         def typed(fn: Any, res: Any, *args: Any) -> Any:
             return ctypes.CFUNCTYPE(res, *args)(ctypes.cast(fn, v).value)
 
+        self.count_chars = typed(raw.FPDFText_CountChars, i, v)
+        self.get_text = typed(raw.FPDFText_GetText, i, v, i, i, v)
+        self.unicode = typed(raw.FPDFText_GetUnicode, ctypes.c_uint, v, i)
         self.text_object = typed(raw.FPDFText_GetTextObject, v, v, i)
+        self.char_matrix = typed(raw.FPDFText_GetMatrix, i, v, i, v)
+        self.font_size = typed(raw.FPDFText_GetFontSize, d, v, i)
+        self.origin = typed(raw.FPDFText_GetCharOrigin, i, v, i, v, v)
+        self.loose_box = typed(raw.FPDFText_GetLooseCharBox, i, v, i, v)
         self.object_font = typed(raw.FPDFTextObj_GetFont, v, v)
-        self.descent = typed(raw.FPDFFont_GetDescent, i, v, f, pf)
-        self.glyph_width = typed(raw.FPDFFont_GetGlyphWidth, i, v, ctypes.c_uint32, f, pf)
+        self.descent = typed(raw.FPDFFont_GetDescent, i, v, f, v)
+        self.glyph_width = typed(raw.FPDFFont_GetGlyphWidth, i, v, ctypes.c_uint32, f, v)
+        self.count_objects = typed(raw.FPDFPage_CountObjects, i, v)
         self.page_object = typed(raw.FPDFPage_GetObject, v, v, i)
         self.object_type = typed(raw.FPDFPageObj_GetType, i, v)
-        self.object_matrix = typed(raw.FPDFPageObj_GetMatrix, i, v, ctypes.POINTER(raw.FS_MATRIX))
+        self.object_matrix = typed(raw.FPDFPageObj_GetMatrix, i, v, v)
         self.form_count = typed(raw.FPDFFormObj_CountObjects, i, v)
         self.form_object = typed(raw.FPDFFormObj_GetObject, v, v, ctypes.c_ulong)
-        self.draw_mode = typed(raw.FPDFPath_GetDrawMode, i, v, pi, pi)
+        self.draw_mode = typed(raw.FPDFPath_GetDrawMode, i, v, v, v)
         self.segment_count = typed(raw.FPDFPath_CountSegments, i, v)
         self.segment = typed(raw.FPDFPath_GetPathSegment, v, v, i)
-        self.point = typed(raw.FPDFPathSegment_GetPoint, i, v, pf, pf)
+        self.point = typed(raw.FPDFPathSegment_GetPoint, i, v, v, v)
         self.segment_type = typed(raw.FPDFPathSegment_GetType, i, v)
         self.closes = typed(raw.FPDFPathSegment_GetClose, i, v)
 
@@ -128,19 +137,24 @@ def _api(raw: Any) -> _Api:
     return _API[0]
 
 
+def _address(handle: Any) -> int:
+    return int(ctypes.cast(handle, ctypes.c_void_p).value or 0)
+
+
 def _pdfium_page(page: Any, raw: Any) -> _PageGeom:
     api = _api(raw)
     width, height = round(float(page.get_width()), _DIGITS), round(float(page.get_height()), _DIGITS)
     textpage = page.get_textpage()
     try:
-        chars = _pdfium_chars(textpage.raw, raw, api, height)
+        chars = _pdfium_chars(_address(textpage.raw), api, height)
     finally:
         textpage.close()
     edges: list[dict[str, Any]] = []
     lines: list[dict[str, Any]] = []
     rects: list[dict[str, Any]] = []
     curves: list[dict[str, Any]] = []
-    objs = [(api.page_object(page.raw, j), None) for j in range(raw.FPDFPage_CountObjects(page.raw))]
+    page_h = _address(page.raw)
+    objs = [(api.page_object(page_h, j), None) for j in range(api.count_objects(page_h))]
     _collect_paths(objs, raw, api, height, lines, rects, curves)
     edges.extend(_line_edge(ln) for ln in lines)
     for r in rects:
@@ -150,63 +164,72 @@ def _pdfium_page(page: Any, raw: Any) -> _PageGeom:
     return _PageGeom(_dedupe(chars), edges, width, height)
 
 
-def _pdfium_chars(tp: Any, raw: Any, api: _Api, height: float) -> list[dict[str, Any]]:
+def _pdfium_chars(tp: int, api: _Api, height: float) -> list[dict[str, Any]]:
     """Glyphs as pdfminer boxes them: from the origin over the advance width the font's
     widths give (``FPDFFont_GetGlyphWidth``: the font's /W or /Widths, not the glyph's ink),
-    bottom at the font's descent below the baseline, top one font size above that."""
-    n = raw.FPDFText_CountChars(tp)
+    bottom at the font's descent below the baseline, top one font size above that.
+
+    The page's text comes in one call; per glyph only its text object and its origin are asked,
+    the rest (matrix, size, font, descent) once per text object and widths once per font, glyph
+    and size (browser-printed PDFs make a text object of nearly every glyph)."""
+    n = api.count_chars(tp)
     if n <= 0:
         return []
     buf = ctypes.create_string_buffer((n + 1) * 2)
-    got = raw.FPDFText_GetText(tp, 0, n, ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)))
+    got = api.get_text(tp, 0, n, ctypes.addressof(buf))
     text = buf.raw[: max(0, got - 1) * 2].decode("utf-16-le", errors="replace")
     if len(text) != n:  # characters outside the BMP: ask one by one
-        text = "".join(chr(raw.FPDFText_GetUnicode(tp, k)) for k in range(n))
-    rect = raw.FS_RECTF()
-    ox, oy = ctypes.c_double(), ctypes.c_double()
-    matrix = raw.FS_MATRIX()
-    fval = ctypes.c_float()
-    rect_p, ox_p, oy_p, m_p, f_p = (ctypes.byref(v) for v in (rect, ox, oy, matrix, fval))
+        text = "".join(chr(api.unicode(tp, k)) for k in range(n))
+    dbl = (ctypes.c_double * 2)()  # a glyph's origin
+    flt = (ctypes.c_float * 6)()  # a matrix, a glyph's loose box, a width or a descent
+    dbl_x, dbl_y, flt_p = ctypes.addressof(dbl), ctypes.addressof(dbl) + 8, ctypes.addressof(flt)
     objects: dict[int | None, tuple[float, float, float, int | None, bool]] = {}
     descents: dict[tuple[int, float], float] = {}
-    widths: dict[tuple[int | None, str, float], float | None] = {}
+    widths: dict[tuple[int | None, str, float], Any] = {}
+    baselines: dict[float, float] = {}
     out: list[dict[str, Any]] = []
-    origin, get_matrix, font_size_at = (
-        raw.FPDFText_GetCharOrigin,
-        raw.FPDFText_GetMatrix,
-        raw.FPDFText_GetFontSize,
+    text_object, origin, char_matrix, font_size_at = (
+        api.text_object,
+        api.origin,
+        api.char_matrix,
+        api.font_size,
     )
     for k, ch in enumerate(text):
         if ch.isspace():
             continue
-        key = api.text_object(tp, k)
+        key = text_object(tp, k)
         props = objects.get(key)
         if props is None:
-            get_matrix(tp, k, m_p)
+            char_matrix(tp, k, flt_p)
+            ma, mb, mc, md = flt[0], flt[1], flt[2], flt[3]
             font_size = font_size_at(tp, k)
-            size = round(font_size * matrix.d, _DIGITS)
+            size = round(font_size * md, _DIGITS)
             font = api.object_font(key) if key else None
             descent = 0.0
             if font:
                 if (font, size) not in descents:
-                    ok = api.descent(font, size, f_p)
-                    descents[font, size] = round(fval.value, _DIGITS) if ok else 0.0
+                    ok = api.descent(font, size, flt_p)
+                    descents[font, size] = round(flt[0], _DIGITS) if ok else 0.0
                 descent = descents[font, size]
-            upright = matrix.b == 0 and matrix.c == 0 and matrix.a > 0 and matrix.d > 0
-            props = (size, font_size * matrix.a, descent, font, upright)
+            upright = mb == 0 and mc == 0 and ma > 0 and md > 0
+            props = (size, font_size * ma, descent, font, upright)
             objects[key] = props
         size, size_x, descent, font, upright = props
-        origin(tp, k, ox_p, oy_p)
+        origin(tp, k, dbl_x, dbl_y)
         wkey = (font, ch, size_x)
-        if wkey not in widths:
-            ok = font is not None and api.glyph_width(font, ord(ch), size_x, f_p)
-            widths[wkey] = round(fval.value, _DIGITS) if ok else None
-        width = widths[wkey]
-        x0 = round(ox.value, _DIGITS)
+        width = widths.get(wkey, _UNSEEN)
+        if width is _UNSEEN:
+            ok = font is not None and api.glyph_width(font, ord(ch), size_x, flt_p)
+            width = widths[wkey] = round(flt[0], _DIGITS) if ok else None
+        x0 = round(dbl[0], _DIGITS)
         if width is None:  # no width from the font: the loose box pdfium draws around the glyph
-            raw.FPDFText_GetLooseCharBox(tp, k, rect_p)
-            width = max(0.0, round(rect.right, _DIGITS) - x0)
-        bottom = height - (round(oy.value, _DIGITS) + descent)
+            api.loose_box(tp, k, flt_p)  # FS_RECTF: left, top, right, bottom
+            width = max(0.0, round(flt[2], _DIGITS) - x0)
+        oy = dbl[1]
+        base = baselines.get(oy)
+        if base is None:
+            base = baselines[oy] = round(oy, _DIGITS)
+        bottom = height - (base + descent)
         top = bottom - size
         out.append(
             {
@@ -272,48 +295,60 @@ def _collect_paths(
     rects: list[dict[str, Any]],
     curves: list[dict[str, Any]],
 ) -> None:
-    """Painted paths (inside form XObjects too) sorted the way pdfminer sorts them."""
-    m = raw.FS_MATRIX()
-    m_p = ctypes.byref(m)
-    x, y = ctypes.c_float(), ctypes.c_float()
-    x_p, y_p = ctypes.byref(x), ctypes.byref(y)
-    fill, stroke = ctypes.c_int(), ctypes.c_int()
-    fill_p, stroke_p = ctypes.byref(fill), ctypes.byref(stroke)
+    """Painted paths (inside form XObjects too) sorted the way pdfminer sorts them.
+
+    A segment costs four pdfium calls (handle, point, type, close), made on bare addresses
+    into buffers allocated once; the first segment's type is not asked (a path starts there
+    whatever it is)."""
+    flt = (ctypes.c_float * 6)()  # the object's matrix, then a segment's point
+    ints = (ctypes.c_int * 2)()  # fill mode, stroke flag
+    flt_p, int_p = ctypes.addressof(flt), ctypes.addressof(ints)
+    flt_y, int_1 = flt_p + 4, int_p + 4
     path_kind, form_kind = raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM
     move, bezier_to = raw.FPDF_SEGMENT_MOVETO, raw.FPDF_SEGMENT_BEZIERTO
+    object_type, segment, point, segment_type, closes = (
+        api.object_type,
+        api.segment,
+        api.point,
+        api.segment_type,
+        api.closes,
+    )
     for obj, outer in objs:
-        kind = api.object_type(obj)
-        if kind not in (path_kind, form_kind):
+        kind = object_type(obj)
+        if kind != path_kind and kind != form_kind:
             continue
-        api.object_matrix(obj, m_p)
-        mat = (m.a, m.b, m.c, m.d, m.e, m.f)
+        api.object_matrix(obj, flt_p)
+        mat = (flt[0], flt[1], flt[2], flt[3], flt[4], flt[5])
         if outer is not None:
             mat = _compose(mat, outer)
         if kind == form_kind:
             inner = [(api.form_object(obj, j), mat) for j in range(api.form_count(obj))]
             _collect_paths(inner, raw, api, height, lines, rects, curves)
             continue
-        if not api.draw_mode(obj, fill_p, stroke_p) or not (fill.value or stroke.value):
+        if not api.draw_mode(obj, int_p, int_1) or not (ints[0] or ints[1]):
             continue
         a, b, c, d, e, f = mat
         subpaths: list[list[tuple[str, tuple[float, float]]]] = []
         bezier = 0
         for j in range(api.segment_count(obj)):
-            seg = api.segment(obj, j)
-            api.point(seg, x_p, y_p)
-            px, py = x.value, y.value
+            seg = segment(obj, j)
+            point(seg, flt_p, flt_y)
+            px, py = flt[0], flt[1]
             pt = (round(a * px + c * py + e, _DIGITS), height - round(b * px + d * py + f, _DIGITS))
-            kind_seg = api.segment_type(seg)
-            if kind_seg == move or not subpaths:
+            if not subpaths:
                 subpaths.append([("m", pt)])
-                bezier = 0
-            elif kind_seg == bezier_to:
-                bezier += 1
-                if bezier % 3 == 0:  # two control points, then the point the curve ends on
-                    subpaths[-1].append(("c", pt))
             else:
-                subpaths[-1].append(("l", pt))
-            if api.closes(seg):
+                kind_seg = segment_type(seg)
+                if kind_seg == move:
+                    subpaths.append([("m", pt)])
+                    bezier = 0
+                elif kind_seg == bezier_to:
+                    bezier += 1
+                    if bezier % 3 == 0:  # two control points, then the point the curve ends on
+                        subpaths[-1].append(("c", pt))
+                else:
+                    subpaths[-1].append(("l", pt))
+            if closes(seg):
                 subpaths[-1].append(("h", subpaths[-1][0][1]))
         for sub in subpaths:
             _classify(sub, lines, rects, curves)
