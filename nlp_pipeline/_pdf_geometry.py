@@ -15,6 +15,7 @@ import ctypes
 import io
 import itertools
 import logging
+import struct
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -295,24 +296,13 @@ def _collect_paths(
     rects: list[dict[str, Any]],
     curves: list[dict[str, Any]],
 ) -> None:
-    """Painted paths (inside form XObjects too) sorted the way pdfminer sorts them.
-
-    A segment costs four pdfium calls (handle, point, type, close), made on bare addresses
-    into buffers allocated once; the first segment's type is not asked (a path starts there
-    whatever it is)."""
-    flt = (ctypes.c_float * 6)()  # the object's matrix, then a segment's point
+    """Painted paths (inside form XObjects too) sorted the way pdfminer sorts them."""
+    flt = (ctypes.c_float * 6)()  # the object's matrix
     ints = (ctypes.c_int * 2)()  # fill mode, stroke flag
     flt_p, int_p = ctypes.addressof(flt), ctypes.addressof(ints)
-    flt_y, int_1 = flt_p + 4, int_p + 4
     path_kind, form_kind = raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM
     move, bezier_to = raw.FPDF_SEGMENT_MOVETO, raw.FPDF_SEGMENT_BEZIERTO
-    object_type, segment, point, segment_type, closes = (
-        api.object_type,
-        api.segment,
-        api.point,
-        api.segment_type,
-        api.closes,
-    )
+    object_type = api.object_type
     for obj, outer in objs:
         kind = object_type(obj)
         if kind != path_kind and kind != form_kind:
@@ -325,33 +315,68 @@ def _collect_paths(
             inner = [(api.form_object(obj, j), mat) for j in range(api.form_count(obj))]
             _collect_paths(inner, raw, api, height, lines, rects, curves)
             continue
-        if not api.draw_mode(obj, int_p, int_1) or not (ints[0] or ints[1]):
+        if not api.draw_mode(obj, int_p, int_p + 4) or not (ints[0] or ints[1]):
             continue
         a, b, c, d, e, f = mat
         subpaths: list[list[tuple[str, tuple[float, float]]]] = []
         bezier = 0
-        for j in range(api.segment_count(obj)):
-            seg = segment(obj, j)
-            point(seg, flt_p, flt_y)
-            px, py = flt[0], flt[1]
+        for px, py, kind_seg, closes in _segments(obj, api):
             pt = (round(a * px + c * py + e, _DIGITS), height - round(b * px + d * py + f, _DIGITS))
-            if not subpaths:
+            if kind_seg == move or not subpaths:
                 subpaths.append([("m", pt)])
+                bezier = 0
+            elif kind_seg == bezier_to:
+                bezier += 1
+                if bezier % 3 == 0:  # two control points, then the point the curve ends on
+                    subpaths[-1].append(("c", pt))
             else:
-                kind_seg = segment_type(seg)
-                if kind_seg == move:
-                    subpaths.append([("m", pt)])
-                    bezier = 0
-                elif kind_seg == bezier_to:
-                    bezier += 1
-                    if bezier % 3 == 0:  # two control points, then the point the curve ends on
-                        subpaths[-1].append(("c", pt))
-                else:
-                    subpaths[-1].append(("l", pt))
-            if closes(seg):
+                subpaths[-1].append(("l", pt))
+            if closes:
                 subpaths[-1].append(("h", subpaths[-1][0][1]))
         for sub in subpaths:
             _classify(sub, lines, rects, curves)
+
+
+_SEGMENT = struct.Struct("<ffBB2x")  # pdfium's CFX_Path::Point: x, y (float), type, closes figure
+
+
+def _segments(obj: int, api: _Api) -> list[tuple[float, float, int, int]]:
+    """A path's segments as (x, y, type, closes).
+
+    Asked one by one that is four pdfium calls a segment, and browser-printed pages have
+    thousands (every ruling is a filled four-sided path). A segment handle is the address of
+    pdfium's point record, and a path's records lie in one array: when the handles of the
+    first and last segment are that array's ends and the last record, read from memory, equals
+    what pdfium's calls say of it, the records are read in one piece; otherwise one by one.
+    """
+    n = api.segment_count(obj)
+    if n <= 0:
+        return []
+    first, last = api.segment(obj, 0) or 0, api.segment(obj, n - 1) or 0
+    buf = _SEG_BUF
+    size = _SEGMENT.size
+    if first and last - first == size * (n - 1):
+        api.point(last, _SEG_X, _SEG_Y)
+        expect = (buf[0], buf[1], api.segment_type(last), api.closes(last))
+        got = list(_SEGMENT.iter_unpack(ctypes.string_at(first, size * n)))
+        if got[-1] == expect:
+            return got
+    return _segments_one_by_one(obj, api, n)
+
+
+def _segments_one_by_one(obj: int, api: _Api, n: int) -> list[tuple[float, float, int, int]]:
+    buf = _SEG_BUF
+    out = []
+    for j in range(n):
+        seg = api.segment(obj, j)
+        api.point(seg, _SEG_X, _SEG_Y)
+        out.append((buf[0], buf[1], api.segment_type(seg), api.closes(seg)))
+    return out
+
+
+_SEG_BUF = (ctypes.c_float * 2)()
+_SEG_X = ctypes.addressof(_SEG_BUF)
+_SEG_Y = _SEG_X + 4
 
 
 def _compose(inner: tuple[float, ...], outer: tuple[float, ...]) -> tuple[float, ...]:

@@ -354,3 +354,33 @@ def test_table_finder_ties_at_the_tolerances() -> None:
     assert [t.cells for t in find_tables(edges, page_bbox=page.bbox)] == [
         [(101.5, 100.0, 200.0, 200.0), (101.5, 200.0, 200.0, 300.0)]
     ]
+
+
+@pytest.mark.parametrize("name", ["zonghe-2023.print.pdf", "szfgs-2024.pdf"])
+def test_path_segments_read_in_one_piece_equal_pdfiums_calls(name: str) -> None:
+    """Segments read as pdfium's point array equal the four calls a segment (on every path)."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    from nlp_pipeline import _pdf_geometry as geom
+
+    api = geom._api(raw)
+    pdf = pdfium.PdfDocument(real_path(name).read_bytes())
+    paths = segments = 0
+    try:
+        for i in range(len(pdf)):
+            page = pdf[i]
+            handle = geom._address(page.raw)
+            for j in range(api.count_objects(handle)):
+                obj = api.page_object(handle, j)
+                if api.object_type(obj) != raw.FPDF_PAGEOBJ_PATH:
+                    continue
+                n = api.segment_count(obj)
+                fast = geom._segments(obj, api)
+                assert fast == geom._segments_one_by_one(obj, api, n)
+                paths += 1
+                segments += len(fast)
+            page.close()
+    finally:
+        pdf.close()
+    assert paths > 50 and segments > 4 * paths
