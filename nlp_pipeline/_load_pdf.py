@@ -13,7 +13,7 @@ by a page break are joined when the next page opens with a table of the same wid
 from __future__ import annotations
 
 import bisect
-import itertools
+import operator
 import re
 from dataclasses import dataclass
 
@@ -129,31 +129,38 @@ def _load_pdf_plumber(data: bytes, *, source: str) -> Document:
 def chars_to_lines(chars: list[dict]) -> list[_Line]:
     """Group glyphs into lines by vertical overlap (≥ half the smaller height), then order by x."""
     groups: list[list[dict]] = []
-    spans: list[tuple[float, float]] = []
-    for ch in sorted(chars, key=lambda c: (c["top"], c["x0"])):
+    spans: list[list[float]] = []
+    for ch in sorted(chars, key=_BY_TOP_X0):
         if not ch["text"].strip():
             continue
         top, bottom = ch["top"], ch["bottom"]
-        placed = False
-        for i in range(len(groups) - 1, max(-1, len(groups) - 4), -1):
-            g_top, g_bot = spans[i]
-            overlap = min(bottom, g_bot) - max(top, g_top)
-            if overlap >= 0.5 * min(bottom - top, g_bot - g_top) - _EPS:
+        height = bottom - top
+        for i in range(len(groups) - 1, len(groups) - 4 if len(groups) > 3 else -1, -1):
+            span = spans[i]
+            g_top, g_bot = span
+            overlap = (bottom if bottom < g_bot else g_bot) - (top if top > g_top else g_top)
+            g_height = g_bot - g_top
+            if overlap >= 0.5 * (height if height < g_height else g_height) - _EPS:
                 groups[i].append(ch)
-                spans[i] = (min(g_top, top), max(g_bot, bottom))
-                placed = True
+                if top < g_top:
+                    span[0] = top
+                if bottom > g_bot:
+                    span[1] = bottom
                 break
-        if not placed:
+        else:
             groups.append([ch])
-            spans.append((top, bottom))
+            spans.append([top, bottom])
     lines: list[_Line] = []
     for g, (top, bottom) in zip(groups, spans, strict=True):
-        g.sort(key=lambda c: c["x0"])
+        g.sort(key=_X0)
         pieces: list[list[dict]] = [[g[0]]]
-        for prev, ch in itertools.pairwise(g):
-            if ch["x0"] - prev["x1"] > _WIDE_GAP * max(ch["size"], 1.0) - _EPS:
+        prev = g[0]
+        for ch in g[1:]:
+            size = ch["size"]
+            if ch["x0"] - prev["x1"] > _WIDE_GAP * (size if size > 1.0 else 1.0) - _EPS:
                 pieces.append([])
             pieces[-1].append(ch)
+            prev = ch
         segments = tuple((p[0]["x0"], p[-1]["x1"], _join_glyphs(p)) for p in pieces)
         text = " ".join(t for _, _, t in segments)
         size = max(c["size"] for c in g)
@@ -161,19 +168,24 @@ def chars_to_lines(chars: list[dict]) -> list[_Line]:
     return lines
 
 
+_BY_TOP_X0 = operator.itemgetter("top", "x0")
+_X0 = operator.itemgetter("x0")
+
+
 def _join_glyphs(glyphs: list[dict]) -> str:
     """Glyphs of one piece of a line, with a space where the gap is wider than a quarter em."""
+    if len(glyphs) == 1:
+        return normalize_chars(glyphs[0]["text"])
     parts: list[str] = []
-    for i, ch in enumerate(glyphs):
-        if i and ch["x0"] - glyphs[i - 1]["x1"] > 0.25 * max(ch["size"], 1.0) - _EPS:
-            parts.append(" ")
+    prev_x1 = None
+    for ch in glyphs:
+        if prev_x1 is not None:
+            size = ch["size"]
+            if ch["x0"] - prev_x1 > 0.25 * (size if size > 1.0 else 1.0) - _EPS:
+                parts.append(" ")
         parts.append(ch["text"])
+        prev_x1 = ch["x1"]
     return normalize_chars("".join(parts))
-
-
-def _inside(ch: dict, bbox: tuple[float, float, float, float]) -> bool:
-    cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
-    return bbox[0] <= cx <= bbox[2] and bbox[1] <= cy <= bbox[3]
 
 
 class _CharIndex:
@@ -184,12 +196,15 @@ class _CharIndex:
         centres = sorted(((c["top"] + c["bottom"]) / 2, i) for i, c in enumerate(chars))
         self.cy = [cy for cy, _ in centres]
         self.order = [i for _, i in centres]
+        self.cx = [(c["x0"] + c["x1"]) / 2 for c in chars]
 
     def inside(self, bbox: tuple[float, float, float, float]) -> list[dict]:
-        """``[c for c in chars if _inside(c, bbox)]``, in the page's order."""
+        """The glyphs whose centre lies in ``bbox`` (edges included), in the page's order."""
         lo, hi = bisect.bisect_left(self.cy, bbox[1]), bisect.bisect_right(self.cy, bbox[3])
-        hits = sorted(i for i in self.order[lo:hi] if _inside(self.chars[i], bbox))
-        return [self.chars[i] for i in hits]
+        x0, x1, cx = bbox[0], bbox[2], self.cx
+        hits = sorted(i for i in self.order[lo:hi] if x0 <= cx[i] <= x1)
+        chars = self.chars
+        return [chars[i] for i in hits]
 
 
 def _read_page(page: _PageGeom, page_no: int) -> list[_Line | _PdfTable]:
