@@ -147,7 +147,7 @@ def _pdfium_page(page: Any, raw: Any) -> _PageGeom:
     width, height = round(float(page.get_width()), _DIGITS), round(float(page.get_height()), _DIGITS)
     textpage = page.get_textpage()
     try:
-        chars = _pdfium_chars(_address(textpage.raw), api, height)
+        chars, texts = _pdfium_chars(_address(textpage.raw), api, height)
     finally:
         textpage.close()
     edges: list[dict[str, Any]] = []
@@ -155,7 +155,12 @@ def _pdfium_page(page: Any, raw: Any) -> _PageGeom:
     rects: list[dict[str, Any]] = []
     curves: list[dict[str, Any]] = []
     page_h = _address(page.raw)
-    objs = [(api.page_object(page_h, j), None) for j in range(api.count_objects(page_h))]
+    # the text objects the glyphs came from need no type check (browser PDFs: one per glyph)
+    objs = [
+        (obj, None)
+        for j in range(api.count_objects(page_h))
+        if (obj := api.page_object(page_h, j)) not in texts
+    ]
     _collect_paths(objs, raw, api, height, lines, rects, curves)
     edges.extend(_line_edge(ln) for ln in lines)
     for r in rects:
@@ -165,7 +170,7 @@ def _pdfium_page(page: Any, raw: Any) -> _PageGeom:
     return _PageGeom(_dedupe(chars), edges, width, height)
 
 
-def _pdfium_chars(tp: int, api: _Api, height: float) -> list[dict[str, Any]]:
+def _pdfium_chars(tp: int, api: _Api, height: float) -> tuple[list[dict[str, Any]], set[int | None]]:
     """Glyphs as pdfminer boxes them: from the origin over the advance width the font's
     widths give (``FPDFFont_GetGlyphWidth``: the font's /W or /Widths, not the glyph's ink),
     bottom at the font's descent below the baseline, top one font size above that.
@@ -175,7 +180,7 @@ def _pdfium_chars(tp: int, api: _Api, height: float) -> list[dict[str, Any]]:
     and size (browser-printed PDFs make a text object of nearly every glyph)."""
     n = api.count_chars(tp)
     if n <= 0:
-        return []
+        return [], set()
     buf = ctypes.create_string_buffer((n + 1) * 2)
     got = api.get_text(tp, 0, n, ctypes.addressof(buf))
     text = buf.raw[: max(0, got - 1) * 2].decode("utf-16-le", errors="replace")
@@ -245,7 +250,7 @@ def _pdfium_chars(tp: int, api: _Api, height: float) -> list[dict[str, Any]]:
                 "upright": upright,
             }
         )
-    return out
+    return out, set(objects)
 
 
 def _dedupe(chars: list[dict[str, Any]], tolerance: float = 1.0) -> list[dict[str, Any]]:
