@@ -9,7 +9,9 @@ as the median of N rounds (default 7), in milliseconds:
 - ``old``: the same layout code on pdfplumber/pdfminer's geometry (the reader before pdfium);
 - ``analysis``: the whole analysis of the file (``batch.analyze_file``: load, sections, tables,
   claims, checks), with the new reader, and the reports/s it means for one process;
-- the ratios new/anchor, analysis/anchor and old/new.
+- the ratios new/anchor, analysis/anchor and old/new;
+- the same medians in CPU time of this process (``time.process_time``: anchor, new, analysis and
+  the reports/s it means), steadier than wall time on a machine shared with other work.
 
 It also checks that both readers give the same Document (text and every block) and says so.
 Timings only: nothing is asserted (no timed assertions anywhere).
