@@ -200,44 +200,44 @@ def _pdfium_chars(tp: int, api: _Api, height: float) -> tuple[list[dict[str, Any
         api.char_matrix,
         api.font_size,
     )
+    get_props, get_width, get_base, append, rnd = objects.get, widths.get, baselines.get, out.append, round
     for k, ch in enumerate(text):
         if ch.isspace():
             continue
         key = text_object(tp, k)
-        props = objects.get(key)
+        props = get_props(key)
         if props is None:
             char_matrix(tp, k, flt_p)
             ma, mb, mc, md = flt[0], flt[1], flt[2], flt[3]
             font_size = font_size_at(tp, k)
-            size = round(font_size * md, _DIGITS)
+            size = rnd(font_size * md, _DIGITS)
             font = api.object_font(key) if key else None
             descent = 0.0
             if font:
                 if (font, size) not in descents:
                     ok = api.descent(font, size, flt_p)
-                    descents[font, size] = round(flt[0], _DIGITS) if ok else 0.0
+                    descents[font, size] = rnd(flt[0], _DIGITS) if ok else 0.0
                 descent = descents[font, size]
             upright = mb == 0 and mc == 0 and ma > 0 and md > 0
-            props = (size, font_size * ma, descent, font, upright)
-            objects[key] = props
+            props = objects[key] = (size, font_size * ma, descent, font, upright)
         size, size_x, descent, font, upright = props
         origin(tp, k, dbl_x, dbl_y)
         wkey = (font, ch, size_x)
-        width = widths.get(wkey, _UNSEEN)
+        width = get_width(wkey, _UNSEEN)
         if width is _UNSEEN:
             ok = font is not None and api.glyph_width(font, ord(ch), size_x, flt_p)
-            width = widths[wkey] = round(flt[0], _DIGITS) if ok else None
-        x0 = round(dbl[0], _DIGITS)
+            width = widths[wkey] = rnd(flt[0], _DIGITS) if ok else None
+        x0 = rnd(dbl[0], _DIGITS)
         if width is None:  # no width from the font: the loose box pdfium draws around the glyph
             api.loose_box(tp, k, flt_p)  # FS_RECTF: left, top, right, bottom
-            width = max(0.0, round(flt[2], _DIGITS) - x0)
+            width = max(0.0, rnd(flt[2], _DIGITS) - x0)
         oy = dbl[1]
-        base = baselines.get(oy)
+        base = get_base(oy)
         if base is None:
-            base = baselines[oy] = round(oy, _DIGITS)
+            base = baselines[oy] = rnd(oy, _DIGITS)
         bottom = height - (base + descent)
         top = bottom - size
-        out.append(
+        append(
             {
                 "text": ch,
                 "x0": x0,
