@@ -1,10 +1,9 @@
 """PDF reader: ruled tables as grids, the rest as reflowed paragraphs.
 
-pdfium (pypdfium2) reads the pages: every glyph with its box and every painted path, turned
-into the characters and ruling edges pdfplumber would give (same fields, same rules for what
-a path is). pdfplumber's table finder, which works on those edges alone, then finds the grids;
-pdfminer, pdfplumber's pure-Python parser and ten times slower, is not used for reading. It is
-kept behind ``_plumber_pages`` so the benchmark and the tests can compare both readers.
+pdfium (pypdfium2) reads the pages (``_pdf_geometry``: glyphs and ruling edges in pdfplumber's
+terms); ``_pdf_tables``, a copy of pdfplumber's table finder on those edges, finds the grids.
+pdfplumber/pdfminer is not imported to read a PDF: it stays behind ``_plumber_pages`` so the
+benchmark and the tests can compare both readers.
 
 Browser-printed PDFs set Latin digits on a lower baseline than the CJK text around them, so
 lines are built from characters by vertical overlap rather than by equal ``top``; tables cut
@@ -14,23 +13,15 @@ by a page break are joined when the next page opens with a table of the same wid
 from __future__ import annotations
 
 import bisect
-import ctypes
-import io
-import itertools
-import logging
+import operator
 import re
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
 
+from ._pdf_geometry import _Info, _PageGeom, _pdfium_pages, _plumber_pages
+from ._pdf_tables import Table, find_tables
 from .document import Document, GridCell
 from .errors import Errors, InputError
 from .loading import DocBuilder, clean_line, normalize_chars
-
-if TYPE_CHECKING:
-    from pdfplumber.table import Table as PlumberTable
 
 _PAGE_NO = re.compile(
     r"^[-—–－\s]*\d{1,4}[-—–－\s]*$|^第\s*\d+\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?$|^\d+\s*/\s*\d+$"
@@ -50,7 +41,6 @@ _WIDE_GAP = 1.0  # em: a gap this wide between glyphs of one line separates tabl
 _SECTION = re.compile(r"^[一二三四五六七八九十]{1,2}、")
 _TITLE = re.compile(r"\d{4}\s*年.*报告$")
 _EPS = 0.01  # pt: layout ties (a Times space is exactly 0.25 em) must not hang on float noise
-_DIGITS = 4  # pdfium keeps coordinates as 32-bit floats: round off the noise below what PDFs write
 _PUB_LINE = re.compile(r"(?:日期|时间)\s*[:：]\s*(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})")
 
 
@@ -95,26 +85,6 @@ class _PdfTable:
         return self.bbox[1]
 
 
-@dataclass
-class _PageGeom:
-    """What the layout code needs from a page: glyphs and ruling edges in pdfplumber's terms
-    (``top`` measured down from the top of the page)."""
-
-    chars: list[dict[str, Any]]
-    edges: list[dict[str, Any]]
-    width: float
-    height: float
-    bbox: tuple[float, float, float, float] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.bbox = (0.0, 0.0, self.width, self.height)
-
-
-@dataclass
-class _Info:
-    pages: list[_PageGeom]
-    title: str
-
 
 def load_pdf(data: bytes, *, source: str) -> Document:
     """PDF → ``Document``; junk or a password is E005, a PDF without a text layer is E006."""
@@ -151,387 +121,6 @@ def _build(info: _Info, *, source: str) -> Document:
     return builder.build(meta)
 
 
-# --- pdfium: glyphs and paths ---------------------------------------------------------------
-
-
-_PDFIUM = threading.Lock()  # pdfium is not thread-safe: one document at a time per process
-
-
-def _pdfium_pages(data: bytes, *, source: str) -> _Info:
-    """Glyphs and ruling edges of every page, read by pdfium; every handle closed on the way out."""
-    with _PDFIUM:
-        return _pdfium_read(data, source=source)
-
-
-def _pdfium_read(data: bytes, *, source: str) -> _Info:
-    import pypdfium2 as pdfium
-    import pypdfium2.raw as raw
-
-    try:
-        pdf = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as exc:
-        if raw.FPDF_GetLastError() == raw.FPDF_ERR_PASSWORD:
-            detail = "the file is encrypted and needs a password"
-        else:
-            detail = str(exc)
-        raise InputError.from_catalogue(Errors.E005, source, fmt="PDF", detail=detail) from exc
-    try:
-        pages = []
-        for i in range(len(pdf)):
-            page = pdf[i]
-            try:
-                pages.append(_pdfium_page(page, raw))
-            finally:
-                page.close()
-        title = str(pdf.get_metadata_value("Title") or "")
-    except InputError:
-        raise
-    except Exception as exc:  # pdfium reports damage inside a page as assorted errors
-        raise InputError.from_catalogue(
-            Errors.E005, source, fmt="PDF", detail=f"{type(exc).__name__}: {exc}"
-        ) from exc
-    finally:
-        pdf.close()
-    return _Info(pages, title)
-
-
-class _Api:
-    """The pdfium calls of the per-glyph and per-segment loops, retyped to pass handles as bare
-    addresses (ints): no ctypes pointer object is made per glyph, and an address is a dict key."""
-
-    def __init__(self, raw: Any) -> None:
-        v, i, f = ctypes.c_void_p, ctypes.c_int, ctypes.c_float
-        pf, pi = ctypes.POINTER(ctypes.c_float), ctypes.POINTER(ctypes.c_int)
-
-        def typed(fn: Any, res: Any, *args: Any) -> Any:
-            return ctypes.CFUNCTYPE(res, *args)(ctypes.cast(fn, v).value)
-
-        self.text_object = typed(raw.FPDFText_GetTextObject, v, v, i)
-        self.object_font = typed(raw.FPDFTextObj_GetFont, v, v)
-        self.descent = typed(raw.FPDFFont_GetDescent, i, v, f, pf)
-        self.glyph_width = typed(raw.FPDFFont_GetGlyphWidth, i, v, ctypes.c_uint32, f, pf)
-        self.page_object = typed(raw.FPDFPage_GetObject, v, v, i)
-        self.object_type = typed(raw.FPDFPageObj_GetType, i, v)
-        self.object_matrix = typed(raw.FPDFPageObj_GetMatrix, i, v, ctypes.POINTER(raw.FS_MATRIX))
-        self.form_count = typed(raw.FPDFFormObj_CountObjects, i, v)
-        self.form_object = typed(raw.FPDFFormObj_GetObject, v, v, ctypes.c_ulong)
-        self.draw_mode = typed(raw.FPDFPath_GetDrawMode, i, v, pi, pi)
-        self.segment_count = typed(raw.FPDFPath_CountSegments, i, v)
-        self.segment = typed(raw.FPDFPath_GetPathSegment, v, v, i)
-        self.point = typed(raw.FPDFPathSegment_GetPoint, i, v, pf, pf)
-        self.segment_type = typed(raw.FPDFPathSegment_GetType, i, v)
-        self.closes = typed(raw.FPDFPathSegment_GetClose, i, v)
-
-
-_API: list[_Api] = []
-
-
-def _api(raw: Any) -> _Api:
-    if not _API:
-        _API.append(_Api(raw))
-    return _API[0]
-
-
-def _pdfium_page(page: Any, raw: Any) -> _PageGeom:
-    api = _api(raw)
-    width, height = round(float(page.get_width()), _DIGITS), round(float(page.get_height()), _DIGITS)
-    textpage = page.get_textpage()
-    try:
-        chars = _pdfium_chars(textpage.raw, raw, api, height)
-    finally:
-        textpage.close()
-    edges: list[dict[str, Any]] = []
-    lines: list[dict[str, Any]] = []
-    rects: list[dict[str, Any]] = []
-    curves: list[dict[str, Any]] = []
-    objs = [(api.page_object(page.raw, j), None) for j in range(raw.FPDFPage_CountObjects(page.raw))]
-    _collect_paths(objs, raw, api, height, lines, rects, curves)
-    edges.extend(_line_edge(ln) for ln in lines)
-    for r in rects:
-        edges.extend(_rect_edges(r))
-    for c in curves:
-        edges.extend(_curve_edges(c))
-    return _PageGeom(_dedupe(chars), edges, width, height)
-
-
-def _pdfium_chars(tp: Any, raw: Any, api: _Api, height: float) -> list[dict[str, Any]]:
-    """Glyphs as pdfminer boxes them: from the origin over the advance width the font's
-    widths give (``FPDFFont_GetGlyphWidth``: the font's /W or /Widths, not the glyph's ink),
-    bottom at the font's descent below the baseline, top one font size above that."""
-    n = raw.FPDFText_CountChars(tp)
-    if n <= 0:
-        return []
-    buf = ctypes.create_string_buffer((n + 1) * 2)
-    got = raw.FPDFText_GetText(tp, 0, n, ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)))
-    text = buf.raw[: max(0, got - 1) * 2].decode("utf-16-le", errors="replace")
-    if len(text) != n:  # characters outside the BMP: ask one by one
-        text = "".join(chr(raw.FPDFText_GetUnicode(tp, k)) for k in range(n))
-    rect = raw.FS_RECTF()
-    ox, oy = ctypes.c_double(), ctypes.c_double()
-    matrix = raw.FS_MATRIX()
-    fval = ctypes.c_float()
-    rect_p, ox_p, oy_p, m_p, f_p = (ctypes.byref(v) for v in (rect, ox, oy, matrix, fval))
-    objects: dict[int | None, tuple[float, float, float, int | None, bool]] = {}
-    descents: dict[tuple[int, float], float] = {}
-    widths: dict[tuple[int | None, str, float], float | None] = {}
-    out: list[dict[str, Any]] = []
-    origin, get_matrix, font_size_at = raw.FPDFText_GetCharOrigin, raw.FPDFText_GetMatrix, raw.FPDFText_GetFontSize
-    for k, ch in enumerate(text):
-        if ch.isspace():
-            continue
-        key = api.text_object(tp, k)
-        props = objects.get(key)
-        if props is None:
-            get_matrix(tp, k, m_p)
-            font_size = font_size_at(tp, k)
-            size = round(font_size * matrix.d, _DIGITS)
-            font = api.object_font(key) if key else None
-            descent = 0.0
-            if font:
-                if (font, size) not in descents:
-                    ok = api.descent(font, size, f_p)
-                    descents[font, size] = round(fval.value, _DIGITS) if ok else 0.0
-                descent = descents[font, size]
-            upright = matrix.b == 0 and matrix.c == 0 and matrix.a > 0 and matrix.d > 0
-            props = (size, font_size * matrix.a, descent, font, upright)
-            objects[key] = props
-        size, size_x, descent, font, upright = props
-        origin(tp, k, ox_p, oy_p)
-        wkey = (font, ch, size_x)
-        if wkey not in widths:
-            ok = font is not None and api.glyph_width(font, ord(ch), size_x, f_p)
-            widths[wkey] = round(fval.value, _DIGITS) if ok else None
-        width = widths[wkey]
-        x0 = round(ox.value, _DIGITS)
-        if width is None:  # no width from the font: the loose box pdfium draws around the glyph
-            raw.FPDFText_GetLooseCharBox(tp, k, rect_p)
-            width = max(0.0, round(rect.right, _DIGITS) - x0)
-        bottom = height - (round(oy.value, _DIGITS) + descent)
-        top = bottom - size
-        out.append(
-            {
-                "text": ch,
-                "x0": x0,
-                "x1": x0 + width,
-                "top": top,
-                "bottom": bottom,
-                "doctop": top,
-                "size": size,
-                "fontname": font,
-                "upright": upright,
-            }
-        )
-    return out
-
-
-def _dedupe(chars: list[dict[str, Any]], tolerance: float = 1.0) -> list[dict[str, Any]]:
-    """pdfplumber's ``dedupe_chars``: a glyph drawn twice at (nearly) the same place (fake bold)
-    counts once. Same text, font and size; clusters chained within ``tolerance`` in y, then in
-    x within each; the first (top, then left) of a cluster stays."""
-    groups: dict[tuple[Any, ...], list[int]] = {}
-    for i, c in enumerate(chars):
-        groups.setdefault((c["upright"], c["text"], c["fontname"], c["size"]), []).append(i)
-    drop: set[int] = set()
-    for idx in groups.values():
-        if len(idx) < 2:
-            continue
-        xs = sorted(chars[i]["x0"] for i in idx)
-        if all(b - a > tolerance for a, b in itertools.pairwise(xs)):
-            continue  # no two of them within the tolerance in x: nothing to merge
-        idx.sort(key=lambda i: chars[i]["doctop"])
-        for ys in _chains(idx, "doctop", chars, tolerance):
-            if len(ys) < 2:
-                continue
-            ys.sort(key=lambda i: chars[i]["x0"])
-            for xs in _chains(ys, "x0", chars, tolerance):
-                if len(xs) > 1:
-                    keep = min(xs, key=lambda i: (chars[i]["doctop"], chars[i]["x0"], i))
-                    drop.update(i for i in xs if i != keep)
-    return [c for i, c in enumerate(chars) if i not in drop] if drop else chars
-
-
-def _chains(idx: list[int], key: str, chars: list[dict[str, Any]], tol: float) -> list[list[int]]:
-    """``idx`` sorted by ``key``, cut where the next value is more than ``tol`` beyond the last."""
-    out: list[list[int]] = [[idx[0]]]
-    last = chars[idx[0]][key]
-    for i in idx[1:]:
-        v = chars[i][key]
-        if v > last + tol:
-            out.append([])
-        out[-1].append(i)
-        last = v
-    return out
-
-
-def _collect_paths(
-    objs: list[tuple[int | None, tuple[float, ...] | None]],
-    raw: Any,
-    api: _Api,
-    height: float,
-    lines: list[dict[str, Any]],
-    rects: list[dict[str, Any]],
-    curves: list[dict[str, Any]],
-) -> None:
-    """Painted paths (inside form XObjects too) sorted the way pdfminer sorts them."""
-    m = raw.FS_MATRIX()
-    m_p = ctypes.byref(m)
-    x, y = ctypes.c_float(), ctypes.c_float()
-    x_p, y_p = ctypes.byref(x), ctypes.byref(y)
-    fill, stroke = ctypes.c_int(), ctypes.c_int()
-    fill_p, stroke_p = ctypes.byref(fill), ctypes.byref(stroke)
-    path_kind, form_kind = raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM
-    move, bezier_to = raw.FPDF_SEGMENT_MOVETO, raw.FPDF_SEGMENT_BEZIERTO
-    for obj, outer in objs:
-        kind = api.object_type(obj)
-        if kind not in (path_kind, form_kind):
-            continue
-        api.object_matrix(obj, m_p)
-        mat = (m.a, m.b, m.c, m.d, m.e, m.f)
-        if outer is not None:
-            mat = _compose(mat, outer)
-        if kind == form_kind:
-            inner = [(api.form_object(obj, j), mat) for j in range(api.form_count(obj))]
-            _collect_paths(inner, raw, api, height, lines, rects, curves)
-            continue
-        if not api.draw_mode(obj, fill_p, stroke_p) or not (fill.value or stroke.value):
-            continue
-        a, b, c, d, e, f = mat
-        subpaths: list[list[tuple[str, tuple[float, float]]]] = []
-        bezier = 0
-        for j in range(api.segment_count(obj)):
-            seg = api.segment(obj, j)
-            api.point(seg, x_p, y_p)
-            px, py = x.value, y.value
-            pt = (round(a * px + c * py + e, _DIGITS), height - round(b * px + d * py + f, _DIGITS))
-            kind_seg = api.segment_type(seg)
-            if kind_seg == move or not subpaths:
-                subpaths.append([("m", pt)])
-                bezier = 0
-            elif kind_seg == bezier_to:
-                bezier += 1
-                if bezier % 3 == 0:  # two control points, then the point the curve ends on
-                    subpaths[-1].append(("c", pt))
-            else:
-                subpaths[-1].append(("l", pt))
-            if api.closes(seg):
-                subpaths[-1].append(("h", subpaths[-1][0][1]))
-        for sub in subpaths:
-            _classify(sub, lines, rects, curves)
-
-
-def _compose(inner: tuple[float, ...], outer: tuple[float, ...]) -> tuple[float, ...]:
-    a, b, c, d, e, f = inner
-    a2, b2, c2, d2, e2, f2 = outer
-    return (
-        a * a2 + b * c2,
-        a * b2 + b * d2,
-        c * a2 + d * c2,
-        c * b2 + d * d2,
-        e * a2 + f * c2 + e2,
-        e * b2 + f * d2 + f2,
-    )
-
-
-def _classify(
-    sub: list[tuple[str, tuple[float, float]]],
-    lines: list[dict[str, Any]],
-    rects: list[dict[str, Any]],
-    curves: list[dict[str, Any]],
-) -> None:
-    """pdfminer's rule: a two-point path is a line, a closed axis-aligned four-point one a
-    rectangle, anything else a curve through its points (pdfium closes a path with a segment
-    back to its start, pdfminer with ``h``: the same once the redundant segment is dropped)."""
-    shape = "".join(op for op, _ in sub)
-    pts = [p for _, p in sub]
-    if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:
-        shape = shape[:-2] + "h"
-        pts.pop()
-    if shape in ("mlh", "ml"):
-        lines.append(_bounds(pts[:2]))
-        return
-    if shape in ("mlllh", "mllll"):
-        (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = pts
-        square = (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (
-            y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0
-        )
-        if pts[0] == pts[4] and square:
-            rects.append(_bounds([pts[0], pts[2]]))
-            return
-    curve = _bounds(pts)
-    curve["pts"] = pts
-    curves.append(curve)
-
-
-def _bounds(pts: list[tuple[float, float]]) -> dict[str, Any]:
-    xs = [p[0] for p in pts]
-    ys = [p[1] for p in pts]
-    x0, x1, top, bottom = min(xs), max(xs), min(ys), max(ys)
-    return {"x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top, "width": x1 - x0, "height": bottom - top}
-
-
-def _line_edge(line: dict[str, Any]) -> dict[str, Any]:
-    return {**line, "object_type": "line", "orientation": "h" if line["top"] == line["bottom"] else "v"}
-
-
-def _rect_edges(r: dict[str, Any]) -> list[dict[str, Any]]:
-    """pdfplumber's ``rect_to_edges``: top, bottom, left, right."""
-    base = {**r, "object_type": "rect_edge"}
-    return [
-        {**base, "height": 0, "bottom": r["top"], "orientation": "h"},
-        {**base, "height": 0, "top": r["bottom"], "doctop": r["bottom"], "orientation": "h"},
-        {**base, "width": 0, "x1": r["x0"], "orientation": "v"},
-        {**base, "width": 0, "x0": r["x1"], "orientation": "v"},
-    ]
-
-
-def _curve_edges(curve: dict[str, Any]) -> list[dict[str, Any]]:
-    """pdfplumber's ``curve_to_edges``: one edge per pair of consecutive points."""
-    out = []
-    for (ax, ay), (bx, by) in itertools.pairwise(curve["pts"]):
-        orientation = "v" if ax == bx else ("h" if ay == by else None)
-        top = min(ay, by)
-        out.append(
-            {
-                "object_type": "curve_edge",
-                "x0": min(ax, bx),
-                "x1": max(ax, bx),
-                "top": top,
-                "doctop": top,
-                "bottom": max(ay, by),
-                "width": abs(ax - bx),
-                "height": abs(ay - by),
-                "orientation": orientation,
-            }
-        )
-    return out
-
-
-# --- pdfplumber: the former reader, kept for comparison -------------------------------------
-
-
-@contextmanager
-def _quiet_pdfminer() -> Iterator[None]:
-    """pdfminer logs a warning per glyph for some embedded fonts; keep the user's stderr clean."""
-    logger = logging.getLogger("pdfminer")
-    old = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        logger.setLevel(old)
-
-
-def _plumber_pages(data: bytes) -> _Info:
-    """The same page geometry read by pdfplumber/pdfminer (the reader before pdfium; ten times
-    slower). Used by scripts/bench_pdf.py and the tests to check the two agree."""
-    import pdfplumber
-
-    with _quiet_pdfminer(), pdfplumber.open(io.BytesIO(data)) as pdf:
-        pages = [_PageGeom(p.dedupe_chars().chars, p.edges, float(p.width), float(p.height)) for p in pdf.pages]
-        title = str((pdf.metadata or {}).get("Title", "") or "")
-    return _Info(pages, title)
-
-
 def _load_pdf_plumber(data: bytes, *, source: str) -> Document:
     """``load_pdf`` on pdfplumber's geometry (for comparison only)."""
     return _build(_plumber_pages(data), source=source)
@@ -540,31 +129,38 @@ def _load_pdf_plumber(data: bytes, *, source: str) -> Document:
 def chars_to_lines(chars: list[dict]) -> list[_Line]:
     """Group glyphs into lines by vertical overlap (≥ half the smaller height), then order by x."""
     groups: list[list[dict]] = []
-    spans: list[tuple[float, float]] = []
-    for ch in sorted(chars, key=lambda c: (c["top"], c["x0"])):
+    spans: list[list[float]] = []
+    for ch in sorted(chars, key=_BY_TOP_X0):
         if not ch["text"].strip():
             continue
         top, bottom = ch["top"], ch["bottom"]
-        placed = False
-        for i in range(len(groups) - 1, max(-1, len(groups) - 4), -1):
-            g_top, g_bot = spans[i]
-            overlap = min(bottom, g_bot) - max(top, g_top)
-            if overlap >= 0.5 * min(bottom - top, g_bot - g_top) - _EPS:
+        height = bottom - top
+        for i in range(len(groups) - 1, len(groups) - 4 if len(groups) > 3 else -1, -1):
+            span = spans[i]
+            g_top, g_bot = span
+            overlap = (bottom if bottom < g_bot else g_bot) - (top if top > g_top else g_top)
+            g_height = g_bot - g_top
+            if overlap >= 0.5 * (height if height < g_height else g_height) - _EPS:
                 groups[i].append(ch)
-                spans[i] = (min(g_top, top), max(g_bot, bottom))
-                placed = True
+                if top < g_top:
+                    span[0] = top
+                if bottom > g_bot:
+                    span[1] = bottom
                 break
-        if not placed:
+        else:
             groups.append([ch])
-            spans.append((top, bottom))
+            spans.append([top, bottom])
     lines: list[_Line] = []
     for g, (top, bottom) in zip(groups, spans, strict=True):
-        g.sort(key=lambda c: c["x0"])
+        g.sort(key=_X0)
         pieces: list[list[dict]] = [[g[0]]]
-        for prev, ch in itertools.pairwise(g):
-            if ch["x0"] - prev["x1"] > _WIDE_GAP * max(ch["size"], 1.0) - _EPS:
+        prev = g[0]
+        for ch in g[1:]:
+            size = ch["size"]
+            if ch["x0"] - prev["x1"] > _WIDE_GAP * (size if size > 1.0 else 1.0) - _EPS:
                 pieces.append([])
             pieces[-1].append(ch)
+            prev = ch
         segments = tuple((p[0]["x0"], p[-1]["x1"], _join_glyphs(p)) for p in pieces)
         text = " ".join(t for _, _, t in segments)
         size = max(c["size"] for c in g)
@@ -572,19 +168,24 @@ def chars_to_lines(chars: list[dict]) -> list[_Line]:
     return lines
 
 
+_BY_TOP_X0 = operator.itemgetter("top", "x0")
+_X0 = operator.itemgetter("x0")
+
+
 def _join_glyphs(glyphs: list[dict]) -> str:
     """Glyphs of one piece of a line, with a space where the gap is wider than a quarter em."""
+    if len(glyphs) == 1:
+        return normalize_chars(glyphs[0]["text"])
     parts: list[str] = []
-    for i, ch in enumerate(glyphs):
-        if i and ch["x0"] - glyphs[i - 1]["x1"] > 0.25 * max(ch["size"], 1.0) - _EPS:
-            parts.append(" ")
+    prev_x1 = None
+    for ch in glyphs:
+        if prev_x1 is not None:
+            size = ch["size"]
+            if ch["x0"] - prev_x1 > 0.25 * (size if size > 1.0 else 1.0) - _EPS:
+                parts.append(" ")
         parts.append(ch["text"])
+        prev_x1 = ch["x1"]
     return normalize_chars("".join(parts))
-
-
-def _inside(ch: dict, bbox: tuple[float, float, float, float]) -> bool:
-    cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
-    return bbox[0] <= cx <= bbox[2] and bbox[1] <= cy <= bbox[3]
 
 
 class _CharIndex:
@@ -595,22 +196,27 @@ class _CharIndex:
         centres = sorted(((c["top"] + c["bottom"]) / 2, i) for i, c in enumerate(chars))
         self.cy = [cy for cy, _ in centres]
         self.order = [i for _, i in centres]
+        self.cx = [(c["x0"] + c["x1"]) / 2 for c in chars]
 
     def inside(self, bbox: tuple[float, float, float, float]) -> list[dict]:
-        """``[c for c in chars if _inside(c, bbox)]``, in the page's order."""
+        """The glyphs whose centre lies in ``bbox`` (edges included), in the page's order."""
         lo, hi = bisect.bisect_left(self.cy, bbox[1]), bisect.bisect_right(self.cy, bbox[3])
-        hits = sorted(i for i in self.order[lo:hi] if _inside(self.chars[i], bbox))
-        return [self.chars[i] for i in hits]
+        x0, x1, cx = bbox[0], bbox[2], self.cx
+        hits = sorted(i for i in self.order[lo:hi] if x0 <= cx[i] <= x1)
+        chars = self.chars
+        return [chars[i] for i in hits]
 
 
 def _read_page(page: _PageGeom, page_no: int) -> list[_Line | _PdfTable]:
-    from pdfplumber.table import TableFinder, TableSettings
-
     chars = page.chars
     tables: list[tuple[tuple[float, float, float, float], _PdfTable]] = []
     spilled: list[_Line] = []
     h_edges = [e for e in page.edges if e["orientation"] == "h"]
-    found = TableFinder(page, TableSettings.resolve(_closing_rules(page))).tables if page.edges else []
+    found = (
+        find_tables(page.edges, page_bbox=page.bbox, explicit_horizontal=_closing_rules(page))
+        if page.edges
+        else []
+    )
     index = _CharIndex(chars)
     for t in found:
         frag, spill = _fragment(t, index, page_no, h_edges)
@@ -633,18 +239,16 @@ def _read_page(page: _PageGeom, page_no: int) -> list[_Line | _PdfTable]:
     return items
 
 
-def _closing_rules(page: _PageGeom) -> dict[str, list[float]]:
+def _closing_rules(page: _PageGeom) -> list[float]:
     """A table cut by a page break has no rule where the page cuts it: close it where its columns end."""
     verticals = [e for e in page.edges if e["orientation"] == "v" and e["bottom"] - e["top"] > 3]
     if not verticals:
-        return {}
-    return {
-        "explicit_horizontal_lines": [min(e["top"] for e in verticals), max(e["bottom"] for e in verticals)]
-    }
+        return []
+    return [min(e["top"] for e in verticals), max(e["bottom"] for e in verticals)]
 
 
 def _fragment(
-    table: PlumberTable, chars: _CharIndex, page_no: int, h_edges: list[dict]
+    table: Table, chars: _CharIndex, page_no: int, h_edges: list[dict]
 ) -> tuple[_PdfTable | None, list[_Line]]:
     """Cell boxes and their text (lines rebuilt from glyphs, so offset digits stay in order).
 

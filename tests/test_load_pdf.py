@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import io
+import itertools
 import random
 from typing import Any
 
 import pytest
 
 from nlp_pipeline import _load_pdf as pdf_reader
+from nlp_pipeline._pdf_geometry import _dedupe
+from nlp_pipeline._pdf_tables import find_tables
 from nlp_pipeline.errors import InputError
 
 from .conftest import real_path
@@ -36,10 +39,15 @@ def _ruled_report() -> bytes:
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     style = ParagraphStyle("b", fontName="STSong-Light", fontSize=10.5, leading=15, wordWrap="CJK")
     rows = [["事项", "本年新收", "上年结转", "办理结果"]]
-    rows += [[f"第{i}类申请事项", str(i * 3), str(i % 4), "予以公开" if i % 2 else "不予公开"] for i in range(1, 70)]
+    rows += [
+        [f"第{i}类申请事项", str(i * 3), str(i % 4), "予以公开" if i % 2 else "不予公开"]
+        for i in range(1, 70)
+    ]
     table = Table(rows, colWidths=[140, 80, 80, 100], splitByRow=1)
     table.setStyle(
-        TableStyle([("FONT", (0, 0), (-1, -1), "STSong-Light", 9), ("GRID", (0, 0), (-1, -1), 0.5, colors.black)])
+        TableStyle(
+            [("FONT", (0, 0), (-1, -1), "STSong-Light", 9), ("GRID", (0, 0), (-1, -1), 0.5, colors.black)]
+        )
     )
 
     def decorate(canvas: Any, doc: Any) -> None:
@@ -60,7 +68,13 @@ def _ruled_report() -> bytes:
 
 def _edge_keys(edges: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
     return sorted(
-        (str(e["orientation"]), round(e["x0"], 2), round(e["x1"], 2), round(e["top"], 2), round(e["bottom"], 2))
+        (
+            str(e["orientation"]),
+            round(e["x0"], 2),
+            round(e["x1"], 2),
+            round(e["top"], 2),
+            round(e["bottom"], 2),
+        )
         for e in edges
     )
 
@@ -118,7 +132,7 @@ def test_dedupe_is_pdfplumbers() -> None:
             }
             for _ in range(40)
         ]
-        assert [id(c) for c in pdf_reader._dedupe(chars)] == [id(c) for c in dedupe_chars(chars)]
+        assert [id(c) for c in _dedupe(chars)] == [id(c) for c in dedupe_chars(chars)]
 
 
 def _glyph(text: str, x0: float, width: float = 6.0, size: float = 12.0) -> dict[str, Any]:
@@ -174,3 +188,199 @@ def test_every_pdfium_handle_is_closed(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(cls, "close", close)
     pdf_reader.load_pdf(_ruled_report(), source="r.pdf")
     assert sorted(closed) == ["PdfDocument", "PdfPage", "PdfPage", "PdfTextPage", "PdfTextPage"]
+
+
+# --- our table finder against pdfplumber's -------------------------------------------------
+
+
+def _plumber_tables(page: Any) -> list[tuple[Any, ...]]:
+    from pdfplumber.table import TableFinder, TableSettings
+
+    explicit = pdf_reader._closing_rules(page)
+    settings = TableSettings.resolve({"explicit_horizontal_lines": explicit} if explicit else {})
+    return _table_keys(TableFinder(page, settings).tables)
+
+
+def _our_tables(page: Any) -> list[tuple[Any, ...]]:
+    explicit = pdf_reader._closing_rules(page)
+    return _table_keys(find_tables(page.edges, page_bbox=page.bbox, explicit_horizontal=explicit))
+
+
+def _table_keys(tables: list[Any]) -> list[tuple[Any, ...]]:
+    """Everything the reader takes from a table: its box, its rows (cell slots, row boxes), its cells."""
+    return [(t.bbox, [(list(r.cells), r.bbox) for r in t.rows], sorted(t.cells)) for t in tables]
+
+
+def _assert_same_tables(data: bytes, name: str) -> int:
+    """Both finders on every ruled page of ``data``; returns how many tables were compared."""
+    found = 0
+    for n, page in enumerate(pdf_reader._pdfium_pages(data, source=name).pages, 1):
+        if not page.edges:
+            continue
+        ours = _our_tables(page)
+        assert ours == _plumber_tables(page), f"{name} page {n}"
+        found += len(ours)
+    return found
+
+
+def _stress_pdfs(limit: int) -> list[tuple[str, bytes]]:
+    """The stress families' PDFs (ruled with wrapped labels, wide labels, no rules) made from the
+    first ``limit`` real reports with gold (scripts/stress_layouts.py, reportlab in memory)."""
+    import importlib.util
+
+    from .conftest import REAL, ROOT, require_shared
+
+    require_shared()
+    spec = importlib.util.spec_from_file_location("stress_layouts", ROOT / "scripts" / "stress_layouts.py")
+    assert spec and spec.loader
+    stress = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(stress)
+    out = []
+    for name, items, _gold in stress.sources(REAL)[:limit]:
+        out.append((f"{name}.grid.pdf", stress.render_pdf(items)))
+        out.append((f"{name}.wide.pdf", stress.render_pdf(items, label_width=160.0)))
+        out.append((f"{name}.norules.pdf", stress.render_pdf(items, rules=False)))
+    return out
+
+
+@pytest.mark.parametrize("name", ["szfgs-2024.pdf", "zonghe-2023.print.pdf", "jjf-2022.print.pdf"])
+def test_table_finder_equals_pdfplumbers_on_real_pdfs(name: str) -> None:
+    assert _assert_same_tables(real_path(name).read_bytes(), name) > 0
+
+
+def test_table_finder_equals_pdfplumbers_on_built_pdfs() -> None:
+    from .conftest import SAMPLES
+
+    found = _assert_same_tables(_ruled_report(), "r.pdf")
+    for path in sorted(SAMPLES.glob("*.pdf")):
+        found += _assert_same_tables(path.read_bytes(), path.name)
+    assert found >= 3
+
+
+def test_table_finder_equals_pdfplumbers_on_stress_pdfs() -> None:
+    found = sum(_assert_same_tables(data, name) for name, data in _stress_pdfs(3))
+    assert found >= 6
+
+
+def test_table_finder_equals_pdfplumbers_on_random_edges() -> None:
+    """Jittered grids (snap and join at work), stray short, diagonal and page-wide edges, rects."""
+    rng = random.Random(11)
+    compared = 0
+    for _ in range(150):
+        edges: list[dict[str, Any]] = []
+        xs = sorted(rng.sample(range(40, 560, 7), rng.randint(2, 7)))
+        ys = sorted(rng.sample(range(40, 800, 9), rng.randint(2, 9)))
+
+        def jitter(v: float) -> float:
+            return round(v + rng.choice([0.0, 0.0, 0.4, -1.2, 2.9, 3.1]) * rng.random(), 3)
+
+        for x in xs:
+            for y0, y1 in itertools.pairwise(ys):
+                if rng.random() < 0.85:
+                    edges.append(_edge("v", jitter(x), jitter(y0), jitter(x), jitter(y1)))
+        for y in ys:
+            for x0, x1 in itertools.pairwise(xs):
+                if rng.random() < 0.85:
+                    edges.append(_edge("h", jitter(x0), jitter(y), jitter(x1), jitter(y)))
+        for _ in range(rng.randint(0, 4)):
+            x, y = rng.uniform(0, 600), rng.uniform(0, 840)
+            kind = rng.choice(["h", "v", None])
+            w, h = (rng.uniform(0, 6), 0.0) if kind == "h" else (0.0, rng.uniform(0, 6))
+            edges.append(_edge(kind, x, y, x + (w if kind != "v" else 0), y + (h if kind != "h" else 2.0)))
+        rng.shuffle(edges)
+        page = pdf_reader._PageGeom(chars=[], edges=edges, width=612.0, height=842.0)
+        ours = _our_tables(page)
+        assert ours == _plumber_tables(page)
+        compared += len(ours)
+    assert compared > 100
+
+
+def _edge(orientation: str | None, x0: float, top: float, x1: float, bottom: float) -> dict[str, Any]:
+    x0, x1 = min(x0, x1), max(x0, x1)
+    top, bottom = min(top, bottom), max(top, bottom)
+    if orientation == "v":
+        x1 = x0
+    elif orientation == "h":
+        bottom = top
+    return {
+        "x0": x0,
+        "x1": x1,
+        "top": top,
+        "bottom": bottom,
+        "doctop": top,
+        "width": x1 - x0,
+        "height": bottom - top,
+        "orientation": orientation,
+        "object_type": "line",
+    }
+
+
+def test_reading_a_pdf_does_not_import_pdfplumber() -> None:
+    """pdfplumber/pdfminer cost a fifth of a second to import: only the comparison reader needs them."""
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    code = (
+        "import sys\n"
+        "from nlp_pipeline._load_pdf import load_pdf\n"
+        f"doc = load_pdf(open({str(ROOT / 'corpora' / 'samples' / '11-moni-nyj-2025.pdf')!r}, 'rb').read(), source='s')\n"
+        "assert any(b.table is not None for b in doc.blocks)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pdfplumber', 'pdfminer')))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True, timeout=120
+    )
+    assert out.stdout.strip() == "[]"
+
+
+def test_table_finder_ties_at_the_tolerances() -> None:
+    """Rules exactly 3 pt apart snap together, a gap of exactly 3 pt is joined, an edge of exactly
+    3 pt stays: the same cells as pdfplumber, and the snapped rule sits at the mean of the two."""
+    edges = [
+        _edge("v", 100.0, 100.0, 100.0, 200.0),
+        _edge("v", 103.0, 200.0, 103.0, 300.0),  # 3 pt right of the one above: snapped to 101.5
+        _edge("v", 200.0, 100.0, 200.0, 150.0),
+        _edge("v", 200.0, 153.0, 200.0, 300.0),  # a gap of exactly 3 pt: joined
+        _edge("h", 100.0, 100.0, 200.0, 100.0),
+        _edge("h", 100.0, 200.0, 200.0, 200.0),
+        _edge("h", 100.0, 300.0, 200.0, 300.0),
+        _edge("h", 300.0, 400.0, 303.0, 400.0),  # exactly the minimal length
+    ]
+    page = pdf_reader._PageGeom(chars=[], edges=edges, width=612.0, height=842.0)
+    ours = _our_tables(page)
+    assert ours == _plumber_tables(page)
+    assert [t.cells for t in find_tables(edges, page_bbox=page.bbox)] == [
+        [(101.5, 100.0, 200.0, 200.0), (101.5, 200.0, 200.0, 300.0)]
+    ]
+
+
+@pytest.mark.parametrize("name", ["zonghe-2023.print.pdf", "szfgs-2024.pdf"])
+def test_path_segments_read_in_one_piece_equal_pdfiums_calls(name: str) -> None:
+    """Segments read as pdfium's point array equal the four calls a segment (on every path)."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    from nlp_pipeline import _pdf_geometry as geom
+
+    api = geom._api(raw)
+    pdf = pdfium.PdfDocument(real_path(name).read_bytes())
+    paths = segments = 0
+    try:
+        for i in range(len(pdf)):
+            page = pdf[i]
+            handle = geom._address(page.raw)
+            for j in range(api.count_objects(handle)):
+                obj = api.page_object(handle, j)
+                if api.object_type(obj) != raw.FPDF_PAGEOBJ_PATH:
+                    continue
+                n = api.segment_count(obj)
+                fast = geom._segments(obj, api)
+                assert fast == geom._segments_one_by_one(obj, api, n)
+                paths += 1
+                segments += len(fast)
+            page.close()
+    finally:
+        pdf.close()
+    assert paths > 50 and segments >= 2 * paths
