@@ -16,6 +16,7 @@ import bisect
 import operator
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from ._pdf_geometry import _Info, _PageGeom, _pdfium_pages, _plumber_pages
 from ._pdf_tables import Table, find_tables
@@ -589,7 +590,7 @@ def _with_fragments(line: _Line, frags: list[_Line]) -> _Line:
     or added as a piece of their own where the numbers line has none in that column."""
     if not frags:
         return line
-    pieces = [[x0, x1, [(line.top, t)]] for x0, x1, t in line.segments]
+    pieces: list[list[Any]] = [[x0, x1, [(line.top, t)]] for x0, x1, t in line.segments]
     for f in frags:
         for x0, x1, t in f.segments:
             hit = next((p for p in pieces if x0 < p[1] and x1 > p[0]), None)

@@ -17,10 +17,10 @@ import itertools
 import logging
 import struct
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from .errors import Errors, InputError
 
@@ -102,7 +102,7 @@ class _Api:
         v, i, f, d = ctypes.c_void_p, ctypes.c_int, ctypes.c_float, ctypes.c_double
 
         def typed(fn: Any, res: Any, *args: Any) -> Any:
-            return ctypes.CFUNCTYPE(res, *args)(ctypes.cast(fn, v).value)
+            return ctypes.CFUNCTYPE(res, *args)(cast(int, ctypes.cast(fn, v).value))
 
         self.count_chars = typed(raw.FPDFText_CountChars, i, v)
         self.get_text = typed(raw.FPDFText_GetText, i, v, i, i, v)
@@ -293,7 +293,7 @@ def _chains(idx: list[int], key: str, chars: list[dict[str, Any]], tol: float) -
 
 
 def _collect_paths(
-    objs: list[tuple[int | None, tuple[float, ...] | None]],
+    objs: Sequence[tuple[Any, tuple[float, ...] | None]],
     raw: Any,
     api: _Api,
     height: float,
@@ -313,7 +313,7 @@ def _collect_paths(
         if kind != path_kind and kind != form_kind:
             continue
         api.object_matrix(obj, flt_p)
-        mat = (flt[0], flt[1], flt[2], flt[3], flt[4], flt[5])
+        mat: tuple[float, ...] = (flt[0], flt[1], flt[2], flt[3], flt[4], flt[5])
         if outer is not None:
             mat = _compose(mat, outer)
         if kind == form_kind:

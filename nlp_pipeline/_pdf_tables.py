@@ -85,7 +85,7 @@ def _snap(edges: list[_Edge], axis: int) -> list[_Edge]:
         groups[cluster[e[axis]]].append(e)
     out: list[_Edge] = []
     for group in groups:
-        total = 0
+        total = 0.0
         for e in group:
             total += e[axis]
         avg = total / len(group)

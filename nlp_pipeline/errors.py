@@ -8,6 +8,7 @@ Every failure a user can meet is an ``NlpPipelineError`` carrying a stable ``cod
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Self
 
 
 class Errors(StrEnum):
@@ -46,7 +47,7 @@ class NlpPipelineError(Exception):
         super().__init__(f"{self.source}: {reason} [{self.code}]")
 
     @classmethod
-    def from_catalogue(cls, code: Errors, source: str, **fmt: object) -> NlpPipelineError:
+    def from_catalogue(cls, code: Errors, source: str, **fmt: object) -> Self:
         return cls(source, code.value.format(**fmt), code=code.name)
 
     def to_dict(self) -> dict[str, object]:

@@ -143,7 +143,7 @@ def problem_findings(report: Report) -> list[tuple[ProblemStatement, tuple[int, 
 
 def problem_line(p: ProblemStatement, nums: Sequence[int]) -> str:
     """One statement: kind, categories, vague flag, copy source, then the text."""
-    bits = [p.kind]
+    bits: list[str] = [p.kind]
     if p.categories:
         bits.append("categories " + ", ".join(f"{c.label} {c.score:.2f}" for c in p.categories))
     if p.vague:

@@ -157,7 +157,7 @@ def trend_chart(ind: Sequence[Mapping[str, Any]], name: str, title: str, kind: s
     ]
     header: tuple[str, ...] = ("year", "bodies", "Q1", "median", "Q3")
     fmt = fmt_pct if kind == "share" else fmt_num
-    rows = [(str(y), str(len(by_year[y])), fmt(q[0]), fmt(q[1]), fmt(q[2])) for y, q in zip(years, qs, strict=True)]
+    rows: list[tuple[str, ...]] = [(str(y), str(len(by_year[y])), fmt(q[0]), fmt(q[1]), fmt(q[2])) for y, q in zip(years, qs, strict=True)]
     if kind == "count":
         totals = [sum(by_year[y]) for y in years]
         traces.append({"type": "bar", "name": "total", "x": xs, "y": totals, "yaxis": "y2", "opacity": 0.3})
