@@ -50,6 +50,8 @@ LABEL_NAMES: dict[str, str] = {
 
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parents[1] / "models" / "problem_classifier.joblib"
 DEFAULT_THRESHOLD = 0.35
+#: A specific category must reach this calibrated score, or the statement is ``other``.
+DEFAULT_FIT_THRESHOLD = 0.3
 
 _ENUMERATOR = re.compile(
     r"^\s*(?:[（(]?[一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}[是、．.]|\d{1,2}[、．.])\s*"
@@ -103,19 +105,128 @@ def load_model(model_path: Path | None = None) -> dict[str, Any]:
     return _load(str(model_path or DEFAULT_MODEL_PATH))
 
 
+class PlattOneVsRest:
+    """Features, one linear classifier per label, and a Platt sigmoid per label.
+
+    The sigmoids are fitted on out-of-fold scores (folds grouped by body), so a score of 0.7 means
+    about 7 in 10 statements scored so carry the label: a threshold then means something.
+    """
+
+    def __init__(self, features: Any, classifiers: list[Any], platt: list[tuple[float, float]]) -> None:
+        self.features = features
+        self.classifiers = classifiers
+        self.platt = platt
+
+    def decision_function(self, texts: Sequence[str]) -> Any:
+        import numpy as np
+
+        x = self.features.transform(list(texts))
+        return np.column_stack([c.decision_function(x) for c in self.classifiers])
+
+    def predict_proba(self, texts: Sequence[str]) -> Any:
+        import numpy as np
+
+        d = self.decision_function(texts)
+        a = np.array([p[0] for p in self.platt])
+        b = np.array([p[1] for p in self.platt])
+        return 1.0 / (1.0 + np.exp(-(d * a + b)))
+
+
+def decide_row(
+    row: Sequence[float], labels: Sequence[str], *, threshold: float, fit_threshold: float
+) -> list[int]:
+    """Label indices, best first: ``other`` only when no specific label reaches ``fit_threshold``."""
+    order = sorted(range(len(labels)), key=lambda i: -float(row[i]))
+    specific = [i for i in order if labels[i] != "other"]
+    if not specific or float(row[specific[0]]) < fit_threshold:
+        return [labels.index("other")] if "other" in labels else order[:1]
+    return [specific[0]] + [i for i in specific[1:] if float(row[i]) >= threshold]
+
+
+def _probs(texts: Sequence[str], model_path: Path | None) -> tuple[dict[str, Any], Any]:
+    bundle = load_model(model_path)
+    return bundle, bundle["model"].predict_proba([normalize(t) for t in texts])
+
+
 def classify(
     texts: Sequence[str], *, model_path: Path | None = None, threshold: float | None = None
 ) -> list[tuple[Category, ...]]:
-    """Categories for each statement, best first: every label scoring ≥ threshold, and always the top one."""
+    """Categories for each statement, best first: the best specific label (``other`` when none
+    reaches the fit threshold), then every further label scoring ≥ threshold."""
     if not texts:
         return []
-    bundle = load_model(model_path)
+    bundle, probs = _probs(texts, model_path)
     labels: list[str] = list(bundle["labels"])
     cut = float(bundle.get("threshold", DEFAULT_THRESHOLD) if threshold is None else threshold)
-    probs = bundle["model"].predict_proba([normalize(t) for t in texts])
+    fit = float(bundle.get("fit_threshold", DEFAULT_FIT_THRESHOLD))
     out: list[tuple[Category, ...]] = []
     for row in probs:
-        order = sorted(range(len(labels)), key=lambda i: -float(row[i]))
-        keep = [i for i in order if float(row[i]) >= cut] or order[:1]
+        keep = decide_row(row, labels, threshold=cut, fit_threshold=fit)
         out.append(tuple(Category(label=labels[i], score=round(float(row[i]), 4)) for i in keep))
+    return out
+
+
+_CLAUSE_SEP = "，,；;。"
+
+
+def clauses(text: str) -> list[tuple[int, int]]:
+    """Clause spans of a statement: cut at ，；。 outside “”《》（）, trailing punctuation dropped."""
+    out: list[tuple[int, int]] = []
+    start, depth = 0, 0
+    for i, ch in enumerate(text + "。"):
+        if ch in "“《（(":
+            depth += 1
+        elif ch in "”》）)":
+            depth = max(0, depth - 1)
+        elif depth == 0 and ch in _CLAUSE_SEP:
+            a, b = start, i
+            while a < b and text[a] in " \t\r\n\u3000、：:":
+                a += 1
+            while b > a and text[b - 1] in " \t\r\n\u3000":
+                b -= 1
+            if b > a:
+                out.append((a, b))
+            start = i + 1
+    return out
+
+
+def topics(
+    texts: Sequence[str], *, model_path: Path | None = None
+) -> list[tuple[tuple[int, int, Category], ...]]:
+    """Per-clause topics of each statement: (start, end, category) relative to the statement.
+
+    Each clause is scored; a clause whose best specific label reaches the fit threshold opens a
+    topic, a clause that does not (a generic tail such as "有待进一步加强") joins the topic before it,
+    and neighbouring clauses with the same label merge. A statement listing three problems thus
+    yields three topics, so counts by category count problems, not statements.
+    """
+    if not texts:
+        return []
+    spans = [clauses(t) or [(0, len(t))] for t in texts]
+    flat = [t[a:b] for t, sp in zip(texts, spans, strict=True) for a, b in sp]
+    bundle, probs = _probs(flat, model_path)
+    labels: list[str] = list(bundle["labels"])
+    fit = float(bundle.get("fit_threshold", DEFAULT_FIT_THRESHOLD))
+    other = labels.index("other") if "other" in labels else -1
+    out: list[tuple[tuple[int, int, Category], ...]] = []
+    k = 0
+    for sp in spans:
+        cur: list[list[Any]] = []  # [start, end, label index, score]
+        for a, b in sp:
+            row = probs[k]
+            k += 1
+            best = max((i for i in range(len(labels)) if i != other), key=lambda i: float(row[i]))
+            score = float(row[best])
+            if score < fit:
+                if cur:
+                    cur[-1][1] = b
+                    continue
+                best, score = (other, float(row[other])) if other >= 0 else (best, score)
+            if cur and cur[-1][2] == best:
+                cur[-1][1], cur[-1][3] = b, max(cur[-1][3], score)
+            else:
+                cur.append([a, b, best, score])
+        out.append(
+            tuple((a, b, Category(label=labels[i], score=round(s, 4))) for a, b, i, s in cur)
+        )
     return out
