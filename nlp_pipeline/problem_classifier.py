@@ -148,6 +148,23 @@ def _probs(texts: Sequence[str], model_path: Path | None) -> tuple[dict[str, Any
     return bundle, bundle["model"].predict_proba([normalize(t) for t in texts])
 
 
+def statement_probs(model: Any, texts: Sequence[str]) -> Any:
+    """Per-label probability of each statement: the larger of the whole statement's score and its
+    best clause's, so a label that one listed problem carries is not diluted by the others."""
+    import numpy as np
+
+    spans = [clauses(t) or [(0, len(t))] for t in texts]
+    flat = [normalize(t[a:b]) for t, sp in zip(texts, spans, strict=True) for a, b in sp]
+    whole = model.predict_proba([normalize(t) for t in texts])
+    parts = model.predict_proba(flat) if flat else whole[:0]
+    out = np.array(whole, dtype=float)
+    k = 0
+    for i, sp in enumerate(spans):
+        out[i] = np.maximum(out[i], parts[k : k + len(sp)].max(axis=0))
+        k += len(sp)
+    return out
+
+
 def classify(
     texts: Sequence[str], *, model_path: Path | None = None, threshold: float | None = None
 ) -> list[tuple[Category, ...]]:
@@ -155,7 +172,8 @@ def classify(
     reaches the fit threshold), then every further label scoring ≥ threshold."""
     if not texts:
         return []
-    bundle, probs = _probs(texts, model_path)
+    bundle = load_model(model_path)
+    probs = statement_probs(bundle["model"], texts)
     labels: list[str] = list(bundle["labels"])
     cut = float(bundle.get("threshold", DEFAULT_THRESHOLD) if threshold is None else threshold)
     fit = float(bundle.get("fit_threshold", DEFAULT_FIT_THRESHOLD))
@@ -196,8 +214,9 @@ def topics(
     """Per-clause topics of each statement: (start, end, category) relative to the statement.
 
     Each clause is scored; a clause whose best specific label reaches the fit threshold opens a
-    topic, a clause that does not (a generic tail such as "有待进一步加强") joins the topic before it,
-    and neighbouring clauses with the same label merge. A statement listing three problems thus
+    topic, a clause that does not (a generic tail such as "有待进一步加强") joins the topic before it
+    (or the next one when it leads), neighbouring clauses with the same label merge, and a
+    statement where nothing fits is one ``other`` topic. A statement listing three problems thus
     yields three topics, so counts by category count problems, not statements.
     """
     if not texts:
@@ -212,6 +231,7 @@ def topics(
     k = 0
     for sp in spans:
         cur: list[list[Any]] = []  # [start, end, label index, score]
+        pending: int | None = None  # start of leading clauses that fit nothing yet
         for a, b in sp:
             row = probs[k]
             k += 1
@@ -220,13 +240,16 @@ def topics(
             if score < fit:
                 if cur:
                     cur[-1][1] = b
-                    continue
-                best, score = (other, float(row[other])) if other >= 0 else (best, score)
+                elif pending is None:
+                    pending = a
+                continue
+            start = a if pending is None else pending
+            pending = None
             if cur and cur[-1][2] == best:
                 cur[-1][1], cur[-1][3] = b, max(cur[-1][3], score)
             else:
-                cur.append([a, b, best, score])
-        out.append(
-            tuple((a, b, Category(label=labels[i], score=round(s, 4))) for a, b, i, s in cur)
-        )
+                cur.append([start, b, best, score])
+        if not cur and sp:  # nothing fits anywhere: one ``other`` topic over the statement
+            cur.append([sp[0][0], sp[-1][1], other if other >= 0 else 0, float(probs[k - 1][other])])
+        out.append(tuple((a, b, Category(label=labels[i], score=round(s, 4))) for a, b, i, s in cur))
     return out

@@ -1,7 +1,7 @@
 """Section 五: split it into problem/measure statements, flag vague ones, find copied text.
 
-Segmentation conventions (the gold in ``corpora/segmentation_gold.jsonl`` follows them; see
-``corpora/segmentation_guide.md``):
+Segmentation conventions (the gold in ``corpora/problems/real_gold.jsonl`` follows them; see
+``corpora/problems/guide.md``, section 2):
 
 * The finest enumeration level is the statement: each 一是/（一）/1./①/首先 item is one statement,
   however many sentences it has. A marker's title line that only heads sub-items is not one.
@@ -32,7 +32,7 @@ from rapidfuzz import fuzz
 
 from .document import Document
 from .errors import ModelError
-from .result import Category, CopiedFrom, Finding, ProblemStatement, Report, Section
+from .result import Category, CopiedFrom, Finding, ProblemStatement, Report, Section, Topic
 
 Kind = Literal["problem", "measure"]
 
@@ -266,7 +266,15 @@ def analyze_problems(doc: Document, sections: Sequence[Section]) -> list[Problem
     ]
     cats, _ = _categories([p.text for p in stmts])
     if cats is not None:
-        stmts = [dataclasses.replace(p, categories=c) for p, c in zip(stmts, cats, strict=True)]
+        tops = _topics([p.text for p in stmts])
+        stmts = [
+            dataclasses.replace(
+                p,
+                categories=c,
+                topics=tuple(Topic(label=k.label, score=k.score, start=p.start + a, end=p.start + b) for a, b, k in t),
+            )
+            for p, c, t in zip(stmts, cats, tops, strict=True)
+        ]
     return stmts
 
 
@@ -418,7 +426,7 @@ _QUOTED_NAME = re.compile(
 )
 #: Generic words jieba tags as proper nouns or numerals: qualities (-化), superiors, quantifiers.
 _GENERIC_NAMED = re.compile(
-    r"^(?:[\u4e00-\u9fff]{1,3}化|多[\u4e00-\u9fff]*|全[\u4e00-\u9fff]*|各[\u4e00-\u9fff]*|一些|一定|部分|少数|个别|若干|进一步|"
+    r"^(?:[\u4e00-\u9fff]{1,3}化|多[\u4e00-\u9fff]*|全[\u4e00-\u9fff]*|各[\u4e00-\u9fff]*|一[\u4e00-\u9fff]?|一些|一定|部分|少数|个别|若干|进一步|"
     r"[一二两三四五六七八九十百千万]|党工委|管委会|[省市区县]委|[省市区县]政府|国务院|上级[\u4e00-\u9fff]*)$"
 )
 
@@ -452,9 +460,9 @@ def named_objects(text: str, *, generic: frozenset[str] | None = None) -> list[s
     for i, (head, _) in enumerate(toks):
         if head not in _SYSTEM_HEADS:
             continue
-        if i and len(toks[i - 1][0]) >= 2 and toks[i - 1][1] not in ("x", "uj", "c", "p", "d"):
-            if toks[i - 1][0] not in gen:
-                out.append(toks[i - 1][0] + head)
+        mod, tag = toks[i - 1] if i else ("", "x")
+        if len(mod) >= 2 and tag not in ("x", "uj", "c", "p", "d") and mod not in gen:
+            out.append(mod + head)
     out += [m.group(0) for m in _QUOTED_NAME.finditer(text)]
     return out
 
@@ -463,7 +471,7 @@ def vagueness(text: str, *, generic: frozenset[str] | None = None) -> tuple[bool
     """Is the statement 泛泛而谈? Returns (vague, reason).
 
     The format notice asks section 五 to be 明确具体, not 笼统模糊、泛泛而谈 (definition and borderline
-    cases: ``corpora/vague_guide.md``). Rule: a statement is vague when it uses generic evaluation or
+    cases: ``corpora/problems/guide.md``, section 5). Rule: a statement is vague when it uses generic evaluation or
     effort wording (有待进一步加强, 还需提升, 仍有差距, 不够到位, 持续推进 …) and names no concrete
     object: no channel or medium (网站, 公众号, 视频 …), document type (目录, 清单, 预决算 …),
     procedure (审查, 考核, 抽查 …), policy domain or place, cause (机构改革, 兼职 …), time limit or
@@ -500,6 +508,16 @@ def _categories(texts: list[str]) -> tuple[list[tuple[Category, ...]] | None, st
         return None, exc.reason
     except ImportError as exc:
         return None, str(exc)
+
+
+def _topics(texts: list[str]) -> list[tuple[tuple[int, int, Category], ...]]:
+    """Per-clause topics (offsets relative to each statement); empty when the model is unavailable."""
+    try:
+        from .problem_classifier import topics
+
+        return topics(texts)
+    except (ModelError, ImportError):
+        return [() for _ in texts]
 
 
 def problem_findings(

@@ -155,8 +155,7 @@ def vague_items(real: Path) -> tuple[list[tuple[str, str, bool]], list[tuple[str
             continue
         out.append((g["body"], texts[g["file"]][moved["start"] : moved["end"]], g["vague"]))
     synth = [
-        (r["text"], r["vague"])
-        for r in map(json.loads, VAGUE_SYNTH.read_text(encoding="utf-8").splitlines())
+        (r["text"], r["vague"]) for r in map(json.loads, VAGUE_SYNTH.read_text(encoding="utf-8").splitlines())
     ]
     return out, synth, drift
 
@@ -209,15 +208,19 @@ def eval_vagueness(real: Path, *, show: bool, write: bool) -> dict[str, float]:
         got = [(problems.vagueness(t, generic=lex)[0], g) for t, g in rows]
         pairs += got
         prec, rec, _ = prf(got)
-        print(f"vagueness {body:16s} statements {len(rows):3d}  gold vague {sum(g for _, g in rows):3d}  "
-              f"precision {prec:.1%}  recall {rec:.1%}")
+        print(
+            f"vagueness {body:16s} statements {len(rows):3d}  gold vague {sum(g for _, g in rows):3d}  "
+            f"precision {prec:.1%}  recall {rec:.1%}"
+        )
         if show:
             for (t, g), (p, _) in zip(rows, got, strict=True):
                 if p != g:
                     print(f"   {'false vague' if p else 'missed vague'}: {t[:60]!r}")
     prec, rec, f1 = prf(pairs)
-    print(f"vagueness on real statements, grouped by body: {len(pairs)} statements, "
-          f"precision {prec:.1%} recall {rec:.1%} F1 {f1:.3f}")
+    print(
+        f"vagueness on real statements, grouped by body: {len(pairs)} statements, "
+        f"precision {prec:.1%} recall {rec:.1%} F1 {f1:.3f}"
+    )
     sp = [(problems.vagueness(t)[0], g) for t, g in synth]
     sprec, srec, _ = prf(sp)
     print(f"vagueness on synthetic statements (shipped lexicon): precision {sprec:.1%} recall {srec:.1%}")

@@ -44,6 +44,7 @@ from nlp_pipeline.problem_classifier import (  # noqa: E402
     decide_row,
     jieba_tokens,
     normalize,
+    statement_probs,
 )
 
 SEED = 13
@@ -109,7 +110,12 @@ def features(cfg: Config) -> FeatureUnion:
     weights = {"chars": 1.0}
     if cfg[1] > 0:
         parts.append(
-            ("words", TfidfVectorizer(tokenizer=jieba_tokens, token_pattern=None, lowercase=False, sublinear_tf=True))
+            (
+                "words",
+                TfidfVectorizer(
+                    tokenizer=jieba_tokens, token_pattern=None, lowercase=False, sublinear_tf=True
+                ),
+            )
         )
         weights["words"] = cfg[1]
     return FeatureUnion(parts, transformer_weights=weights)
@@ -129,7 +135,9 @@ def fit_raw(items: Sequence[Item], cfg: Config) -> tuple[FeatureUnion, list[Logi
     y = binarize([it.labels for it in items])
     clfs = []
     for j in range(len(LABELS)):
-        c = LogisticRegression(C=cfg[0], class_weight="balanced", max_iter=2000, solver="liblinear", random_state=SEED)
+        c = LogisticRegression(
+            C=cfg[0], class_weight="balanced", max_iter=2000, solver="liblinear", random_state=SEED
+        )
         c.fit(x, y[:, j] if y[:, j].any() else np.r_[1, np.zeros(len(items) - 1, dtype=int)])
         clfs.append(c)
     for _, vec in feats.transformer_list:  # keep only the vocabulary, never training text
@@ -174,9 +182,7 @@ def training_units(items: Sequence[Item], clause_items: Sequence[Item], cfg: Con
     return list(items) + (list(clause_items) if cfg[2] else [])
 
 
-def grouped_cv(
-    real: list[Item], clause_items: list[Item], synth: list[Item], cfg: Config
-) -> np.ndarray:
+def grouped_cv(real: list[Item], clause_items: list[Item], synth: list[Item], cfg: Config) -> np.ndarray:
     """Out-of-body probabilities for every real statement (leave one body out)."""
     probs = np.zeros((len(real), len(LABELS)))
     for body in sorted({it.group for it in real}):
@@ -184,7 +190,7 @@ def grouped_cv(
         cl = [it for it in clause_items if it.group != body]
         model = fit_model(training_units(synth + tr, cl, cfg), cfg)
         idx = [i for i, it in enumerate(real) if it.group == body]
-        probs[idx] = model.predict_proba([normalize(real[i].text) for i in idx])
+        probs[idx] = statement_probs(model, [real[i].text for i in idx])
     return probs
 
 
@@ -201,7 +207,12 @@ def per_class_main(gold_main: list[str], pred_main: list[str]) -> dict[str, dict
         prec = tp / (tp + fp) if tp + fp else 0.0
         rec = tp / (tp + fn) if tp + fn else 0.0
         f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-        table[lab] = {"precision": round(prec, 3), "recall": round(rec, 3), "f1": round(f1, 3), "support": tp + fn}
+        table[lab] = {
+            "precision": round(prec, 3),
+            "recall": round(rec, 3),
+            "f1": round(f1, 3),
+            "support": tp + fn,
+        }
     return table
 
 
@@ -231,8 +242,14 @@ def evaluate(real: list[Item], probs: np.ndarray, fit: float) -> dict[str, objec
     for lo, hi in ((0.0, 0.3), (0.3, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 1.01)):
         m = (probs >= lo) & (probs < hi)
         if m.sum():
-            bins.append({"bin": f"{lo:.1f}-{min(hi, 1.0):.1f}", "n": int(m.sum()),
-                         "mean_p": round(float(probs[m].mean()), 3), "share_true": round(float(y[m].mean()), 3)})
+            bins.append(
+                {
+                    "bin": f"{lo:.1f}-{min(hi, 1.0):.1f}",
+                    "n": int(m.sum()),
+                    "mean_p": round(float(probs[m].mean()), 3),
+                    "share_true": round(float(y[m].mean()), 3),
+                }
+            )
     return {
         "n": len(real),
         "main_macro_f1_present": round(float(np.mean([table[lab]["f1"] for lab in present])), 3),
@@ -257,11 +274,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if skipped:
         print(f"warning: {len(skipped)} real spans drifted and were skipped: {skipped[:5]}")
     problems = [it for it in real if it.kind == "problem"]
-    print(f"real statements {len(real)} ({len(problems)} problems) in {len({it.group for it in real})} bodies; "
-          f"{len(clause_items)} topic clauses; synthetic {len(synth)}")
-    grid: list[Config] = [(4.0, 0.0, True)] if args.quick else [
-        (c, w, cl) for c, w, cl in itertools.product((2.0, 8.0), (0.0, 1.0), (False, True))
-    ]
+    print(
+        f"real statements {len(real)} ({len(problems)} problems) in {len({it.group for it in real})} bodies; "
+        f"{len(clause_items)} topic clauses; synthetic {len(synth)}"
+    )
+    grid: list[Config] = (
+        [(4.0, 1.0, True)]
+        if args.quick
+        else [(c, w, cl) for c, w, cl in itertools.product((2.0, 8.0), (0.0, 1.0), (True,))]
+    )
     results: dict[str, dict[str, object]] = {}
     best: tuple[float, Config, float] | None = None
     best_probs = None
@@ -271,7 +292,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         for fit in FIT_GRID:
             ev = evaluate(problems, probs[pmask], fit)
             key = f"C={cfg[0]},words={cfg[1]},clauses={cfg[2]},fit={fit}"
-            results[key] = {k: ev[k] for k in ("main_macro_f1_present", "top_label_among_correct", "label_set_macro_f1_present")}
+            results[key] = {
+                k: ev[k]
+                for k in ("main_macro_f1_present", "top_label_among_correct", "label_set_macro_f1_present")
+            }
             score = float(ev["main_macro_f1_present"]) + float(ev["top_label_among_correct"])  # type: ignore[arg-type]
             print(f"{key}: {results[key]}", flush=True)
             if best is None or score > best[0] + 1e-9:
@@ -283,8 +307,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     ev_problems = evaluate(problems, best_probs[pmask], fit)
     ev_measures = evaluate([real[i] for i in mmask], best_probs[mmask], fit)
     print(f"chosen: C={cfg[0]} words={cfg[1]} clauses={cfg[2]} fit_threshold={fit}")
-    print(json.dumps({"problems": ev_problems, "measures": {k: v for k, v in ev_measures.items() if k != 'per_class_main'}},
-                     ensure_ascii=False, indent=1))
+    print(
+        json.dumps(
+            {
+                "problems": ev_problems,
+                "measures": {k: v for k, v in ev_measures.items() if k != "per_class_main"},
+            },
+            ensure_ascii=False,
+            indent=1,
+        )
+    )
     model = fit_model(training_units(synth + real, clause_items, cfg), cfg)
     secs = round(time.perf_counter() - t0, 1)
     print(f"training + evaluation: {secs}s")
@@ -295,8 +327,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / "problem_classifier.joblib"
-    joblib.dump({"model": model, "labels": list(LABELS), "threshold": THRESHOLD, "fit_threshold": fit,
-                 "version": 3}, path, compress=3)
+    joblib.dump(
+        {"model": model, "labels": list(LABELS), "threshold": THRESHOLD, "fit_threshold": fit, "version": 3},
+        path,
+        compress=3,
+    )
     meta = {
         "version": 3,
         "labels": list(LABELS),
@@ -304,7 +339,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "threshold": THRESHOLD,
         "fit_threshold": fit,
         "model": f"tf-idf char 1-3{' + jieba words' if cfg[1] else ''} -> per-label LogisticRegression(C={cfg[0]}, "
-                 f"balanced) -> Platt sigmoid fitted on body-grouped out-of-fold scores; topic clauses in training: {cfg[2]}",
+        f"balanced) -> Platt sigmoid fitted on body-grouped out-of-fold scores; topic clauses in training: {cfg[2]}",
         "selection": "leave-one-body-out CV on real problem statements only; max(main macro-F1 + top-label-among-correct)",
         "training_data_sha256": {
             str(p.relative_to(ROOT)): hashlib.sha256(p.read_bytes()).hexdigest() for p in (GOLD, SYNTH)
@@ -328,7 +363,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "train_and_evaluate_s": secs,
     }
-    (args.out / "problem_classifier.meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+    (args.out / "problem_classifier.meta.json").write_text(
+        json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
     print(f"wrote {path} and problem_classifier.meta.json")
     return 0
 
