@@ -221,11 +221,22 @@ def topics(
     """
     if not texts:
         return []
+    bundle = load_model(model_path)
+    return topics_with(
+        bundle["model"],
+        list(bundle["labels"]),
+        texts,
+        fit=float(bundle.get("fit_threshold", DEFAULT_FIT_THRESHOLD)),
+    )
+
+
+def topics_with(
+    model: Any, labels: list[str], texts: Sequence[str], *, fit: float
+) -> list[tuple[tuple[int, int, Category], ...]]:
+    """``topics`` with an explicit model (the training script scores its cross-validation folds)."""
     spans = [clauses(t) or [(0, len(t))] for t in texts]
-    flat = [t[a:b] for t, sp in zip(texts, spans, strict=True) for a, b in sp]
-    bundle, probs = _probs(flat, model_path)
-    labels: list[str] = list(bundle["labels"])
-    fit = float(bundle.get("fit_threshold", DEFAULT_FIT_THRESHOLD))
+    flat = [normalize(t[a:b]) for t, sp in zip(texts, spans, strict=True) for a, b in sp]
+    probs = model.predict_proba(flat)
     other = labels.index("other") if "other" in labels else -1
     out: list[tuple[tuple[int, int, Category], ...]] = []
     k = 0

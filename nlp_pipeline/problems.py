@@ -84,6 +84,7 @@ class _Unit:
     end: int  # exclusive; raw (trailing punctuation not yet stripped)
     header_kind: Kind | None = None
     family: str = ""  # marker family of an item: 是 / paren / arabic / circled / sequence / line
+    first: bool = False  # the marker is the first of its list (一是, （一）, （1）, 1., ①, 第一, 首先)
 
 
 def _family(marker: str) -> str:
@@ -99,6 +100,12 @@ def _family(marker: str) -> str:
     if m[:1] in "首其再最第":
         return "sequence"
     return "line"
+
+
+def _is_first(marker: str) -> bool:
+    """Does the marker open a list (its number is one)?"""
+    core = re.sub(r"[\s（()）、，,.．:：是第]", "", marker)
+    return core in ("一", "1", "①", "首先")
 
 
 def _body_text(doc: Document, sec: Section, heading_is_subheading: bool) -> tuple[int, str]:
@@ -143,7 +150,9 @@ def _units(text: str) -> list[_Unit]:
             if text[title_end:item_end].strip(_TRAIL):
                 units += _split_runs(text, title_end, item_end)
         else:
-            units.append(_Unit("item", m.end(), item_end, family=_family(m.group("m"))))
+            units.append(
+                _Unit("item", m.end(), item_end, family=_family(m.group("m")), first=_is_first(m.group("m")))
+            )
         if item_end < end and text[item_end:end].strip():
             units += _split_runs(text, item_end, end)
     return units
@@ -296,7 +305,7 @@ def segment(doc: Document, sec: Section) -> list[tuple[int, int, Kind]]:
             and nxt is not None
             and nxt.kind == "item"
             and nxt.family != u.family
-            and any(v.kind == "item" and v.family == u.family for v in units[ui + 2 :])
+            and nxt.first
             and _is_title(body[u.start : u.end])
         ):
             pieces = [(u.start, u.end, "intro")]  # "（一）加强政策解读" heading its own 1./一是 sub-items

@@ -479,3 +479,32 @@ def test_vagueness_on_real_gold_grouped_by_body() -> None:
 def test_vagueness_names_objects_outside_the_word_list(text: str, vague: bool) -> None:
     """Written for this test: named systems, quoted names and errors are concrete; slogans are not."""
     assert vagueness(text)[0] is vague
+
+
+def test_heading_over_sub_items_is_no_statement() -> None:
+    """Guide S4 (sentences written for this test): a title that only heads sub-items is dropped."""
+    got = statements(
+        "（一）存在问题\n一是图解数量偏少；二是网站检索不准。\n"
+        "（二）改进措施\n"
+        "1.加强政策解读\n（1）每季度制作图解不少于3件。\n（2）重要政策配发视频解读。\n"
+        "2.优化网站检索\n（1）升级站内搜索引擎。\n"
+    )
+    assert got == [
+        ("problem", "图解数量偏少"),
+        ("problem", "网站检索不准"),
+        ("measure", "每季度制作图解不少于3件"),
+        ("measure", "重要政策配发视频解读"),
+        ("measure", "升级站内搜索引擎"),
+    ]
+
+
+def test_run_on_list_stays_one_statement() -> None:
+    """Guide S6: a comma list after "如：" is one statement (its problems become topics)."""
+    got = statements("本年度工作仍存在一些不足，如：经办人员业务不熟，网站检索不准，解读图解偏少等。\n")
+    assert got == [("problem", "本年度工作仍存在一些不足，如：经办人员业务不熟，网站检索不准，解读图解偏少等")]
+
+
+def test_unnumbered_paragraph_splits_by_sentence() -> None:
+    """Guide S5: outside enumerations a headline sentence and its explanation are two statements."""
+    got = statements("网站栏目更新不及时。部分栏目超过半年未更新。\n")
+    assert got == [("problem", "网站栏目更新不及时"), ("problem", "部分栏目超过半年未更新")]
