@@ -185,10 +185,18 @@ def classify(
 
 
 _CLAUSE_SEP = "，,；;。"
+_LIST_MIN = 6  # a 、 separates two problems only when both sides are this long (not "图解、视频")
+#: The end of a lead-in ("…但仍存在一些不足，如：", "…主要表现在："): what precedes it names no problem.
+_LEAD_IN = re.compile(
+    r"(?:不足|问题|差距|短板|薄弱环节|地方)[^，,；;。]{0,12}?"
+    r"(?:[：:]|[，,]\s*(?:如|例如|比如|主要(?:表现|体现)(?:在|为)|主要是|具体(?:表现)?为)[：:]?)"
+)
+_BUT = re.compile(r"^(?:但|但是|然而|不过)")
 
 
 def clauses(text: str) -> list[tuple[int, int]]:
-    """Clause spans of a statement: cut at ，；。 outside “”《》（）, trailing punctuation dropped."""
+    """Clause spans of a statement: cut at ，；。 outside “”《》（）, and at 、 between two long
+    parts; trailing punctuation dropped."""
     out: list[tuple[int, int]] = []
     start, depth = 0, 0
     for i, ch in enumerate(text + "。"):
@@ -203,9 +211,29 @@ def clauses(text: str) -> list[tuple[int, int]]:
             while b > a and text[b - 1] in " \t\r\n\u3000":
                 b -= 1
             if b > a:
-                out.append((a, b))
+                out += _split_list(text, a, b)
             start = i + 1
     return out
+
+
+def _split_list(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """Split a clause at 、 when every part is at least ``_LIST_MIN`` characters long."""
+    cuts = [i for i in range(a, b) if text[i] == "、"]
+    parts = list(zip([a, *(c + 1 for c in cuts)], [*cuts, b], strict=True))
+    if len(parts) > 1 and all(y - x >= _LIST_MIN for x, y in parts):
+        return parts
+    return [(a, b)]
+
+
+def lead_in_end(text: str) -> int:
+    """Offset where the problems start: after a lead-in, or at a clause opening with 但 (0: none)."""
+    m = _LEAD_IN.search(text)
+    if m:
+        return m.end()
+    for a, _ in clauses(text):
+        if _BUT.match(text[a:]):
+            return a
+    return 0
 
 
 def topics(
@@ -234,9 +262,18 @@ def topics_with(
     model: Any, labels: list[str], texts: Sequence[str], *, fit: float
 ) -> list[tuple[tuple[int, int, Category], ...]]:
     """``topics`` with an explicit model (the training script scores its cross-validation folds)."""
+    import numpy as np
+
     spans = [clauses(t) or [(0, len(t))] for t in texts]
     flat = [normalize(t[a:b]) for t, sp in zip(texts, spans, strict=True) for a, b in sp]
-    probs = model.predict_proba(flat)
+    probs = np.array(model.predict_proba(flat), dtype=float)
+    k = 0
+    for t, sp in zip(texts, spans, strict=True):  # clauses of a lead-in name no problem
+        lead = lead_in_end(t)
+        for j, (_, b) in enumerate(sp):
+            if b <= lead and j < len(sp) - 1:
+                probs[k + j] = 0.0
+        k += len(sp)
     other = labels.index("other") if "other" in labels else -1
     out: list[tuple[tuple[int, int, Category], ...]] = []
     k = 0

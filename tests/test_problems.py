@@ -501,7 +501,9 @@ def test_heading_over_sub_items_is_no_statement() -> None:
 def test_run_on_list_stays_one_statement() -> None:
     """Guide S6: a comma list after "如：" is one statement (its problems become topics)."""
     got = statements("本年度工作仍存在一些不足，如：经办人员业务不熟，网站检索不准，解读图解偏少等。\n")
-    assert got == [("problem", "本年度工作仍存在一些不足，如：经办人员业务不熟，网站检索不准，解读图解偏少等")]
+    assert got == [
+        ("problem", "本年度工作仍存在一些不足，如：经办人员业务不熟，网站检索不准，解读图解偏少等")
+    ]
 
 
 def test_unnumbered_paragraph_splits_by_sentence() -> None:
