@@ -1,7 +1,11 @@
 """Trained taxonomy classifier for section 五 statements (problems and measures).
 
-The model is a scikit-learn pipeline trained by ``scripts/train_classifier.py`` on
-``corpora/problems/statements.jsonl``; this module only loads it (once, offline) and applies it.
+The model is trained by ``scripts/train_classifier.py`` on the real statements of
+``corpora/problems/real_gold.jsonl`` (with their per-clause topics) and the synthetic
+``corpora/problems/statements.jsonl``, chosen by cross-validation grouped by body and calibrated
+(Platt) so its scores are probabilities; this module only loads it (once, offline) and applies it:
+``classify`` gives a statement's labels (``other`` only when no category reaches the fit
+threshold), ``topics`` one label per problem the statement lists.
 Text normalisation and tokenisation live here so training and inference cannot drift apart, and
 so the pickled vectorizer can find its tokenizer by import.
 """
@@ -192,6 +196,11 @@ _LEAD_IN = re.compile(
     r"(?:[：:]|[，,]\s*(?:如|例如|比如|主要(?:表现|体现)(?:在|为)|主要是|具体(?:表现)?为)[：:]?)"
 )
 _BUT = re.compile(r"^(?:但|但是|然而|不过)")
+#: A clause made only of evaluation/effort wording ("有待进一步加强", "仍需不断提升") names no problem.
+_GENERIC_CLAUSE = re.compile(
+    r"^(?:还|仍|尚|也|都|均|亟|需|需要|要|有待|待|仍需|还需|亟需|亟待|进一步|不断|持续|切实|继续|更加|"
+    r"加强|提高|提升|改进|完善|增强|巩固|拓展|深化|优化|加以|改善|强化|和|与|等|的|了)+$"
+)
 
 
 def clauses(text: str) -> list[tuple[int, int]]:
@@ -270,8 +279,8 @@ def topics_with(
     k = 0
     for t, sp in zip(texts, spans, strict=True):  # clauses of a lead-in name no problem
         lead = lead_in_end(t)
-        for j, (_, b) in enumerate(sp):
-            if b <= lead and j < len(sp) - 1:
+        for j, (a, b) in enumerate(sp):
+            if (b <= lead and j < len(sp) - 1) or _GENERIC_CLAUSE.match(normalize(t[a:b])):
                 probs[k + j] = 0.0
         k += len(sp)
     other = labels.index("other") if "other" in labels else -1
