@@ -1,7 +1,11 @@
 """Trained taxonomy classifier for section 五 statements (problems and measures).
 
-The model is a scikit-learn pipeline trained by ``scripts/train_classifier.py`` on
-``corpora/problems/statements.jsonl``; this module only loads it (once, offline) and applies it.
+The model is trained by ``scripts/train_classifier.py`` on the real statements of
+``corpora/problems/real_gold.jsonl`` (with their per-clause topics) and the synthetic
+``corpora/problems/statements.jsonl``, chosen by cross-validation grouped by body and calibrated
+(Platt) so its scores are probabilities; this module only loads it (once, offline) and applies it:
+``classify`` gives a statement's labels (``other`` only when no category reaches the fit
+threshold), ``topics`` one label per problem the statement lists.
 Text normalisation and tokenisation live here so training and inference cannot drift apart, and
 so the pickled vectorizer can find its tokenizer by import.
 """
@@ -77,6 +81,8 @@ def default_model_path() -> Path:
 
 DEFAULT_MODEL_PATH = packaged_model_path()
 DEFAULT_THRESHOLD = 0.35
+#: A specific category must reach this calibrated score, or the statement is ``other``.
+DEFAULT_FIT_THRESHOLD = 0.3
 
 _ENUMERATOR = re.compile(
     r"^\s*(?:[（(]?[一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}[是、．.]|\d{1,2}[、．.])\s*"
@@ -130,19 +136,204 @@ def load_model(model_path: Path | None = None) -> dict[str, Any]:
     return _load(str(model_path or default_model_path()))
 
 
+class PlattOneVsRest:
+    """Features, one linear classifier per label, and a Platt sigmoid per label.
+
+    The sigmoids are fitted on out-of-fold scores (folds grouped by body), so a score of 0.7 means
+    about 7 in 10 statements scored so carry the label: a threshold then means something.
+    """
+
+    def __init__(self, features: Any, classifiers: list[Any], platt: list[tuple[float, float]]) -> None:
+        self.features = features
+        self.classifiers = classifiers
+        self.platt = platt
+
+    def decision_function(self, texts: Sequence[str]) -> Any:
+        import numpy as np
+
+        x = self.features.transform(list(texts))
+        return np.column_stack([c.decision_function(x) for c in self.classifiers])
+
+    def predict_proba(self, texts: Sequence[str]) -> Any:
+        import numpy as np
+
+        d = self.decision_function(texts)
+        a = np.array([p[0] for p in self.platt])
+        b = np.array([p[1] for p in self.platt])
+        return 1.0 / (1.0 + np.exp(-(d * a + b)))
+
+
+def decide_row(
+    row: Sequence[float], labels: Sequence[str], *, threshold: float, fit_threshold: float
+) -> list[int]:
+    """Label indices, best first: ``other`` only when no specific label reaches ``fit_threshold``."""
+    order = sorted(range(len(labels)), key=lambda i: -float(row[i]))
+    specific = [i for i in order if labels[i] != "other"]
+    if not specific or float(row[specific[0]]) < fit_threshold:
+        return [labels.index("other")] if "other" in labels else order[:1]
+    return [specific[0]] + [i for i in specific[1:] if float(row[i]) >= threshold]
+
+
+def _probs(texts: Sequence[str], model_path: Path | None) -> tuple[dict[str, Any], Any]:
+    bundle = load_model(model_path)
+    return bundle, bundle["model"].predict_proba([normalize(t) for t in texts])
+
+
+def statement_probs(model: Any, texts: Sequence[str]) -> Any:
+    """Per-label probability of each statement: the larger of the whole statement's score and its
+    best clause's, so a label that one listed problem carries is not diluted by the others."""
+    import numpy as np
+
+    spans = [clauses(t) or [(0, len(t))] for t in texts]
+    flat = [normalize(t[a:b]) for t, sp in zip(texts, spans, strict=True) for a, b in sp]
+    whole = model.predict_proba([normalize(t) for t in texts])
+    parts = model.predict_proba(flat) if flat else whole[:0]
+    out = np.array(whole, dtype=float)
+    k = 0
+    for i, sp in enumerate(spans):
+        out[i] = np.maximum(out[i], parts[k : k + len(sp)].max(axis=0))
+        k += len(sp)
+    return out
+
+
 def classify(
     texts: Sequence[str], *, model_path: Path | None = None, threshold: float | None = None
 ) -> list[tuple[Category, ...]]:
-    """Categories for each statement, best first: every label scoring ≥ threshold, and always the top one."""
+    """Categories for each statement, best first: the best specific label (``other`` when none
+    reaches the fit threshold), then every further label scoring ≥ threshold."""
     if not texts:
         return []
     bundle = load_model(model_path)
+    probs = statement_probs(bundle["model"], texts)
     labels: list[str] = list(bundle["labels"])
     cut = float(bundle.get("threshold", DEFAULT_THRESHOLD) if threshold is None else threshold)
-    probs = bundle["model"].predict_proba([normalize(t) for t in texts])
+    fit = float(bundle.get("fit_threshold", DEFAULT_FIT_THRESHOLD))
     out: list[tuple[Category, ...]] = []
     for row in probs:
-        order = sorted(range(len(labels)), key=lambda i: -float(row[i]))
-        keep = [i for i in order if float(row[i]) >= cut] or order[:1]
+        keep = decide_row(row, labels, threshold=cut, fit_threshold=fit)
         out.append(tuple(Category(label=labels[i], score=round(float(row[i]), 4)) for i in keep))
+    return out
+
+
+_CLAUSE_SEP = "，,；;。"
+_LIST_MIN = 6  # a 、 separates two problems only when both sides are this long (not "图解、视频")
+#: The end of a lead-in ("…但仍存在一些不足，如：", "…主要表现在："): what precedes it names no problem.
+_LEAD_IN = re.compile(
+    r"(?:不足|问题|差距|短板|薄弱环节|地方)[^，,；;。]{0,12}?"
+    r"(?:[：:]|[，,]\s*(?:如|例如|比如|主要(?:表现|体现)(?:在|为)|主要是|具体(?:表现)?为)[：:]?)"
+)
+_BUT = re.compile(r"^(?:但|但是|然而|不过)")
+#: A clause made only of evaluation/effort wording ("有待进一步加强", "仍需不断提升") names no problem.
+_GENERIC_CLAUSE = re.compile(
+    r"^(?:还|仍|尚|也|都|均|亟|需|需要|要|有待|待|仍需|还需|亟需|亟待|进一步|不断|持续|切实|继续|更加|"
+    r"加强|提高|提升|改进|完善|增强|巩固|拓展|深化|优化|加以|改善|强化|和|与|等|的|了)+$"
+)
+
+
+def clauses(text: str) -> list[tuple[int, int]]:
+    """Clause spans of a statement: cut at ，；。 outside “”《》（）, and at 、 between two long
+    parts; trailing punctuation dropped."""
+    out: list[tuple[int, int]] = []
+    start, depth = 0, 0
+    for i, ch in enumerate(text + "。"):
+        if ch in "“《（(":
+            depth += 1
+        elif ch in "”》）)":
+            depth = max(0, depth - 1)
+        elif depth == 0 and ch in _CLAUSE_SEP:
+            a, b = start, i
+            while a < b and text[a] in " \t\r\n\u3000、：:":
+                a += 1
+            while b > a and text[b - 1] in " \t\r\n\u3000":
+                b -= 1
+            if b > a:
+                out += _split_list(text, a, b)
+            start = i + 1
+    return out
+
+
+def _split_list(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """Split a clause at 、 when every part is at least ``_LIST_MIN`` characters long."""
+    cuts = [i for i in range(a, b) if text[i] == "、"]
+    parts = list(zip([a, *(c + 1 for c in cuts)], [*cuts, b], strict=True))
+    if len(parts) > 1 and all(y - x >= _LIST_MIN for x, y in parts):
+        return parts
+    return [(a, b)]
+
+
+def lead_in_end(text: str) -> int:
+    """Offset where the problems start: after a lead-in, or at a clause opening with 但 (0: none)."""
+    m = _LEAD_IN.search(text)
+    if m:
+        return m.end()
+    for a, _ in clauses(text):
+        if _BUT.match(text[a:]):
+            return a
+    return 0
+
+
+def topics(
+    texts: Sequence[str], *, model_path: Path | None = None
+) -> list[tuple[tuple[int, int, Category], ...]]:
+    """Per-clause topics of each statement: (start, end, category) relative to the statement.
+
+    Each clause is scored; a clause whose best specific label reaches the fit threshold opens a
+    topic, a clause that does not (a generic tail such as "有待进一步加强") joins the topic before it
+    (or the next one when it leads), neighbouring clauses with the same label merge, and a
+    statement where nothing fits is one ``other`` topic. A statement listing three problems thus
+    yields three topics, so counts by category count problems, not statements.
+    """
+    if not texts:
+        return []
+    bundle = load_model(model_path)
+    return topics_with(
+        bundle["model"],
+        list(bundle["labels"]),
+        texts,
+        fit=float(bundle.get("fit_threshold", DEFAULT_FIT_THRESHOLD)),
+    )
+
+
+def topics_with(
+    model: Any, labels: list[str], texts: Sequence[str], *, fit: float
+) -> list[tuple[tuple[int, int, Category], ...]]:
+    """``topics`` with an explicit model (the training script scores its cross-validation folds)."""
+    import numpy as np
+
+    spans = [clauses(t) or [(0, len(t))] for t in texts]
+    flat = [normalize(t[a:b]) for t, sp in zip(texts, spans, strict=True) for a, b in sp]
+    probs = np.array(model.predict_proba(flat), dtype=float)
+    k = 0
+    for t, sp in zip(texts, spans, strict=True):  # clauses of a lead-in name no problem
+        lead = lead_in_end(t)
+        for j, (a, b) in enumerate(sp):
+            if (b <= lead and j < len(sp) - 1) or _GENERIC_CLAUSE.match(normalize(t[a:b])):
+                probs[k + j] = 0.0
+        k += len(sp)
+    other = labels.index("other") if "other" in labels else -1
+    out: list[tuple[tuple[int, int, Category], ...]] = []
+    k = 0
+    for sp in spans:
+        cur: list[list[Any]] = []  # [start, end, label index, score]
+        pending: int | None = None  # start of leading clauses that fit nothing yet
+        for a, b in sp:
+            row = probs[k]
+            k += 1
+            best = max((i for i in range(len(labels)) if i != other), key=lambda i: float(row[i]))
+            score = float(row[best])
+            if score < fit:
+                if cur:
+                    cur[-1][1] = b
+                elif pending is None:
+                    pending = a
+                continue
+            start = a if pending is None else pending
+            pending = None
+            if cur and cur[-1][2] == best:
+                cur[-1][1], cur[-1][3] = b, max(cur[-1][3], score)
+            else:
+                cur.append([start, b, best, score])
+        if not cur and sp:  # nothing fits anywhere: one ``other`` topic over the statement
+            cur.append([sp[0][0], sp[-1][1], other if other >= 0 else 0, float(probs[k - 1][other])])
+        out.append(tuple((a, b, Category(label=labels[i], score=round(s, 4))) for a, b, i, s in cur))
     return out

@@ -1,7 +1,7 @@
 """Section 五: split it into problem/measure statements, flag vague ones, find copied text.
 
-Segmentation conventions (the gold in ``corpora/segmentation_gold.jsonl`` follows them; see
-``corpora/segmentation_guide.md``):
+Segmentation conventions (the gold in ``corpora/problems/real_gold.jsonl`` follows them; see
+``corpora/problems/guide.md``, section 2):
 
 * The finest enumeration level is the statement: each 一是/（一）/1./①/首先 item is one statement,
   however many sentences it has. A marker's title line that only heads sub-items is not one.
@@ -32,7 +32,7 @@ from rapidfuzz import fuzz
 
 from .document import Document
 from .errors import ModelError
-from .result import Category, CopiedFrom, Finding, ProblemStatement, Report, Section
+from .result import Category, CopiedFrom, Finding, ProblemStatement, Report, Section, Topic
 from .rules import Rule
 
 Kind = Literal["problem", "measure"]
@@ -85,6 +85,7 @@ class _Unit:
     end: int  # exclusive; raw (trailing punctuation not yet stripped)
     header_kind: Kind | None = None
     family: str = ""  # marker family of an item: 是 / paren / arabic / circled / sequence / line
+    first: bool = False  # the marker is the first of its list (一是, （一）, （1）, 1., ①, 第一, 首先)
 
 
 def _family(marker: str) -> str:
@@ -100,6 +101,12 @@ def _family(marker: str) -> str:
     if m[:1] in "首其再最第":
         return "sequence"
     return "line"
+
+
+def _is_first(marker: str) -> bool:
+    """Does the marker open a list (its number is one)?"""
+    core = re.sub(r"[\s（()）、，,.．:：是第]", "", marker)
+    return core in ("一", "1", "①", "首先")
 
 
 def _body_text(doc: Document, sec: Section, heading_is_subheading: bool) -> tuple[int, str]:
@@ -144,7 +151,9 @@ def _units(text: str) -> list[_Unit]:
             if text[title_end:item_end].strip(_TRAIL):
                 units += _split_runs(text, title_end, item_end)
         else:
-            units.append(_Unit("item", m.end(), item_end, family=_family(m.group("m"))))
+            units.append(
+                _Unit("item", m.end(), item_end, family=_family(m.group("m")), first=_is_first(m.group("m")))
+            )
         if item_end < end and text[item_end:end].strip():
             units += _split_runs(text, item_end, end)
     return units
@@ -267,7 +276,15 @@ def analyze_problems(doc: Document, sections: Sequence[Section]) -> list[Problem
     ]
     cats, _ = _categories([p.text for p in stmts])
     if cats is not None:
-        stmts = [dataclasses.replace(p, categories=c) for p, c in zip(stmts, cats, strict=True)]
+        tops = _topics([p.text for p in stmts])
+        stmts = [
+            dataclasses.replace(
+                p,
+                categories=c,
+                topics=tuple(Topic(label=k.label, score=k.score, start=p.start + a, end=p.start + b) for a, b, k in t),
+            )
+            for p, c, t in zip(stmts, cats, tops, strict=True)
+        ]
     return stmts
 
 
@@ -289,7 +306,7 @@ def segment(doc: Document, sec: Section) -> list[tuple[int, int, Kind]]:
             and nxt is not None
             and nxt.kind == "item"
             and nxt.family != u.family
-            and any(v.kind == "item" and v.family == u.family for v in units[ui + 2 :])
+            and nxt.first
             and _is_title(body[u.start : u.end])
         ):
             pieces = [(u.start, u.end, "intro")]  # "（一）加强政策解读" heading its own 1./一是 sub-items
@@ -403,26 +420,81 @@ _CONCRETE = re.compile(
     r"征求意见|听证|座谈|问卷|访谈|清理|归集|预公开|编制|岗前|新入职|新上岗|传帮带|舆情|隐私|个人信息|"
     r"重大项目|建设项目|重大行政决策|营商环境|惠企|就业|社保|医疗|教育|住房|养老|征收|征地|拆迁|环保|食品|安全生产|"
     r"村|社区|街道|乡镇|机构改革|人事变动|兼职|借调|流动性|申请量|分散|噪音|老化|失效|设备|"
-    r"时限|期限|工作日|日内|天内|每月|每季度?|每周|每半年|每年|按月|按季|季度|年底|年初|月底"
+    r"时限|期限|工作日|日内|天内|每月|每季度?|每周|每半年|每年|按月|按季|季度|年底|年初|月底|"
+    r"错误|错别字|错字|差错|断字|调查|征集|重点项目|全流程|一网通办|跟班"
+)
+#: Proper-noun-like jieba tags: a word tagged so names a specific thing (a system, body, place,
+#: product, foreign-script name) unless it is a generic word of the genre.
+_NAMED_POS = re.compile(r"^(?:nz|eng|nt|ns|nr|nrt|nrfg|m)$")
+#: Heads that turn a specific modifier into a named system ("跟班学习制度", "阅办联动机制").
+_SYSTEM_HEADS = frozenset({"制度", "机制", "系统", "平台", "模式", "工程", "行动", "专栏", "清单", "错误"})
+#: A quoted name of a document, or of a column, campaign or system ("“阅办联动”机制"); quoted slogans
+#: ("公开为常态、不公开为例外", "接地气") are no object, and neither is the regulation's own title.
+_QUOTED_NAME = re.compile(
+    r"《(?![^》]*条例)(?![^》]*办法》)[^》]{2,30}》"
+    r"|“[^”]{2,16}”(?=(?:专栏|栏目|专区|专题|活动|行动|工程|品牌|平台|系统|机制|模式|制度|试点|号|APP|小程序|服务))"
+)
+#: Generic words jieba tags as proper nouns or numerals: qualities (-化), superiors, quantifiers.
+_GENERIC_NAMED = re.compile(
+    r"^(?:[\u4e00-\u9fff]{1,3}化|多[\u4e00-\u9fff]*|全[\u4e00-\u9fff]*|各[\u4e00-\u9fff]*|一[\u4e00-\u9fff]?|一些|一定|部分|少数|个别|若干|进一步|"
+    r"[一二两三四五六七八九十百千万]|党工委|管委会|[省市区县]委|[省市区县]政府|国务院|上级[\u4e00-\u9fff]*)$"
 )
 
 
-def vagueness(text: str) -> tuple[bool, str]:
+def _generic_words() -> frozenset[str]:
+    from ._vague_lexicon import GENERIC_WORDS
+
+    return GENERIC_WORDS
+
+
+def named_objects(text: str, *, generic: frozenset[str] | None = None) -> list[str]:
+    """Specific things a statement names, found by jieba part of speech rather than a word list.
+
+    A word tagged as a proper noun, organisation, place, foreign-script name or numeral (nz, nt,
+    ns, nr, eng, m), and a system name made of a specific modifier and a head such as 制度/机制/
+    平台 ("跟班学习制度"), count, unless the word is one of the genre's generic words: ``generic``
+    (learned by ``scripts/eval_problems.py`` from statements labelled vague) or a quality in -化,
+    a quantifier or a superior body.
+    """
+    import jieba
+    import jieba.posseg as pseg
+
+    gen = _generic_words() if generic is None else generic
+    jieba.setLogLevel(60)
+    toks = [(w.word, w.flag) for w in pseg.cut(re.sub(r"\s+", "", text))]
+    out = [
+        w
+        for w, f in toks
+        if _NAMED_POS.match(f) and w not in gen and not _GENERIC_NAMED.match(w) and not re.fullmatch(r"\W+", w)
+    ]
+    for i, (head, _) in enumerate(toks):
+        if head not in _SYSTEM_HEADS:
+            continue
+        mod, tag = toks[i - 1] if i else ("", "x")
+        if len(mod) >= 2 and tag not in ("x", "uj", "c", "p", "d") and mod not in gen:
+            out.append(mod + head)
+    out += [m.group(0) for m in _QUOTED_NAME.finditer(text)]
+    return out
+
+
+def vagueness(text: str, *, generic: frozenset[str] | None = None) -> tuple[bool, str]:
     """Is the statement 泛泛而谈? Returns (vague, reason).
 
     The format notice asks section 五 to be 明确具体, not 笼统模糊、泛泛而谈 (definition and borderline
-    cases: ``corpora/vague_guide.md``). Rule: a statement is vague when it uses generic evaluation or
+    cases: ``corpora/problems/guide.md``, section 5). Rule: a statement is vague when it uses generic evaluation or
     effort wording (有待进一步加强, 还需提升, 仍有差距, 不够到位, 持续推进 …) and names no concrete
     object: no channel or medium (网站, 公众号, 视频 …), document type (目录, 清单, 预决算 …),
     procedure (审查, 考核, 抽查 …), policy domain or place, cause (机构改革, 兼职 …), time limit or
     frequency, and no number. The report year and the regulation's title do not count: every report
-    names them. What is left is only work-area nouns and generic qualities (解读, 队伍, 质量, 水平,
-    意识 …), so the sentence could stand in any report of any year. A statement without evaluative
-    wording (a plain account of what was done) is not vague.
+    names them. Beyond that list, jieba's part-of-speech tags find what a list cannot know: proper
+    nouns, organisations, numerals and named systems (``named_objects``). What is left is only
+    work-area nouns and generic qualities (解读, 队伍, 质量, 水平, 意识 …), so the sentence could
+    stand in any report of any year. A statement without evaluative wording (a plain account of
+    what was done) is not vague.
     """
     t = _BOILERPLATE_NAMES.sub("", unicodedata.normalize("NFKC", text))
     evaluative = list(dict.fromkeys(m.group(0) for m in _EVALUATIVE.finditer(t)))
-    if not evaluative or _CONCRETE.search(t):
+    if not evaluative or _CONCRETE.search(t) or named_objects(t, generic=generic):
         return False, ""
     shown = "、".join(evaluative)[:40]
     return (
@@ -446,6 +518,16 @@ def _categories(texts: list[str]) -> tuple[list[tuple[Category, ...]] | None, st
         return None, exc.reason
     except ImportError as exc:
         return None, str(exc)
+
+
+def _topics(texts: list[str]) -> list[tuple[tuple[int, int, Category], ...]]:
+    """Per-clause topics (offsets relative to each statement); empty when the model is unavailable."""
+    try:
+        from .problem_classifier import topics
+
+        return topics(texts)
+    except (ModelError, ImportError):
+        return [() for _ in texts]
 
 
 def problem_findings(

@@ -79,6 +79,16 @@ class Category:
 
 
 @dataclass(frozen=True, slots=True)
+class Topic:
+    """One problem listed inside a statement: its label and its clause (offsets into the document)."""
+
+    label: str
+    score: float
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
 class CopiedFrom:
     source: str
     text: str
@@ -96,6 +106,7 @@ class ProblemStatement:
     vague: bool = False
     vague_reason: str = ""
     copied_from: CopiedFrom | None = None
+    topics: tuple[Topic, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,8 +144,9 @@ class Report:
         def statement(p: dict[str, Any]) -> ProblemStatement:
             cf = p.get("copied_from")
             return ProblemStatement(
-                **{k: v for k, v in p.items() if k not in ("categories", "copied_from")},
+                **{k: v for k, v in p.items() if k not in ("categories", "copied_from", "topics")},
                 categories=tuple(Category(**c) for c in p.get("categories") or ()),
+                topics=tuple(Topic(**t) for t in p.get("topics") or ()),
                 copied_from=CopiedFrom(**cf) if cf else None,
             )
 

@@ -8,16 +8,28 @@ import pickle
 from pathlib import Path
 from types import ModuleType
 
+import numpy as np
 import pytest
 
 from nlp_pipeline.errors import ModelError
 from nlp_pipeline.loading import load
-from nlp_pipeline.problem_classifier import DEFAULT_MODEL_PATH, LABEL_NAMES, LABELS, classify, normalize
+from nlp_pipeline.problem_classifier import (
+    DEFAULT_MODEL_PATH,
+    LABEL_NAMES,
+    LABELS,
+    PlattOneVsRest,
+    classify,
+    clauses,
+    decide_row,
+    normalize,
+    topics,
+)
 from nlp_pipeline.result import Category
 
 from .conftest import REAL, ROOT, real_path
 
 DATA = ROOT / "corpora" / "problems" / "statements.jsonl"
+GOLD_FILE = ROOT / "corpora" / "problems" / "real_gold.jsonl"
 HELDOUT = ROOT / "corpora" / "problems" / "heldout.jsonl"
 META = DEFAULT_MODEL_PATH.with_name("problem_classifier.meta.json")
 
@@ -63,10 +75,10 @@ def test_every_category_has_problem_examples() -> None:
     assert min(counts.values()) >= 20, counts
 
 
-def test_real_spans_resolve_through_loader() -> None:
+def test_real_gold_spans_resolve_through_loader() -> None:
     real_path("hengyang-hrss-2025.txt")
-    rows = [r for r in _rows() if r["origin"] == "real" and not r["file"].endswith(".pdf")]
-    assert len(rows) >= 60
+    rows = [json.loads(line) for line in GOLD_FILE.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 167
     texts: dict[str, str] = {}
     for r in rows:
         if r["file"] not in texts:
@@ -124,11 +136,57 @@ def test_classify_clear_statements() -> None:
 
 
 def test_threshold_keeps_top_label() -> None:
-    (only_top,) = classify(["政务公开工作还有差距"], threshold=1.01)
+    text = "门户网站栏目设置不合理，站内搜索不好用"
+    (only_top,) = classify([text], threshold=1.01)
     assert len(only_top) == 1
-    (many,) = classify(["政务公开工作还有差距"], threshold=0.0)
-    assert len(many) == len(LABELS)
-    assert many[0] == only_top[0]
+    (many,) = classify([text], threshold=0.0)
+    assert len(many) == len(LABELS) - 1  # every specific label; ``other`` only when nothing fits
+    assert many[0] == only_top[0] and many[0].label == "platform"
+
+
+def test_decide_row_says_other_only_when_nothing_fits() -> None:
+    labels = ["a", "b", "other"]
+    assert decide_row([0.2, 0.1, 0.9], labels, threshold=0.5, fit_threshold=0.3) == [2]
+    assert decide_row([0.4, 0.1, 0.9], labels, threshold=0.5, fit_threshold=0.3) == [0]
+    assert decide_row([0.6, 0.55, 0.1], labels, threshold=0.5, fit_threshold=0.3) == [0, 1]
+    assert decide_row([0.6, 0.45, 0.1], labels, threshold=0.5, fit_threshold=0.3) == [0]
+
+
+def test_clauses_cut_outside_quotes() -> None:
+    text = "解读形式单一，“图解、视频，动漫”用得少；网站检索不准"
+    spans = clauses(text)
+    assert [text[a:b] for a, b in spans] == ["解读形式单一", "“图解、视频，动漫”用得少", "网站检索不准"]
+
+
+def test_topics_one_label_per_listed_problem() -> None:
+    """A run-on list (written for this test) yields one topic per problem, with offsets."""
+    text = "工作人员多为兼职且流动频繁，门户网站站内搜索不好用，依申请公开答复文书不够规范"
+    (tops,) = topics([text])
+    assert [c.label for _, _, c in tops] == ["staff_training", "platform", "application_handling"]
+    assert [text[a:b] for a, b, _ in tops] == text.split("，")
+    (generic_tail,) = topics(["政策解读形式单一，图解和视频较少，有待进一步加强"])
+    assert [c.label for _, _, c in generic_tail] == ["policy_interpretation"]
+
+
+def test_platt_model_is_monotone_and_bounded() -> None:
+    import numpy as np
+
+    class Feats:
+        def transform(self, texts: list[str]) -> list[str]:
+            return texts
+
+    class Lin:
+        def __init__(self, k: float) -> None:
+            self.k = k
+
+        def decision_function(self, x: list[str]) -> np.ndarray:
+            return np.array([self.k * len(t) for t in x], dtype=float)
+
+    m = PlattOneVsRest(Feats(), [Lin(1.0), Lin(-1.0)], [(2.0, -3.0), (1.0, 0.0)])
+    p = m.predict_proba(["a", "aa", "aaa"])
+    assert p.shape == (3, 2)
+    assert list(p[:, 0]) == sorted(p[:, 0]) and list(p[:, 1]) == sorted(p[:, 1], reverse=True)
+    assert round(float(p[0, 0]), 4) == round(1 / (1 + np.exp(1.0)), 4)
 
 
 def test_metadata_matches_labelled_set() -> None:
@@ -136,21 +194,27 @@ def test_metadata_matches_labelled_set() -> None:
     for key in (
         "labels",
         "threshold",
+        "fit_threshold",
         "training_data_sha256",
         "versions",
         "scores",
         "date",
-        "timing",
         "seed",
     ):
         assert key in meta, key
     assert meta["labels"] == list(LABELS)
-    assert meta["training_data_sha256"] == hashlib.sha256(DATA.read_bytes()).hexdigest(), (
-        "labelled set changed since training: rerun scripts/train_classifier.py"
-    )
-    assert 0.0 < meta["threshold"] < 1.0
+    for rel, digest in meta["training_data_sha256"].items():
+        assert hashlib.sha256((ROOT / rel).read_bytes()).hexdigest() == digest, (
+            f"{rel} changed since training: rerun scripts/train_classifier.py"
+        )
+    assert 0.0 < meta["fit_threshold"] < meta["threshold"] < 1.0
     assert {"scikit-learn", "python", "jieba"} <= set(meta["versions"])
-    assert 0.0 <= meta["scores"]["grouped_cv_problems"]["macro_f1"] <= 1.0
+    scores = meta["scores"]["grouped_by_body_real_problems"]
+    assert scores["n"] == 78
+    assert 0.0 <= scores["main_macro_f1_present"] <= 1.0
+    table = scores["per_class_main"]
+    assert set(table) == set(LABELS)
+    assert sum(row["support"] for row in table.values()) == 78
 
 
 def test_artifact_holds_no_training_sentences() -> None:
@@ -160,7 +224,8 @@ def test_artifact_holds_no_training_sentences() -> None:
     synthetic = [normalize(r["text"]) for r in _rows() if r["origin"] == "synthetic"]
     assert not [t for t in synthetic if t.encode("utf-8") in blob]
     if REAL.is_dir():
-        r = next(r for r in _rows() if r["origin"] == "real" and r["file"].endswith(".txt"))
+        rows = [json.loads(line) for line in GOLD_FILE.read_text(encoding="utf-8").splitlines()]
+        r = next(r for r in rows if r["file"].endswith(".txt"))
         span = normalize(load(REAL / r["file"]).text[r["start"] : r["end"]])
         assert span.encode("utf-8") not in blob
 
@@ -179,9 +244,54 @@ def _train_script() -> ModuleType:
     return mod
 
 
-def test_selection_prefers_simplest_within_noise() -> None:
+def test_training_evaluation_scores_only_what_it_is_given() -> None:
     tc = _train_script()
-    near = {((16.0, 0.5), 0.4): 0.900, ((16.0, 0.0), 0.45): 0.897, ((8.0, 0.0), 0.35): 0.896}
-    assert tc.choose(near) == ((16.0, 0.0), 0.45)
-    clear = {((16.0, 0.5), 0.4): 0.920, ((16.0, 0.0), 0.45): 0.897}
-    assert tc.choose(clear) == ((16.0, 0.5), 0.4)
+    items = [
+        tc.Item("甲", ("platform", "interaction"), "problem", "b1", True, "statement"),
+        tc.Item("乙", ("staff_training",), "problem", "b2", True, "statement"),
+    ]
+    probs = np.zeros((2, len(LABELS)))
+    probs[0, LABELS.index("interaction")] = 0.8  # top is a correct label, but not the main one
+    probs[1, LABELS.index("staff_training")] = 0.9
+    ev = tc.evaluate(items, probs, 0.3)
+    assert ev["top_label_among_correct"] == 1.0
+    assert ev["per_class_main"]["platform"]["recall"] == 0.0
+    assert ev["per_class_main"]["staff_training"]["f1"] == 1.0
+
+
+def _kappa_script() -> ModuleType:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("kappa_under_test", ROOT / "scripts" / "kappa.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_blind_subset_is_whole_bodies_without_labels() -> None:
+    k = _kappa_script()
+    gold = k.read_jsonl(GOLD_FILE)
+    subset = k.read_jsonl(k.SUBSET)
+    assert subset == k.make_subset(gold)  # deterministic: regenerating gives the same file
+    assert 0.3 <= len(subset) / len(gold) <= 0.4
+    assert all(set(r) == set(k.SPAN_KEYS) for r in subset)
+    bodies = {r["body"] for r in subset}
+    assert [r["id"] for r in gold if r["body"] in bodies] == [r["id"] for r in subset]
+
+
+def test_kappa_of_identical_and_disagreeing_labels() -> None:
+    k = _kappa_script()
+    gold = [
+        {"id": "a", "kind": "problem", "labels": ["platform"], "vague": True, "topics": []},
+        {"id": "b", "kind": "problem", "labels": ["staff_training"], "vague": False, "topics": []},
+        {"id": "c", "kind": "problem", "labels": ["platform", "interaction"], "vague": False, "topics": []},
+        {"id": "d", "kind": "measure", "labels": ["interaction"], "vague": True, "topics": []},
+    ]
+    same = k.agreement(gold, [{"id": g["id"], "labels": g["labels"], "vague": g["vague"]} for g in gold])
+    assert same["main_label_kappa"] == 1.0 and same["vague_kappa"] == 1.0 and same["label_set_jaccard"] == 1.0
+    other = [dict(g) for g in gold]
+    other[1] = {**other[1], "labels": ["platform"]}
+    diff = k.agreement(gold, other)
+    assert diff["main_label_agreement"] == 0.75
+    assert round(diff["main_label_kappa"], 3) == 0.556

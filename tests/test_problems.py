@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import random
+import re
 import time
 import warnings
+from pathlib import Path
 
 import pytest
 
 from nlp_pipeline import loading, problems
 from nlp_pipeline.errors import ModelError
+from nlp_pipeline.problem_classifier import LABELS
 from nlp_pipeline.problems import analyze_problems, find_copies, problem_findings, vagueness
 from nlp_pipeline.result import ProblemStatement, Report
 from nlp_pipeline.sections import find_sections
 
-from .conftest import ROOT, real_path, require_shared
+from .conftest import REAL, ROOT, real_path, require_shared
 
 HEAD = "一、总体情况\n略。\n二、主动公开政府信息情况\n略。\n三、收到和处理政府信息公开申请情况\n略。\n四、政府信息公开行政复议、行政诉讼情况\n略。\n"
 TAIL = "六、其他需要报告的事项\n无。\n"
@@ -208,7 +212,7 @@ def test_find_copies_blocks_candidates_at_scale() -> None:
     assert hits == [("r10", "r2500"), ("r2500", "r10")]
 
 
-GOLD_FILE = ROOT / "corpora" / "segmentation_gold.jsonl"
+GOLD_FILE = ROOT / "corpora" / "problems" / "real_gold.jsonl"
 
 
 def _gold() -> dict[str, list[dict]]:
@@ -251,8 +255,8 @@ def test_real_segmentation_gold() -> None:
         kind_ok += sum(pred[(g["start"], g["end"])] == g["kind"] for g in hits)
     if drifted:  # a loader changed the text inside gold spans: re-label those files
         warnings.warn(f"gold spans drifted in {sorted(set(drifted))}", stacklevel=1)
-    assert n >= 0.8 * total and n >= 60
-    assert exact / n >= 0.95
+    assert n >= 0.95 * total and n >= 160
+    assert exact / n >= 0.97
     assert kind_ok == exact
 
 
@@ -377,13 +381,11 @@ def test_item_title_over_sub_items_is_not_a_statement() -> None:
     ]
 
 
-VAGUE_GOLD_FILE = ROOT / "corpora" / "vague_gold.jsonl"
+VAGUE_SYNTH_FILE = ROOT / "corpora" / "problems" / "vague_synthetic.jsonl"
 
 
-def _vague_gold() -> list[dict]:
-    return [
-        json.loads(line) for line in VAGUE_GOLD_FILE.read_text(encoding="utf-8").splitlines() if line.strip()
-    ]
+def _rows(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def _f1(pairs: list[tuple[bool, bool]]) -> float:
@@ -393,36 +395,115 @@ def _f1(pairs: list[tuple[bool, bool]]) -> float:
     return 2 * tp / (pred + gold) if pred + gold else 0.0
 
 
-def test_vague_gold_is_complete_and_stores_no_real_text() -> None:
-    rows = _vague_gold()
-    real = [r for r in rows if r["origin"] == "real"]
-    seg = {(g["file"], g["start"], g["end"], g["sha1"]) for gs in _gold().values() for g in gs}
-    assert {(r["file"], r["start"], r["end"], r["sha1"]) for r in real} == seg
-    assert len(real) == len(seg) == 107
-    assert all("text" not in r for r in rows if r["origin"] != "synthetic")
-    synthetic = [r for r in rows if r["origin"] == "synthetic"]
-    assert len(synthetic) == 40 and sum(r["vague"] for r in synthetic) == 20
-    assert all(isinstance(r["vague"], bool) and r["note"] for r in rows)
+def test_real_gold_covers_every_report_and_stores_no_text() -> None:
+    rows = _rows(GOLD_FILE)
+    assert len({r["id"] for r in rows}) == len(rows) == 167
+    assert len({r["file"] for r in rows}) == 30
+    assert {r["body"] for r in rows} == {
+        "czj",
+        "jjf",
+        "zonghe",
+        "szfgs",
+        "hengyang",
+        "kewei",
+        "shanghai-office",
+        "shuyang-county",
+        "shuyang-fgj",
+    }
+    for r in rows:
+        assert "text" not in r
+        assert r["labels"] and set(r["labels"]) <= set(LABELS), r["id"]
+        assert isinstance(r["vague"], bool) and r["kind"] in ("problem", "measure")
+        tops = r["topics"]
+        assert tops and tops[0]["label"] == r["labels"][0], r["id"]
+        assert {t["label"] for t in tops} <= set(r["labels"]), r["id"]
+        assert all(r["start"] <= t["start"] < t["end"] <= r["end"] for t in tops), r["id"]
+        assert all(a["end"] <= b["start"] for a, b in itertools.pairwise(tops)), r["id"]
+
+
+def test_real_gold_spans_exclude_enumerators() -> None:
+    require_shared()
+    texts: dict[str, str] = {}
+    for r in _rows(GOLD_FILE):
+        if r["file"] not in texts:
+            texts[r["file"]] = loading.load(real_path(r["file"])).text
+        span = texts[r["file"]][r["start"] : r["end"]]
+        assert _sha(span) == r["sha1"], r["id"]
+        assert not re.match(r"[一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]+[）)]", span), r["id"]
 
 
 def test_vagueness_floor_on_synthetic_gold() -> None:
-    pairs = [(vagueness(r["text"])[0], r["vague"]) for r in _vague_gold() if r["origin"] == "synthetic"]
+    rows = _rows(VAGUE_SYNTH_FILE)
+    assert len(rows) == 40 and sum(r["vague"] for r in rows) == 20
+    pairs = [(vagueness(r["text"])[0], r["vague"]) for r in rows]
     assert _f1(pairs) >= 0.95
 
 
-@pytest.mark.parametrize(("origin", "floor"), [("real", 0.93), ("real_heldout", 0.8)])
-def test_vagueness_floor_on_real_gold(origin: str, floor: float) -> None:
+def test_vagueness_on_real_gold_grouped_by_body() -> None:
+    """The generic lexicon for each body is learned from the other bodies only (as eval_problems does)."""
     require_shared()
-    texts: dict[str, str] = {}
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("eval_problems", ROOT / "scripts" / "eval_problems.py")
+    assert spec and spec.loader
+    ev = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ev)
+    items, synth, drift = ev.vague_items(REAL)
+    assert drift == 0 and len(items) == 167
+    syn_vague = [t for t, v in synth if v]
     pairs: list[tuple[bool, bool]] = []
-    for r in _vague_gold():
-        if r["origin"] != origin:
-            continue
-        if r["file"] not in texts:
-            texts[r["file"]] = loading.load(real_path(r["file"])).text
-        g = relocate(texts[r["file"]], r)
-        if g is None:
-            continue
-        pairs.append((vagueness(texts[r["file"]][g["start"] : g["end"]])[0], r["vague"]))
-    assert len(pairs) >= 10
-    assert _f1(pairs) >= floor
+    for body in sorted({b for b, _, _ in items}):
+        lex = ev.generic_lexicon([t for b, t, v in items if v and b != body] + syn_vague)
+        pairs += [(vagueness(t, generic=lex)[0], g) for b, t, g in items if b == body]
+    prec, rec, _ = ev.prf(pairs)
+    assert prec >= 0.95 and rec >= 0.95, (prec, rec)
+
+
+@pytest.mark.parametrize(
+    ("text", "vague"),
+    [
+        ("新进人员跟班学习的制度执行还需进一步加强", False),
+        ("依托“一网通办”平台的信息公开有待进一步完善", False),
+        ("少数稿件存在断字现象，审核把关仍需加强", False),
+        ("面向企业的问卷调查覆盖面仍需拓展", False),
+        ("“阅办联动”机制建设有待深化", False),
+        ("《政府信息公开指南》内容更新不够及时", False),
+        ("政务公开队伍能力有待进一步提升", True),
+        ("智能化、数字化水平仍需提升", True),
+        ("落实“公开为常态、不公开为例外”原则不够到位，有待加强", True),
+    ],
+)
+def test_vagueness_names_objects_outside_the_word_list(text: str, vague: bool) -> None:
+    """Written for this test: named systems, quoted names and errors are concrete; slogans are not."""
+    assert vagueness(text)[0] is vague
+
+
+def test_heading_over_sub_items_is_no_statement() -> None:
+    """Guide S4 (sentences written for this test): a title that only heads sub-items is dropped."""
+    got = statements(
+        "（一）存在问题\n一是图解数量偏少；二是网站检索不准。\n"
+        "（二）改进措施\n"
+        "1.加强政策解读\n（1）每季度制作图解不少于3件。\n（2）重要政策配发视频解读。\n"
+        "2.优化网站检索\n（1）升级站内搜索引擎。\n"
+    )
+    assert got == [
+        ("problem", "图解数量偏少"),
+        ("problem", "网站检索不准"),
+        ("measure", "每季度制作图解不少于3件"),
+        ("measure", "重要政策配发视频解读"),
+        ("measure", "升级站内搜索引擎"),
+    ]
+
+
+def test_run_on_list_stays_one_statement() -> None:
+    """Guide S6: a comma list after "如：" is one statement (its problems become topics)."""
+    got = statements("本年度工作仍存在一些不足，如：经办人员业务不熟，网站检索不准，解读图解偏少等。\n")
+    assert got == [
+        ("problem", "本年度工作仍存在一些不足，如：经办人员业务不熟，网站检索不准，解读图解偏少等")
+    ]
+
+
+def test_unnumbered_paragraph_splits_by_sentence() -> None:
+    """Guide S5: outside enumerations a headline sentence and its explanation are two statements."""
+    got = statements("网站栏目更新不及时。部分栏目超过半年未更新。\n")
+    assert got == [("problem", "网站栏目更新不及时"), ("problem", "部分栏目超过半年未更新")]
