@@ -8,15 +8,22 @@ The blind subset is every statement of the bodies listed in ``BLIND_BODIES`` (wh
 second annotator never sees a body's other years labelled): about 35% of the real statements. It
 holds spans only (file, offsets, sha1, kind), no labels. The second annotator returns one JSON line
 per statement: ``{"id": ..., "labels": [main label first, ...], "vague": true|false}`` and
-optionally ``"topics": [label, ...]`` (one label per listed problem). The script prints Cohen's
-kappa for the main label, for each category as present/absent, for vagueness, and the mean
-Jaccard overlap of the label sets: the ceiling a model can be expected to reach.
+optionally ``"topics"`` (one per listed problem: a label, or ``{"start", "end", "label"}``). The
+script prints Cohen's kappa for the main label, for each category as present/absent, for
+vagueness, and the mean Jaccard overlap of the label sets: the ceiling a model can be expected to
+reach. The guide cites some statements of the subset as examples, so the figures are printed
+again over the statements it does not cite (the blind part proper).
+
+``--segmentation SEG.jsonl`` (lines ``{"file", "start", "end", "kind"}``, the second annotator's
+own split of section 五 of some files) adds exact-boundary and kind agreement with the gold on
+those files.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -27,6 +34,7 @@ from sklearn.metrics import cohen_kappa_score
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "corpora" / "problems" / "real_gold.jsonl"
 SUBSET = ROOT / "corpora" / "problems" / "blind_subset.jsonl"
+GUIDE = ROOT / "corpora" / "problems" / "guide.md"
 #: Whole bodies in the blind subset: every body except the two longest series (czj, zonghe).
 BLIND_BODIES = ("hengyang", "jjf", "kewei", "shanghai-office", "shuyang-county", "shuyang-fgj", "szfgs")
 SPAN_KEYS = ("id", "file", "body", "start", "end", "sha1", "kind")
@@ -83,9 +91,31 @@ def agreement(gold: list[dict], second: list[dict]) -> dict[str, object]:
         out["vague_kappa"] = round(kappa([g["vague"] for g, _ in pairs], [s["vague"] for _, s in pairs]), 3)
     if all("topics" in s for _, s in pairs):
         mine_t = Counter(t["label"] for g, _ in pairs for t in g["topics"])
-        theirs = Counter(lab for _, s in pairs for lab in s["topics"])
+        theirs = Counter(t["label"] if isinstance(t, dict) else t for _, s in pairs for t in s["topics"])
         out["topic_counts"] = {lab: [mine_t[lab], theirs[lab]] for lab in sorted(set(mine_t) | set(theirs))}
     return out
+
+
+def cited_ids() -> set[str]:
+    """Statement ids the guide quotes as examples (their labels are visible to any annotator)."""
+    return set(re.findall(r"real-\d{4}", GUIDE.read_text(encoding="utf-8")))
+
+
+def segmentation_agreement(gold: list[dict], seg: list[dict]) -> dict[str, object]:
+    """Exact (file, start, end) matches and kind agreement on the files the second split covers."""
+    files = {r["file"] for r in seg}
+    mine = {(r["file"], r["start"], r["end"]): r["kind"] for r in gold if r["file"] in files}
+    theirs = {(r["file"], r["start"], r["end"]): r["kind"] for r in seg}
+    both = mine.keys() & theirs.keys()
+    return {
+        "files": len(files),
+        "gold_statements": len(mine),
+        "second_statements": len(theirs),
+        "exact_boundaries": len(both),
+        "exact_precision": round(len(both) / len(theirs), 3) if theirs else None,
+        "exact_recall": round(len(both) / len(mine), 3) if mine else None,
+        "kind_agreement_on_matches": round(sum(mine[k] == theirs[k] for k in both) / len(both), 3) if both else None,
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -93,6 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("second", nargs="?", type=Path, help="the second annotator's labels (JSON lines)")
     ap.add_argument("--gold", type=Path, default=GOLD)
     ap.add_argument("--make-subset", action="store_true")
+    ap.add_argument("--segmentation", type=Path, help="the second annotator's own split of some files")
     args = ap.parse_args(argv)
     gold = read_jsonl(args.gold)
     if args.make_subset:
@@ -104,7 +135,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.second is None:
         ap.error("give the second annotator's file, or --make-subset")
-    print(json.dumps(agreement(gold, read_jsonl(args.second)), ensure_ascii=False, indent=1))
+    second = read_jsonl(args.second)
+    cited = cited_ids()
+    report = {
+        "all": agreement(gold, second),
+        "not_cited_by_the_guide": agreement(gold, [r for r in second if r["id"] not in cited]),
+    }
+    if args.segmentation:
+        report["segmentation"] = segmentation_agreement(gold, read_jsonl(args.segmentation))
+    print(json.dumps(report, ensure_ascii=False, indent=1))
     return 0
 
 
