@@ -17,6 +17,13 @@ class Corpus:
         self.path = Path(path)
         if not self.path.is_file():
             raise UsageError(str(self.path), f"database not found: {self.path}")
+        with self.path.open("rb") as fh:
+            magic = fh.read(12)[8:12]
+        if magic != b"DUCK":  # DuckDB's file signature; anything else would fail with a confusing message
+            raise UsageError(
+                str(self.path),
+                f"not a DuckDB database: {self.path} (give the file written by `nlp-pipeline batch ... --db`)",
+            )
         try:
             self.con = duckdb.connect(str(self.path), read_only=True)
         except duckdb.Error as exc:

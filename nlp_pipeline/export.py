@@ -22,9 +22,9 @@ def export(db: str | Path, out: str | Path, *, fmt: str = "parquet") -> list[Pat
     if fmt not in ("parquet", "csv"):
         raise ValueError(f"format must be parquet or csv, not {fmt!r}")
     out_dir = Path(out)
-    out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    with Corpus(db) as corpus:
+    with Corpus(db) as corpus:  # opened first: a bad database must not leave an output folder
+        out_dir.mkdir(parents=True, exist_ok=True)
         for table in EXPORTED:
             df = corpus.sql(f"SELECT * FROM {table}")
             path = out_dir / f"{table}.{fmt}"

@@ -199,6 +199,22 @@ def test_export_twice_into_same_dir_and_missing_db(run: dict, tmp_path: Path, ca
     assert export(run["db"], tmp_path / "x", fmt="csv") == export(run["db"], tmp_path / "x", fmt="csv")
     assert main(["export", str(tmp_path / "nope.duckdb"), "-o", str(tmp_path / "y")]) == 2
     assert "database not found" in capsys.readouterr().err
+    assert not (tmp_path / "y").exists()
+
+
+@pytest.mark.parametrize("command", ["export", "report"])
+def test_bad_database_names_the_file_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture, command: str
+) -> None:
+    jsonl = tmp_path / "run.jsonl"  # the batch's line output given where the database belongs
+    jsonl.write_text('{"source": "a.txt"}\n', encoding="utf-8")
+    out = tmp_path / "out"
+    assert main([command, str(jsonl), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"not a DuckDB database: {jsonl} (give the file written by `nlp-pipeline batch ... --db`)" in err
+    assert not out.exists()
+    assert main([command, str(tmp_path / "missing.duckdb"), "-o", str(out)]) == 2
+    assert not out.exists()
 
 
 # ---------------------------------------------------------------- the site

@@ -307,6 +307,12 @@ def _write(path: Path, html: str) -> None:
 def build_site(db: str | Path, out: str | Path) -> int:
     """Write the site into ``out``; returns the number of HTML pages written."""
     out_dir = Path(out)
+    with Corpus(db) as corpus:  # opened first: a bad database must not leave a half-written site
+        _write_assets(out_dir)
+        return _build(corpus, _env(), out_dir)
+
+
+def _write_assets(out_dir: Path) -> None:
     for sub in ("assets", "bodies", "reports"):
         (out_dir / sub).mkdir(parents=True, exist_ok=True)
     static = resources.files("nlp_pipeline.site") / "static"
@@ -315,9 +321,6 @@ def build_site(db: str | Path, out: str | Path) -> int:
     import plotly
 
     shutil.copyfile(Path(plotly.__file__).parent / "package_data" / "plotly.min.js", out_dir / "assets" / "plotly.min.js")
-    env = _env()
-    with Corpus(db) as corpus:
-        return _build(corpus, env, out_dir)
 
 
 def _build(corpus: Corpus, env: Any, out_dir: Path) -> int:
