@@ -1,4 +1,4 @@
-"""The ``nlp-pipeline`` command: a thin argparse layer over ``pipeline`` and ``batch``.
+"""The ``nlp-pipeline`` command: a thin argparse layer over ``runner``, ``corpus`` and ``render``.
 
 Exit status: 0 when every input was analysed (findings do not change it), 1 when any input
 failed, 2 for usage errors. Bad input never shows a traceback: the file and the reason go to
@@ -8,6 +8,7 @@ stderr (``analyze``) or into the JSONL (``batch``).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import os
@@ -17,11 +18,13 @@ from pathlib import Path
 from typing import TextIO
 
 from . import __version__
-from .batch import DEFAULT_TIMEOUT, SUFFIXES, analyze_file, corpus_pass, discover, progress_bar, run_batch
+from .corpus import corpus_pass
 from .errors import NlpPipelineError, UsageError
 from .problem_classifier import MODEL_ENV
+from .progress import progress_bar
 from .render import inert, render_error, render_plain, render_rich, summary_lines
 from .result import Report
+from .runner import DEFAULT_TIMEOUT, SUFFIXES, analyze_one, discover, result_line, run_batch, updated_line
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -244,8 +247,11 @@ def cmd_analyze(paths: Sequence[str], *, fmt: str, stdout: TextIO | None = None)
             inert(f"nlp-pipeline: {d}: no report files ({'/'.join(SUFFIXES)}) in this directory"),
             file=sys.stderr,
         )
-    lines = [analyze_file(p) for p in files]
-    lines, warnings = corpus_pass(lines, copies=False)
+    results = [analyze_one(p) for p in files]
+    lines = [result_line(r, p) for r, p in zip(results, files, strict=True)]
+    reports = [r for r in results if isinstance(r, Report)]
+    updated, warnings = corpus_pass(reports, copies=False)
+    changed = {id(before): after for before, after in zip(reports, updated, strict=True) if after is not before}
     for w in warnings:
         print(inert(f"nlp-pipeline: warning: {w}"), file=sys.stderr)
     failed = len(empty)
@@ -254,20 +260,25 @@ def cmd_analyze(paths: Sequence[str], *, fmt: str, stdout: TextIO | None = None)
         from rich.console import Console
 
         console = Console(file=out)
-    for line in lines:
-        if "error" in line:
+    for result, line in zip(results, lines, strict=True):
+        if not isinstance(result, Report):
             failed += 1
             print(f"nlp-pipeline: {render_error(line)}", file=sys.stderr)
             if fmt == "json":
                 out.write(json.dumps(line, ensure_ascii=False) + "\n")
             continue
+        report = changed.get(id(result))
+        if report is not None:
+            line = updated_line(report, line)
+        else:
+            report = dataclasses.replace(result, source=line["source"])
         if fmt == "json":
             out.write(json.dumps(line, ensure_ascii=False) + "\n")
         elif console is not None:
-            for part in render_rich(Report.from_dict(line)):
+            for part in render_rich(report):
                 console.print(part)
         else:
-            out.write(render_plain(Report.from_dict(line)) + "\n")
+            out.write(render_plain(report) + "\n")
     out.flush()
     return EXIT_FAILED if failed else EXIT_OK
 

@@ -1,6 +1,6 @@
 """Time ``nlp-pipeline batch`` over a directory: reports/second in total and per worker process.
 
-Runs the real batch layer (``nlp_pipeline.batch.run_batch``) into a temporary directory, once
+Runs the real batch layer (``nlp_pipeline.runner.run_batch``) into a temporary directory, once
 per worker count asked for, and also times each file alone in this process so the slowest
 formats stand out. Timings only: nothing is asserted (no timed assertions anywhere).
 
@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from nlp_pipeline.batch import analyze_file, discover, run_batch  # noqa: E402
+from nlp_pipeline.runner import analyze_file, discover, run_batch  # noqa: E402
 
 DEFAULT_DIR = ROOT.parent / "shared" / "corpora" / "real"
 
