@@ -20,6 +20,7 @@ from typing import TextIO
 from . import __version__
 from .corpus import corpus_pass
 from .errors import NlpPipelineError, UsageError
+from .pool import DEFAULT_MAX_MEMORY, parse_size
 from .problem_classifier import MODEL_ENV
 from .progress import progress_bar
 from .render import inert, render_error, render_plain, render_rich, summary_lines
@@ -82,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     an.set_defaults(subparser=an)
     an.add_argument("paths", nargs="+", metavar="PATH", help="report files or directories")
     _add_model_option(an)
+    _add_timeout_option(an)
     an.add_argument(
         "--format",
         choices=("json", "text"),
@@ -131,13 +133,15 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="dask scheduler address, e.g. tcp://10.0.0.5:8786 (implies --engine dask)",
     )
+    _add_timeout_option(ba)
     ba.add_argument(
-        "--timeout",
-        type=_timeout,
-        default=DEFAULT_TIMEOUT,
-        metavar="SECONDS",
-        help=f"give up on a file after this long and record it as failed (E010); 0 = no limit "
-        f"(default {DEFAULT_TIMEOUT:g}; not applied with --engine dask)",
+        "--max-memory",
+        type=_size,
+        default=DEFAULT_MAX_MEMORY,
+        metavar="SIZE",
+        help=f"memory one worker process may take beyond the shared models, e.g. 2GiB or 512M; a "
+        f"file that needs more is recorded as failed (E010) and the batch goes on; 0 = no limit "
+        f"(default {DEFAULT_MAX_MEMORY >> 20} MiB; processes engine only)",
     )
     ba.add_argument(
         "--no-copies",
@@ -162,6 +166,24 @@ def _add_model_option(p: argparse.ArgumentParser) -> None:
         help=f"section 五 classifier to use instead of the bundled one (a .joblib written by "
         f"scripts/train_classifier.py); also read from ${MODEL_ENV}",
     )
+
+
+def _add_timeout_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--timeout",
+        type=_timeout,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"give up on a file after this long and record it as failed (E010); 0 = no limit "
+        f"(default {DEFAULT_TIMEOUT:g}; not applied with --engine dask)",
+    )
+
+
+def _size(text: str) -> int:
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _timeout(text: str) -> float:
@@ -199,7 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ[MODEL_ENV] = str(Path(args.model).resolve())  # inherited by worker processes
     try:
         if args.command == "analyze":
-            return cmd_analyze(args.paths, fmt=args.format)
+            return cmd_analyze(args.paths, fmt=args.format, timeout=args.timeout or None)
         return cmd_batch(args)
     except UsageError as exc:
         print(inert(f"nlp-pipeline: error: {exc.reason}"), file=sys.stderr)
@@ -238,7 +260,9 @@ def expand_paths(paths: Sequence[str]) -> tuple[list[str], list[str]]:
     return out, empty
 
 
-def cmd_analyze(paths: Sequence[str], *, fmt: str, stdout: TextIO | None = None) -> int:
+def cmd_analyze(
+    paths: Sequence[str], *, fmt: str, timeout: float | None = DEFAULT_TIMEOUT, stdout: TextIO | None = None
+) -> int:
     """Analyse each path, apply the year-on-year checks among them, print one result each."""
     out = stdout or sys.stdout
     files, empty = expand_paths(paths)
@@ -247,7 +271,7 @@ def cmd_analyze(paths: Sequence[str], *, fmt: str, stdout: TextIO | None = None)
             inert(f"nlp-pipeline: {d}: no report files ({'/'.join(SUFFIXES)}) in this directory"),
             file=sys.stderr,
         )
-    results = [analyze_one(p) for p in files]
+    results = [analyze_one(p, timeout=timeout) for p in files]
     lines = [result_line(r, p) for r, p in zip(results, files, strict=True)]
     reports = [r for r in results if isinstance(r, Report)]
     updated, warnings = corpus_pass(reports, copies=False)
@@ -312,6 +336,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
             scheduler=args.scheduler,
             copies=not args.no_copies,
             timeout=args.timeout or None,
+            max_memory=args.max_memory or None,
             progress=progress,
         )
     lines = summary_lines(

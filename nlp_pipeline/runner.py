@@ -18,31 +18,24 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import Any, Literal
 
-from .corpus import corpus_pass, strip_corpus_pass
+from . import pool
+from .corpus import CorpusPass, group_by_body, strip_corpus_pass
 from .errors import Errors, NlpPipelineError, UsageError
 from .loading import _SUFFIXES as _LOADER_SUFFIXES
 from .pipeline import analyze_or_error
 from .result import Report
 from .store import output_error, write_duckdb
 
-try:
-    import fcntl
-except ImportError:  # not POSIX: runs on one OUT are not guarded against each other
-    fcntl = None  # type: ignore[assignment]
-
 SUFFIXES: tuple[str, ...] = tuple(_LOADER_SUFFIXES)  # the loaders' list: what can be read is what is found
 Engine = Literal["processes", "dask"]
 Line = dict[str, Any]
 DEFAULT_TIMEOUT = 300.0  # seconds one file may take before it is recorded as failed
-DASK_CONNECT_TIMEOUT = "20s"
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +112,9 @@ def _largest_first(files: Sequence[Path]) -> list[Path]:
     return sorted(files, key=lambda p: -(fingerprint(p, with_sha1=False).get("size") or 0))
 
 
+_OOM = Errors.E010.value.format(detail="MemoryError")
+
+
 class _Timeout(BaseException):
     """Raised by the alarm inside a worker; a BaseException so no stage's ``except Exception`` eats it."""
 
@@ -131,6 +127,7 @@ def analyze_one(path: str, *, timeout: float | None = None) -> Report | NlpPipel
     POSIX process (pool workers, the in-process path) and is ignored elsewhere (dask threads).
     """
     result: Report | NlpPipelineError
+    pool.crash_for_tests(path)
     try:
         with _deadline(timeout):
             result = analyze_or_error(path)
@@ -138,6 +135,10 @@ def analyze_one(path: str, *, timeout: float | None = None) -> Report | NlpPipel
         result = NlpPipelineError.from_catalogue(
             Errors.E010, path, detail=f"gave up after {timeout or 0:g} s (see --timeout)"
         )
+    except MemoryError:
+        result = pool.memory_error(path, pool.worker_memory_limit())
+    if isinstance(result, NlpPipelineError) and result.reason.startswith(_OOM):  # caught by the pipeline
+        result = pool.memory_error(path, pool.worker_memory_limit())
     return result
 
 
@@ -206,31 +207,46 @@ def partial_path(out: str | Path) -> Path:
 
 def read_lines(path: Path) -> list[Line]:
     """JSON lines of a previous run; a torn last line (interrupted write) is ignored."""
+    return [json.loads(raw) for _, raw in _scan(path) if raw is not None]
+
+
+def _scan(path: Path) -> Iterator[tuple[int, bytes | None]]:
+    """(offset, raw line) of each output line of ``path`` that parses to a result; (offset, None)
+    for a line that does not (torn or foreign)."""
     if not path.is_file():
-        return []
-    out: list[Line] = []
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        try:
-            obj = json.loads(raw)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(obj, dict) and isinstance(obj.get("source"), str):
-            out.append(obj)
-    return out
+        return
+    with path.open("rb") as fh:
+        off = 0
+        for raw in fh:
+            ok = raw.endswith(b"\n")
+            if ok:
+                try:
+                    obj = json.loads(raw)
+                except (json.JSONDecodeError, UnicodeDecodeError):
+                    ok = False
+                else:
+                    ok = isinstance(obj, dict) and isinstance(obj.get("source"), str)
+            yield off, (raw if ok else None)
+            off += len(raw)
 
 
 def _key(source: str) -> str:
     return os.path.normcase(os.path.abspath(source))
 
 
-def _previous_results(out: Path, files: Sequence[Path]) -> dict[str, Line]:
-    """Lines from OUT and its progress file whose source is still under DIR and unchanged."""
+def _previous_results(out: Path, files: Sequence[Path]) -> dict[str, tuple[Path, int, int]]:
+    """Where (file, offset, length) the lines of OUT and its progress file are whose source is
+    still under DIR and unchanged; a line of the progress file wins (it is newer)."""
     wanted = {_key(str(p)): p for p in files}
-    kept: dict[str, Line] = {}
-    for line in [*read_lines(out), *read_lines(partial_path(out))]:  # progress file is newer
-        k = _key(line["source"])
-        if k in wanted and unchanged(line, wanted[k]) and _readable(line):
-            kept[k] = strip_corpus_pass(line)
+    kept: dict[str, tuple[Path, int, int]] = {}
+    for path in (out, partial_path(out)):
+        for off, raw in _scan(path):
+            if raw is None:
+                continue
+            line = json.loads(raw)
+            k = _key(line["source"])
+            if k in wanted and unchanged(line, wanted[k]) and _readable(line):
+                kept[k] = (path, off, len(raw))
     return kept
 
 
@@ -245,117 +261,109 @@ def _readable(line: Line) -> bool:
     return True
 
 
-def _map_processes(paths: Sequence[str], workers: int, timeout: float | None) -> Iterator[Line]:
-    """Analyse in worker processes; a file that kills its worker is retried alone, then recorded."""
-    workers = min(workers, len(paths))
-    if workers <= 1:
-        yield from (analyze_file(p, timeout=timeout) for p in paths)
-        return
-    suspects: list[str] = []
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init)
-    try:
-        futures = {pool.submit(analyze_file, p, timeout=timeout): p for p in paths}
-        for fut in as_completed(futures):
-            try:
-                yield fut.result()
-            except BrokenProcessPool:
-                suspects.append(futures[fut])
-    except BaseException:  # Ctrl-C or an early stop: results still running would be thrown away
-        _stop_workers(pool)
-        raise
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-    for p in suspects:
-        with ProcessPoolExecutor(max_workers=1, initializer=_worker_init) as one:
-            try:
-                yield one.submit(analyze_file, p, timeout=timeout).result()
-            except BrokenProcessPool as exc:
-                yield _crash_line(p, exc)
+def _read_at(path: Path, off: int, n: int) -> bytes:
+    with path.open("rb") as fh:
+        fh.seek(off)
+        return fh.read(n)
 
 
-def _lock(fh: IO[str], part: Path) -> None:
-    """One run per output: a second run on the same OUT would interleave its lines."""
-    if fcntl is None:
-        return
-    try:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError as exc:
-        raise UsageError(
-            str(part), f"another batch run is writing {part} (wait for it or use another -o)", code="E011"
-        ) from exc
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """What the parent keeps of one stored result: where it is and how to group it."""
+
+    offset: int
+    length: int
+    source: str
+    agency: str | None
+    year: int | None
+    error: str | None  # the message of an error line
 
 
-def _stop_workers(pool: ProcessPoolExecutor) -> None:
-    """End the pool's processes now (the executor has no public way to abandon running calls)."""
-    for proc in list((getattr(pool, "_processes", None) or {}).values()):
-        proc.terminate()
+class _Spool:
+    """OUT.partial: every result so far, one JSON line each, appended and flushed as it arrives.
 
+    Only ``_Entry`` records stay in memory; lines are read back by offset when needed.
+    """
 
-def _worker_init() -> None:
-    """Workers leave Ctrl-C to the parent, which stops the run and keeps the progress file."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _map_dask(
-    paths: Sequence[str], workers: int, scheduler: str | None, timeout: float | None
-) -> Iterator[Line]:
-    """The same map on dask.distributed: an existing scheduler, or a local cluster of processes."""
-    from dask.distributed import Client, LocalCluster
-    from dask.distributed import as_completed as dask_completed
-
-    if scheduler:
-        ctx: AbstractContextManager[Any] = nullcontext(None)
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.entries: dict[str, _Entry] = {}
+        fresh = path.with_name(path.name + ".new")
         try:
-            client = Client(scheduler, timeout=DASK_CONNECT_TIMEOUT)
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise UsageError(
-                scheduler, f"cannot reach the dask scheduler at {scheduler}: {exc}", code=Errors.E012.name
-            ) from exc
-    else:
-        ctx = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
-        client = Client(ctx)
-    with ctx, client:
-        futures = client.map(partial(analyze_file, timeout=timeout), list(paths), pure=False)
-        sources = {f.key: p for f, p in zip(futures, paths, strict=True)}
-        for fut in dask_completed(futures):
-            try:
-                yield fut.result()
-            except Exception as exc:  # a lost worker must not end the batch
-                yield _crash_line(sources[fut.key], exc)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.fh = fresh.open("wb")
+        except OSError as exc:
+            raise output_error(path, exc) from exc
+        self.fresh: Path | None = fresh
+        self.offset = 0
+        pool.keep_from_workers(self.fh.fileno())
+
+    def append(self, line: Line) -> None:
+        raw = (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8")
+        self.fh.write(raw)
+        self.fh.flush()
+        err = line.get("error")
+        self.entries[_key(line["source"])] = _Entry(
+            self.offset,
+            len(raw),
+            line["source"],
+            line.get("agency"),
+            line.get("year"),
+            str(err.get("message", "")) if isinstance(err, dict) else None,
+        )
+        self.offset += len(raw)
+
+    def publish(self) -> None:
+        """Put the rewritten progress file (the resumed lines) in place of the old one."""
+        if self.fresh is not None:
+            os.replace(self.fresh, self.path)
+            self.fresh = None
+
+    def close(self) -> None:
+        pool.release_from_workers(self.fh.fileno())
+        self.fh.close()
+        if self.fresh is not None:
+            self.fresh.unlink(missing_ok=True)
 
 
-def _crash_line(path: str, exc: BaseException) -> Line:
-    err = NlpPipelineError.from_catalogue(
-        Errors.E010, path, detail=f"worker failed ({type(exc).__name__}: {exc})"
-    )
-    return {**err.to_dict(), "file": fingerprint(path)}
+def _stream_corpus_pass(
+    spool: _Spool, order: Sequence[_Entry], *, copies: bool, scratch: Path
+) -> tuple[dict[int, tuple[int, int]], list[str], Counter[str]]:
+    """The corpus pass from the stored results, one body at a time.
 
+    First every report's section 五 statements go into the copy index (only their texts and
+    sketches are kept), then each body's reports are loaded together, marked and paired year
+    with year; changed lines go to ``scratch``. Returns where each changed line is (by position
+    in ``order``), the warnings, and the findings by rule over the final reports.
+    """
+    run = CorpusPass(copies=copies, n_reports=sum(e.error is None for e in order))
+    with spool.path.open("rb") as src:
 
-def _corpus_lines(lines: Sequence[Line], *, copies: bool) -> tuple[list[Line], list[str]]:
-    """The corpus pass over output lines: a line whose report changed is re-serialised."""
-    where = [i for i, line in enumerate(lines) if not is_error(line)]
-    reports = [Report.from_dict(lines[i]) for i in where]
-    updated, warnings = corpus_pass(reports, copies=copies)
-    out = list(lines)
-    for i, before, after in zip(where, reports, updated, strict=True):
-        if after is not before:
-            out[i] = updated_line(after, lines[i])
-    return out, warnings
+        def load(e: _Entry) -> Line:
+            src.seek(e.offset)
+            line: Line = json.loads(src.read(e.length))
+            return line
 
-
-def summarize(lines: Iterable[Line]) -> tuple[int, int, dict[str, int], tuple[tuple[str, str], ...]]:
-    """(analysed, failed, findings by rule, failures) over output lines."""
-    analysed = failed = 0
-    rules: Counter[str] = Counter()
-    failures: list[tuple[str, str]] = []
-    for line in lines:
-        if is_error(line):
-            failed += 1
-            failures.append((line["source"], str(line["error"].get("message", ""))))
-        else:
-            analysed += 1
-            rules.update(str(f.get("rule")) for f in line.get("findings") or ())
-    return analysed, failed, dict(sorted(rules.items(), key=lambda kv: (-kv[1], kv[0]))), tuple(failures)
+        if run.index is not None:
+            for e in order:
+                if e.error is None:
+                    run.add(Report.from_dict(load(e)))
+        moved: dict[int, tuple[int, int]] = {}
+        rules: Counter[str] = Counter()
+        groups = group_by_body((i, e.agency, e.source) for i, e in enumerate(order) if e.error is None)
+        with scratch.open("wb") as dst:
+            for keys in groups.values():
+                lines = {k: load(order[k]) for k in keys}
+                reports = {k: Report.from_dict(line) for k, line in lines.items()}
+                changed = run.run_body(reports)
+                for k, r in reports.items():
+                    final = changed.get(k, r)
+                    rules.update(str(f.rule) for f in final.findings)
+                    if k in changed:
+                        raw = (json.dumps(updated_line(final, lines[k]), ensure_ascii=False) + "\n").encode()
+                        moved[k] = (dst.tell(), len(raw))
+                        dst.write(raw)
+    return moved, run.warnings, rules
 
 
 def _umask() -> int:
@@ -365,19 +373,23 @@ def _umask() -> int:
     return mask
 
 
-def _write_jsonl(path: Path, lines: Iterable[Line]) -> None:
+def _write_raw(path: Path, lines: Iterable[bytes]) -> None:
     """Write atomically (temp file + rename) so OUT is never half-written."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; OUT is an ordinary user file
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            for line in lines:
-                fh.write(json.dumps(line, ensure_ascii=False) + "\n")
+        with os.fdopen(fd, "wb") as fh:
+            for raw in lines:
+                fh.write(raw)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _crash_line(path: str, exc: BaseException) -> Line:
+    return pool.crash_line(path, exc, fingerprint(path))
 
 
 def check_outputs(out: Path, db: Path | None, *, force: bool, resume: bool) -> None:
@@ -411,66 +423,68 @@ def run_batch(
     scheduler: str | None = None,
     copies: bool = True,
     timeout: float | None = DEFAULT_TIMEOUT,
+    max_memory: int | None = pool.DEFAULT_MAX_MEMORY,
     progress: ProgressHooks | None = None,
 ) -> BatchSummary:
     """Analyse every report under ``root`` into ``out`` (JSONL) and optionally ``db`` (DuckDB).
 
     Raises ``UsageError`` before doing anything when outputs exist and neither ``force`` nor
-    ``resume`` is set, or when ``root`` is missing. Per-file failures never raise: they are
-    error lines, counted in ``BatchSummary.failed``.
+    ``resume`` is set, when ``root`` is missing, or when another run holds OUT or the database.
+    Per-file failures never raise: they are error lines, counted in ``BatchSummary.failed``.
+    The parent's memory does not grow with the corpus: results live in OUT.partial and only a
+    few fields per file are kept (see ``_Spool``, ``_stream_corpus_pass``, ``store``).
     """
     t0 = time.perf_counter()
     out_p = Path(out)
     db_p = Path(db) if db is not None else None
     n_workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
-    check_outputs(out_p, db_p, force=force, resume=resume)
-    files = discover(root)
-    done = _previous_results(out_p, files) if resume else {}
-    todo = [str(p) for p in _largest_first(files) if _key(str(p)) not in done]
     part = partial_path(out_p)
-    results: dict[str, Line] = dict(done)
-    prog = progress or ProgressHooks()
-    prog.start(len(todo))
-    try:
-        part.parent.mkdir(parents=True, exist_ok=True)
-        fh = part.open("a", encoding="utf-8")
-    except OSError as exc:
-        raise output_error(part, exc) from exc
-    with fh:
-        _lock(fh, part)
-        fh.seek(0)
-        fh.truncate()
-        for line in done.values():  # the progress file always holds every result so far
-            fh.write(json.dumps(line, ensure_ascii=False) + "\n")
-        fh.flush()
+    with ExitStack() as stack:
+        stack.enter_context(pool.RunLock(pool.lock_path(out_p), what=str(out_p)))
+        if db_p is not None:
+            stack.enter_context(pool.RunLock(pool.lock_path(db_p), what=str(db_p)))
+        check_outputs(out_p, db_p, force=force, resume=resume)
+        stack.enter_context(pool.stop_on_signals())
+        files = discover(root)
+        done = _previous_results(out_p, files) if resume else {}
+        todo = [str(p) for p in _largest_first(files) if _key(str(p)) not in done]
+        prog = progress or ProgressHooks()
+        prog.start(len(todo))
+        spool = _Spool(part)
+        stack.callback(spool.close)
+        for path, off, n in done.values():  # the progress file always holds every result so far
+            spool.append(strip_corpus_pass(json.loads(_read_at(path, off, n))))
+        spool.publish()
         if todo:
-            mapped = (
-                _map_dask(todo, n_workers, scheduler, timeout)
-                if engine == "dask"
-                else _map_processes(todo, n_workers, timeout)
-            )
-            for line in mapped:
-                results[_key(line["source"])] = line
-                fh.write(json.dumps(line, ensure_ascii=False) + "\n")
-                fh.flush()
+            for line in _map(todo, n_workers, engine, scheduler, timeout, max_memory):
+                spool.append(line)
                 prog.advance(line["source"])
-    ordered = [results[_key(str(p))] for p in files if _key(str(p)) in results]
-    final, warnings = _corpus_lines(ordered, copies=copies)
-    try:
-        _write_jsonl(out_p, final)
-    except OSError as exc:
-        raise output_error(out_p, exc) from exc
-    if db_p is not None:
-        write_duckdb(final, db_p)
-    part.unlink(missing_ok=True)
-    analysed, failed, rules, failures = summarize(final)
+        order = [spool.entries[k] for k in (_key(str(p)) for p in files) if k in spool.entries]
+        scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix="nlp_pipeline_corpus_"))
+        moved, warnings, rules = _stream_corpus_pass(spool, order, copies=copies, scratch=Path(scratch) / "c")
+
+        def final_lines() -> Iterator[bytes]:
+            with spool.path.open("rb") as src, (Path(scratch) / "c").open("rb") as upd:
+                for i, e in enumerate(order):
+                    f, (off, n) = (upd, moved[i]) if i in moved else (src, (e.offset, e.length))
+                    f.seek(off)
+                    yield f.read(n)
+
+        try:
+            _write_raw(out_p, final_lines())
+        except OSError as exc:
+            raise output_error(out_p, exc) from exc
+        if db_p is not None:
+            write_duckdb((json.loads(raw) for _, raw in _scan(out_p) if raw is not None), db_p)
+        part.unlink(missing_ok=True)
+    failures = tuple((e.source, e.error) for e in order if e.error is not None)
     return BatchSummary(
         out=str(out_p),
-        total=len(final),
-        analysed=analysed,
-        failed=failed,
+        total=len(order),
+        analysed=len(order) - len(failures),
+        failed=len(failures),
         resumed=len(done),
-        findings_by_rule=rules,
+        findings_by_rule=dict(sorted(rules.items(), key=lambda kv: (-kv[1], kv[0]))),
         failures=failures,
         warnings=tuple(warnings),
         seconds=time.perf_counter() - t0,
@@ -480,3 +494,17 @@ def run_batch(
     )
 
 
+def _map(
+    todo: Sequence[str],
+    workers: int,
+    engine: Engine,
+    scheduler: str | None,
+    timeout: float | None,
+    max_memory: int | None,
+) -> Iterator[Line]:
+    task = partial(analyze_file, timeout=timeout)
+    if engine == "dask":
+        return pool.map_dask(task, todo, workers, scheduler, on_crash=_crash_line)
+    if min(workers, len(todo)) <= 1:
+        return (analyze_file(p, timeout=timeout) for p in todo)
+    return pool.map_processes(task, todo, min(workers, len(todo)), max_memory=max_memory, on_crash=_crash_line)

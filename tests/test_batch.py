@@ -12,10 +12,10 @@ import pytest
 
 from nlp_pipeline import corpus as corpus_mod
 from nlp_pipeline import problems, runner, store
-from nlp_pipeline.corpus import CORPUS_PASS, consecutive_pairs, strip_corpus_pass
+from nlp_pipeline.corpus import CORPUS_PASS, consecutive_pairs, corpus_pass, strip_corpus_pass
 from nlp_pipeline.errors import UsageError
 from nlp_pipeline.result import CellValue, Finding, Report
-from nlp_pipeline.runner import _corpus_lines, discover, partial_path, run_batch, unchanged
+from nlp_pipeline.runner import discover, partial_path, run_batch, unchanged
 from nlp_pipeline.schema import SECTIONS, application_rows
 from nlp_pipeline.store import db_rows
 
@@ -214,18 +214,14 @@ def test_corpus_pass_tags_and_strips(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(corpus_mod.crosschecks, "check_previous", fake_previous)
     monkeypatch.setattr(corpus_mod.problems, "mark_copies", lambda report, index: report)
-    lines = [
-        {**_report("a", "甲局", 2020).to_dict(), "file": {"size": 1}},
-        {**_report("b", "甲局", 2021).to_dict(), "file": {"size": 2}},
-        {"source": "c", "error": {"code": "E002", "message": "c: file is empty [E002]"}},
-    ]
-    out, warnings = _corpus_lines(lines, copies=True)
+    reports = [_report("a", "甲局", 2020), _report("b", "甲局", 2021), _report("c", "乙局", 2021)]
+    out, warnings = corpus_pass(reports)
     assert warnings == []
-    assert out[0] == lines[0] and out[2] == lines[2]
-    assert [f["rule"] for f in out[1]["findings"]] == ["row_sum", "prev_year"]
-    assert out[1]["findings"][1]["detail"] == {"pass": CORPUS_PASS}
-    assert out[1]["file"] == {"size": 2}
-    assert strip_corpus_pass(out[1])["findings"] == lines[1]["findings"]
+    assert out[0] == reports[0] and out[2] == reports[2]
+    assert [f.rule for f in out[1].findings] == ["row_sum", "prev_year"]
+    assert out[1].findings[1].detail == {"pass": CORPUS_PASS}
+    line = {**out[1].to_dict(), "file": {"size": 2}}
+    assert strip_corpus_pass(line)["findings"] == reports[1].to_dict()["findings"]
 
 
 def test_corpus_pass_survives_failing_check(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -233,10 +229,17 @@ def test_corpus_pass_survives_failing_check(monkeypatch: pytest.MonkeyPatch) -> 
         raise ValueError("bad")
 
     monkeypatch.setattr(corpus_mod.problems, "mark_copies", boom)
-    lines = [_report("a", "甲局", 2020).to_dict(), _report("b", "乙局", 2020).to_dict()]
-    out, warnings = _corpus_lines(lines, copies=True)
-    assert out == lines
+    reports = [_report("a", "甲局", 2020), _report("b", "乙局", 2020)]
+    out, warnings = corpus_pass(reports)
+    assert out == reports
     assert warnings == ["find_copies failed: ValueError: bad"]
+
+
+def test_body_key_is_the_copy_index_rule() -> None:
+    """One same-body rule: the pairing key equals problems' key for the copy index."""
+    for agency in ("甲 局", "丙局（东区）", "  ", None, "Ａ市\u3000局"):
+        assert corpus_mod.body_key(agency, "s") == problems.normalize_agency(agency, "s")
+    assert corpus_mod.body_key("丙局（东区）") == corpus_mod.body_key("丙局(东区)")
 
 
 def test_db_rows_flatten_findings_and_claims() -> None:
