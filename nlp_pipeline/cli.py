@@ -25,7 +25,16 @@ from .problem_classifier import MODEL_ENV
 from .progress import progress_bar
 from .render import inert, render_error, render_plain, render_rich, summary_lines
 from .result import Report
-from .runner import DEFAULT_TIMEOUT, SUFFIXES, analyze_one, discover, result_line, run_batch, updated_line
+from .runner import (
+    DEFAULT_TIMEOUT,
+    SUFFIXES,
+    Engine,
+    analyze_one,
+    discover,
+    result_line,
+    run_batch,
+    updated_line,
+)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -308,7 +317,7 @@ def cmd_analyze(
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    engine = "dask" if args.scheduler else args.engine
+    engine: Engine = "dask" if args.scheduler else args.engine
     enabled = {"auto": None, "always": True, "never": False}[args.progress]
     progress, bar = progress_bar(enabled=enabled)
     if Path(args.dir).is_file():
