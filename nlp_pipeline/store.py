@@ -220,6 +220,7 @@ def line_rows(line: Line) -> dict[str, list[dict[str, Any]]]:
 
 
 DB_CHUNK_ROWS = 20_000  # rows of one table loaded at a time: bounds the writer's memory
+DB_MEMORY_LIMIT = "256MB"  # DuckDB's own buffers while writing: the database does not grow into RAM
 
 
 def write_duckdb(lines: Iterable[Line], path: str | Path, *, hooks: Sequence[DbHook] = ()) -> dict[str, int]:
@@ -293,7 +294,7 @@ def _build_db(lines: Iterable[Line], p: Path, hooks: Sequence[DbHook]) -> dict[s
     tmp_db.unlink(missing_ok=True)
     Path(str(tmp_db) + ".wal").unlink(missing_ok=True)
     with tempfile.TemporaryDirectory(prefix="nlp_pipeline_db_") as tmpdir:
-        con = duckdb.connect(str(tmp_db))
+        con = duckdb.connect(str(tmp_db), config={"memory_limit": DB_MEMORY_LIMIT, "threads": 1})
         try:
             loaders = {t: _Loader(con, t, Path(tmpdir)) for t in DB_SCHEMA}
             try:
