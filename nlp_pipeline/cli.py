@@ -1,4 +1,4 @@
-"""The ``nlp-pipeline`` command: a thin argparse layer over ``pipeline`` and ``batch``.
+"""The ``nlp-pipeline`` command: a thin argparse layer over ``runner``, ``corpus`` and ``render``.
 
 Exit status: 0 when every input was analysed (findings do not change it), 1 when any input
 failed, 2 for usage errors. Bad input never shows a traceback: the file and the reason go to
@@ -8,6 +8,7 @@ stderr (``analyze``) or into the JSONL (``batch``).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import os
@@ -17,12 +18,24 @@ from pathlib import Path
 from typing import TextIO
 
 from . import __version__
-from .batch import DEFAULT_TIMEOUT, SUFFIXES, analyze_file, corpus_pass, discover, progress_bar, run_batch
+from .corpus_pass import corpus_pass
 from .errors import NlpPipelineError, UsageError
 from .loading import is_dir
+from .pool import DEFAULT_MAX_MEMORY, parse_size
 from .problem_classifier import MODEL_ENV
+from .progress import progress_bar
 from .render import inert, render_error, render_plain, render_rich, summary_lines
 from .result import Report
+from .runner import (
+    DEFAULT_TIMEOUT,
+    SUFFIXES,
+    Engine,
+    analyze_one,
+    discover,
+    result_line,
+    run_batch,
+    updated_line,
+)
 from .study_cli import STUDY_COMMANDS, add_study_commands, aliases_file
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -81,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     an.set_defaults(subparser=an)
     an.add_argument("paths", nargs="+", metavar="PATH", help="report files or directories")
     _add_model_option(an)
+    _add_timeout_option(an)
     an.add_argument(
         "--format",
         choices=("json", "text"),
@@ -130,13 +144,15 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="dask scheduler address, e.g. tcp://10.0.0.5:8786 (implies --engine dask)",
     )
+    _add_timeout_option(ba)
     ba.add_argument(
-        "--timeout",
-        type=_timeout,
-        default=DEFAULT_TIMEOUT,
-        metavar="SECONDS",
-        help=f"give up on a file after this long and record it as failed (E010); 0 = no limit "
-        f"(default {DEFAULT_TIMEOUT:g}; not applied with --engine dask)",
+        "--max-memory",
+        type=_size,
+        default=DEFAULT_MAX_MEMORY,
+        metavar="SIZE",
+        help=f"memory one worker process may take beyond the shared models, e.g. 2GiB or 512M; a "
+        f"file that needs more is recorded as failed (E010) and the batch goes on; 0 = no limit "
+        f"(default {DEFAULT_MAX_MEMORY >> 20} MiB; processes engine only)",
     )
     ba.add_argument(
         "--no-copies",
@@ -169,6 +185,24 @@ def _add_model_option(p: argparse.ArgumentParser) -> None:
         help=f"section 五 classifier to use instead of the bundled one (a .joblib written by "
         f"scripts/train_classifier.py); also read from ${MODEL_ENV}",
     )
+
+
+def _add_timeout_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--timeout",
+        type=_timeout,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"give up on a file after this long and record it as failed (E010); 0 = no limit "
+        f"(default {DEFAULT_TIMEOUT:g}; not applied with --engine dask)",
+    )
+
+
+def _size(text: str) -> int:
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _timeout(text: str) -> float:
@@ -206,7 +240,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ[MODEL_ENV] = str(Path(args.model).resolve())  # inherited by worker processes
     try:
         if args.command == "analyze":
-            return cmd_analyze(args.paths, fmt=args.format)
+            return cmd_analyze(args.paths, fmt=args.format, timeout=args.timeout or None)
         if args.command in STUDY_COMMANDS:
             return STUDY_COMMANDS[args.command](args)
         return cmd_batch(args)
@@ -247,7 +281,9 @@ def expand_paths(paths: Sequence[str]) -> tuple[list[str], list[str]]:
     return out, empty
 
 
-def cmd_analyze(paths: Sequence[str], *, fmt: str, stdout: TextIO | None = None) -> int:
+def cmd_analyze(
+    paths: Sequence[str], *, fmt: str, timeout: float | None = DEFAULT_TIMEOUT, stdout: TextIO | None = None
+) -> int:
     """Analyse each path, apply the year-on-year checks among them, print one result each."""
     out = stdout or sys.stdout
     files, empty = expand_paths(paths)
@@ -256,8 +292,11 @@ def cmd_analyze(paths: Sequence[str], *, fmt: str, stdout: TextIO | None = None)
             inert(f"nlp-pipeline: {d}: no report files ({'/'.join(SUFFIXES)}) in this directory"),
             file=sys.stderr,
         )
-    lines = [analyze_file(p) for p in files]
-    lines, warnings = corpus_pass(lines, copies=False)
+    results = [analyze_one(p, timeout=timeout) for p in files]
+    lines = [result_line(r, p) for r, p in zip(results, files, strict=True)]
+    reports = [r for r in results if isinstance(r, Report)]
+    updated, warnings = corpus_pass(reports, copies=False)
+    changed = {id(before): after for before, after in zip(reports, updated, strict=True) if after is not before}
     for w in warnings:
         print(inert(f"nlp-pipeline: warning: {w}"), file=sys.stderr)
     failed = len(empty)
@@ -266,26 +305,31 @@ def cmd_analyze(paths: Sequence[str], *, fmt: str, stdout: TextIO | None = None)
         from rich.console import Console
 
         console = Console(file=out)
-    for line in lines:
-        if "error" in line:
+    for result, line in zip(results, lines, strict=True):
+        if not isinstance(result, Report):
             failed += 1
             print(f"nlp-pipeline: {render_error(line)}", file=sys.stderr)
             if fmt == "json":
                 out.write(json.dumps(line, ensure_ascii=False) + "\n")
             continue
+        report = changed.get(id(result))
+        if report is not None:
+            line = updated_line(report, line)
+        else:
+            report = dataclasses.replace(result, source=line["source"])
         if fmt == "json":
             out.write(json.dumps(line, ensure_ascii=False) + "\n")
         elif console is not None:
-            for part in render_rich(Report.from_dict(line)):
+            for part in render_rich(report):
                 console.print(part)
         else:
-            out.write(render_plain(Report.from_dict(line)) + "\n")
+            out.write(render_plain(report) + "\n")
     out.flush()
     return EXIT_FAILED if failed else EXIT_OK
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    engine = "dask" if args.scheduler else args.engine
+    engine: Engine = "dask" if args.scheduler else args.engine
     enabled = {"auto": None, "always": True, "never": False}[args.progress]
     progress, bar = progress_bar(enabled=enabled)
     if Path(args.dir).is_file():
@@ -313,6 +357,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
             scheduler=args.scheduler,
             copies=not args.no_copies,
             timeout=args.timeout or None,
+            max_memory=args.max_memory or None,
             progress=progress,
             aliases=args.aliases,
         )

@@ -18,9 +18,8 @@ from .narrative_checks import claim_ref, closure_rate_finding, narrative_finding
 from .quantities import Cells, Reading, fmt
 from .result import CellValue, Claim, Finding, Section
 from .rules import Rule
-from .yearly import check_previous  # batch.py still reaches it here until its restructuring lands
 
-__all__ = ["check_claims", "check_previous"]
+__all__ = ["check_claims"]
 
 # ---------------------------------------------------------------- comparison
 

@@ -1,18 +1,31 @@
 """Time ``nlp-pipeline batch`` over a directory: reports/second in total and per worker process.
 
-Runs the real batch layer (``nlp_pipeline.batch.run_batch``) into a temporary directory, once
+Runs the real batch layer (``nlp_pipeline.runner.run_batch``) into a temporary directory, once
 per worker count asked for, and also times each file alone in this process so the slowest
 formats stand out. Timings only: nothing is asserted (no timed assertions anywhere).
 
     python scripts/benchmark.py [DIR] [--workers 1,2] [--engine processes|dask] [--per-file]
+    python scripts/benchmark.py --scale 1000,10000 [--workers 2] [--keep DIR]
 
 DIR defaults to ../shared/corpora/real beside the project.
+
+``--scale N,...`` is the corpus-scale run: N synthetic reports are written quickly from
+templates (the bundled samples of scripts/generate_corpus.py, mostly TXT/MD/HTML and about 1% PDF,
+with varied bodies, years and narrative figures), then ``nlp-pipeline batch`` runs over them in
+a fresh process (with --db) and the script prints wall time, reports/s, the batch parent's
+peak RSS (getrusage RUSAGE_SELF) and the largest worker's peak RSS (RUSAGE_CHILDREN: the
+maximum over the worker processes it reaped).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import random
+import re
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -23,9 +36,14 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from nlp_pipeline.batch import analyze_file, discover, run_batch  # noqa: E402
+from nlp_pipeline.runner import analyze_file, discover, run_batch  # noqa: E402
 
 DEFAULT_DIR = ROOT.parent / "shared" / "corpora" / "real"
+SAMPLES = ROOT / "corpora" / "samples"
+PLACES = "东西南北中上下新平安宁和兴华江河山湖海云林泉石桥城川"
+DEPTS = ("教育局", "人力资源和社会保障局", "市场监督管理局", "交通运输局", "卫生健康委员会", "生态环境局",
+         "农业农村局", "财政局", "住房和城乡建设局", "民政局", "司法局", "文化和旅游局")
+_NARRATIVE_FIGURE = re.compile(r"(?<=[^\d|<>])(\d{1,4})(?=(件|条|次|个|人次|家))")
 
 
 def _worker_counts(text: str) -> list[int]:
@@ -59,6 +77,89 @@ def time_files(directory: Path) -> dict[str, list[float]]:
     return by_ext
 
 
+def _templates() -> list[tuple[Path, str, int]]:
+    """(sample file, its body name, its year) for the text-like samples; PDFs are copied as they are."""
+    from nlp_pipeline.runner import analyze_one
+
+    out = []
+    for p in sorted(SAMPLES.iterdir()):
+        if p.suffix.lower() in (".txt", ".md", ".html") and p.is_file():
+            try:
+                p.read_bytes().decode("utf-8")
+            except UnicodeDecodeError:  # a sample in another encoding: not a template
+                continue
+            r = analyze_one(str(p))
+            agency, year = getattr(r, "agency", None), getattr(r, "year", None)
+            if agency and year:
+                out.append((p, agency, year))
+    return out
+
+
+def write_synthetic(dest: Path, n: int, *, seed: int = 7) -> dict[str, int]:
+    """``n`` reports from templates: a body and year per report, some narrative figures changed."""
+    rng = random.Random(seed)
+    templates = [(p, p.read_text(encoding="utf-8"), agency, year) for p, agency, year in _templates()]
+    pdfs = sorted(SAMPLES.glob("*.pdf"))
+    bodies = [f"{a}{b}市{d}" for a in PLACES for b in PLACES[:10] for d in DEPTS]
+    counts: dict[str, int] = defaultdict(int)
+    for i in range(n):
+        folder = dest / f"{i // 1000:03d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        if pdfs and i % 100 == 99:
+            src = pdfs[i % len(pdfs)]
+            shutil.copyfile(src, folder / f"{i:06d}{src.suffix}")
+            counts[".pdf"] += 1
+            continue
+        path, text, agency, year = templates[i % len(templates)]
+        body = bodies[(i // 6) % len(bodies)]  # each body has a run of consecutive years
+        new_year = 2019 + (i % 6)
+        out = text.replace(agency, body).replace(f"{year}年", f"{new_year}年").replace(
+            f"{year - 1}年", f"{new_year - 1}年"
+        )
+        out = _NARRATIVE_FIGURE.sub(lambda m: str(int(m.group(1)) + rng.choice((0, 0, 1, 2))), out)
+        (folder / f"{i:06d}{path.suffix}").write_text(out, encoding="utf-8")
+        counts[path.suffix] += 1
+    return dict(counts)
+
+
+_SCALE_CHILD = """
+import json, resource, sys, time
+from nlp_pipeline.runner import run_batch
+t0 = time.perf_counter()
+s = run_batch(sys.argv[1], sys.argv[2], workers=int(sys.argv[3]), db=sys.argv[4], force=True)
+self_, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"seconds": time.perf_counter() - t0, "total": s.total, "failed": s.failed,
+                  "parent_kib": self_.ru_maxrss, "worker_kib": kids.ru_maxrss}))
+"""
+
+
+def scale_run(n: int, workers: int, keep: Path | None) -> dict[str, float]:
+    """Write ``n`` synthetic reports, batch them in a fresh process; figures of that run."""
+    base = Path(tempfile.mkdtemp(prefix="nlp_pipeline_scale_"))
+    try:
+        corpus = (keep or base) / f"scale-{n}"
+        if not corpus.is_dir():
+            t0 = time.perf_counter()
+            counts = write_synthetic(corpus, n)
+            print(f"  wrote {n} reports in {time.perf_counter() - t0:.1f} s: {counts}")
+        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        proc = subprocess.run(
+            [sys.executable, "-c", _SCALE_CHILD, str(corpus), str(base / "out.jsonl"), str(workers),
+             str(base / "out.duckdb")],
+            env=env, capture_output=True, text=True, check=True,
+        )
+        return json.loads(proc.stdout.strip().splitlines()[-1])
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _scale_sizes(text: str) -> list[int]:
+    try:
+        return [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected numbers of reports, e.g. 1000,10000: {text!r}") from None
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("dir", nargs="?", type=Path, default=DEFAULT_DIR, help="directory of reports")
@@ -70,7 +171,20 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--engine", choices=("processes", "dask"), default="processes")
     ap.add_argument("--per-file", action="store_true", help="also time each file alone, by format")
+    ap.add_argument("--scale", type=_scale_sizes, default=None, metavar="N,...",
+                    help="corpus-scale run over N synthetic reports (e.g. 1000,10000,100000)")
+    ap.add_argument("--keep", type=Path, default=None, help="keep the synthetic corpora in this folder")
     args = ap.parse_args(argv)
+    if args.scale:
+        n_workers = args.workers[0]
+        print(f"scale run: {n_workers} workers, {os.cpu_count()} CPUs (batch with --db, in a fresh process)")
+        print(f"{'reports':>8} {'failed':>6} {'seconds':>8} {'reports/s':>10} {'parent peak MiB':>16} "
+              f"{'worker peak MiB':>16}")
+        for n in args.scale:
+            r = scale_run(n, n_workers, args.keep)
+            print(f"{int(r['total']):>8} {int(r['failed']):>6} {r['seconds']:>8.1f} {r['total'] / r['seconds']:>10.2f} "
+                  f"{r['parent_kib'] / 1024:>16.0f} {r['worker_kib'] / 1024:>16.0f}", flush=True)
+        return 0
     if not args.dir.is_dir():
         print(f"benchmark: no such directory: {args.dir}", file=sys.stderr)
         return 2

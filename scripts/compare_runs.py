@@ -9,7 +9,8 @@ checkout given by ``--tree`` (its package is put first on ``PYTHONPATH``):
 
 The inputs are first copied into a scratch folder with a fixed mtime, so that two runs made from
 two checkouts see byte-identical files (the JSON records each file's size, mtime and sha1).
-``diff`` then compares two run folders byte for byte and prints the first differing lines.
+``diff`` then compares two run folders byte for byte (the batch summary's wall time and run folder
+masked) and prints the first differing lines.
 
     python scripts/compare_runs.py run --tree /path/to/old /tmp/run-old
     python scripts/compare_runs.py run --tree . /tmp/run-new
@@ -105,6 +106,18 @@ def run(tree: Path, out: Path, *, workers: int) -> None:
     print(f"wrote {out}")
 
 
+_SECONDS = re.compile(rb"^(analysed .*\)) in [0-9.]+ s$", re.M)
+
+
+def _comparable(path: Path, run: Path) -> bytes:
+    """A file's bytes; in the batch summary the wall time and the run folder are masked (they
+    differ between any two runs and are not output of the tool's analysis)."""
+    data = path.read_bytes()
+    if path.name.endswith(".batch.stdout"):
+        data = _SECONDS.sub(rb"\1 in <seconds> s", data.replace(str(run).encode(), b"<run>"))
+    return data
+
+
 def diff(a: Path, b: Path) -> int:
     names = sorted({p.relative_to(a) for p in a.rglob("*") if p.is_file()}
                    | {p.relative_to(b) for p in b.rglob("*") if p.is_file()})
@@ -115,11 +128,12 @@ def diff(a: Path, b: Path) -> int:
             print(f"only in {'first' if pa.exists() else 'second'} run: {name}")
             differing += 1
             continue
-        if pa.read_bytes() == pb.read_bytes():
+        ta, tb = _comparable(pa, a), _comparable(pb, b)
+        if ta == tb:
             continue
         differing += 1
-        la = pa.read_text(encoding="utf-8", errors="replace").splitlines()
-        lb = pb.read_text(encoding="utf-8", errors="replace").splitlines()
+        la = ta.decode("utf-8", errors="replace").splitlines()
+        lb = tb.decode("utf-8", errors="replace").splitlines()
         print(f"DIFFERS: {name}")
         for line in list(difflib.unified_diff(la, lb, lineterm="", n=0))[:12]:
             print("   ", line[:300])

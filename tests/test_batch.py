@@ -10,21 +10,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from nlp_pipeline import batch
-from nlp_pipeline.batch import (
-    CORPUS_PASS,
-    consecutive_pairs,
-    corpus_pass,
-    db_rows,
-    discover,
-    partial_path,
-    run_batch,
-    strip_corpus_pass,
-    unchanged,
-)
+from nlp_pipeline import corpus_pass as corpus_mod
+from nlp_pipeline import problems, runner, store
+from nlp_pipeline.corpus_pass import CORPUS_PASS, consecutive_pairs, corpus_pass, strip_corpus_pass
 from nlp_pipeline.errors import UsageError
 from nlp_pipeline.result import CellValue, Finding, Report
+from nlp_pipeline.runner import discover, partial_path, run_batch, unchanged
 from nlp_pipeline.schema import SECTIONS, application_rows
+from nlp_pipeline.store import db_rows
 
 
 def report_text(*, agency: str = "示例市测试局", year: int = 2024, new: int = 5, granted: int = 3) -> str:
@@ -126,13 +119,13 @@ def test_resume_skips_done_files(corpus: Path, tmp_path: Path, monkeypatch: pyte
     run_batch(corpus, out, workers=1)
     (corpus / "a-2025.txt").write_text(report_text(year=2025), encoding="utf-8")
     seen: list[str] = []
-    real = batch.analyze_file
+    real = runner.analyze_file
 
     def spy(path: str, **kw: float | None) -> dict:
         seen.append(Path(path).name)
         return real(path, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(batch, "analyze_file", spy)
+    monkeypatch.setattr(runner, "analyze_file", spy)
     s = run_batch(corpus, out, workers=1, resume=True)
     assert seen == ["a-2025.txt"]
     assert (s.total, s.resumed, s.failed) == (4, 3, 1)
@@ -146,7 +139,7 @@ def test_resume_skips_done_files(corpus: Path, tmp_path: Path, monkeypatch: pyte
 
 def test_resume_from_partial_file_of_interrupted_run(corpus: Path, tmp_path: Path) -> None:
     out = tmp_path / "r.jsonl"
-    done = batch.analyze_file(str(corpus / "a-2023.txt"))
+    done = runner.analyze_file(str(corpus / "a-2023.txt"))
     partial_path(out).write_text(json.dumps(done, ensure_ascii=False) + '\n{"torn', encoding="utf-8")
     s = run_batch(corpus, out, workers=1, resume=True)
     assert (s.total, s.resumed) == (3, 1)
@@ -154,7 +147,7 @@ def test_resume_from_partial_file_of_interrupted_run(corpus: Path, tmp_path: Pat
 
 def test_changed_file_is_reanalysed(corpus: Path) -> None:
     p = corpus / "a-2023.txt"
-    line = batch.analyze_file(str(p))
+    line = runner.analyze_file(str(p))
     assert unchanged(line, p)
     os.utime(p, ns=(line["file"]["mtime_ns"] + 10**9,) * 2)
     assert unchanged(line, p)  # same size and sha1: a touched file is still the same
@@ -169,7 +162,7 @@ def test_duckdb_tables_have_rows(corpus: Path, tmp_path: Path) -> None:
     try:
         counts = {
             t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[index]
-            for t in batch.DB_SCHEMA
+            for t in store.DB_SCHEMA
         }
         years = con.execute("SELECT year FROM reports ORDER BY source").fetchall()
         err = con.execute("SELECT source, code FROM errors").fetchall()
@@ -219,31 +212,34 @@ def test_corpus_pass_tags_and_strips(monkeypatch: pytest.MonkeyPatch) -> None:
     def fake_previous(cur: Report, prev: Report) -> list[Finding]:
         return [Finding(rule="prev_year", severity="warning", message=f"{cur.year} vs {prev.year}")]
 
-    monkeypatch.setattr(batch.crosschecks, "check_previous", fake_previous, raising=False)
-    monkeypatch.setattr(batch.problems, "find_copies", lambda reports: list(reports), raising=False)
-    lines = [
-        {**_report("a", "甲局", 2020).to_dict(), "file": {"size": 1}},
-        {**_report("b", "甲局", 2021).to_dict(), "file": {"size": 2}},
-        {"source": "c", "error": {"code": "E002", "message": "c: file is empty [E002]"}},
-    ]
-    out, warnings = corpus_pass(lines)
+    monkeypatch.setattr(corpus_mod.yearly, "check_previous", fake_previous)
+    monkeypatch.setattr(corpus_mod.problems, "mark_copies", lambda report, index: report)
+    reports = [_report("a", "甲局", 2020), _report("b", "甲局", 2021), _report("c", "乙局", 2021)]
+    out, warnings = corpus_pass(reports)
     assert warnings == []
-    assert out[0] == lines[0] and out[2] == lines[2]
-    assert [f["rule"] for f in out[1]["findings"]] == ["row_sum", "prev_year"]
-    assert out[1]["findings"][1]["detail"] == {"pass": CORPUS_PASS}
-    assert out[1]["file"] == {"size": 2}
-    assert strip_corpus_pass(out[1])["findings"] == lines[1]["findings"]
+    assert out[0] == reports[0] and out[2] == reports[2]
+    assert [f.rule for f in out[1].findings] == ["row_sum", "prev_year"]
+    assert out[1].findings[1].detail == {"pass": CORPUS_PASS}
+    line = {**out[1].to_dict(), "file": {"size": 2}}
+    assert strip_corpus_pass(line)["findings"] == reports[1].to_dict()["findings"]
 
 
 def test_corpus_pass_survives_failing_check(monkeypatch: pytest.MonkeyPatch) -> None:
-    def boom(reports: list[Report]) -> list[Report]:
+    def boom(report: Report, index: problems.CopyIndex) -> Report:
         raise ValueError("bad")
 
-    monkeypatch.setattr(batch.problems, "find_copies", boom, raising=False)
-    lines = [_report("a", "甲局", 2020).to_dict(), _report("b", "乙局", 2020).to_dict()]
-    out, warnings = corpus_pass(lines)
-    assert out == lines
+    monkeypatch.setattr(corpus_mod.problems, "mark_copies", boom)
+    reports = [_report("a", "甲局", 2020), _report("b", "乙局", 2020)]
+    out, warnings = corpus_pass(reports)
+    assert out == reports
     assert warnings == ["find_copies failed: ValueError: bad"]
+
+
+def test_body_key_is_the_copy_index_rule() -> None:
+    """One same-body rule: the pairing key equals problems' key for the copy index."""
+    for agency in ("甲 局", "丙局（东区）", "  ", None, "Ａ市\u3000局"):
+        assert corpus_mod.body_key(agency, "s") == problems.normalize_agency(agency, "s")
+    assert corpus_mod.body_key("丙局（东区）") == corpus_mod.body_key("丙局(东区)")
 
 
 def test_db_rows_flatten_findings_and_claims() -> None:
@@ -292,7 +288,7 @@ def test_dask_engine_same_lines_as_processes(corpus: Path, tmp_path: Path) -> No
 def test_progress_hooks_called_per_file(corpus: Path, tmp_path: Path) -> None:
     started: list[int] = []
     advanced: list[str] = []
-    hooks = batch.ProgressHooks(start=started.append, advance=advanced.append)
+    hooks = runner.ProgressHooks(start=started.append, advance=advanced.append)
     run_batch(corpus, tmp_path / "r.jsonl", workers=1, progress=hooks)
     assert started == [3]
     assert sorted(Path(s).name for s in advanced) == ["a-2023.txt", "a-2024.txt", "broken.pdf"]
@@ -300,7 +296,7 @@ def test_progress_hooks_called_per_file(corpus: Path, tmp_path: Path) -> None:
 
 def test_resume_reanalyses_unreadable_old_lines(corpus: Path, tmp_path: Path) -> None:
     out = tmp_path / "r.jsonl"
-    line = batch.analyze_file(str(corpus / "a-2023.txt"))
+    line = runner.analyze_file(str(corpus / "a-2023.txt"))
     line["sections"] = [{"no_such_field": 1}]  # e.g. written by an older, incompatible version
     partial_path(out).write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
     s = run_batch(corpus, out, workers=1, resume=True)
@@ -314,9 +310,9 @@ def test_timeout_records_hanging_file(corpus: Path, tmp_path: Path, monkeypatch:
             time.sleep(20)  # without the timeout the file would succeed after this
         return real(path)
 
-    real = batch.analyze_or_error
+    real = runner.analyze_or_error
     real(str(corpus / "a-2023.txt"))  # load the models first: the limit would count that too
-    monkeypatch.setattr(batch, "analyze_or_error", hang)
+    monkeypatch.setattr(runner, "analyze_or_error", hang)
     s = run_batch(corpus, tmp_path / "r.jsonl", workers=1, timeout=2)
     assert (s.analysed, s.failed) == (1, 2)
     bad = {src: msg for src, msg in s.failures}

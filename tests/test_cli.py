@@ -219,8 +219,8 @@ def test_render_marks_flagged_cells_and_claims() -> None:
 def test_analyze_consecutive_years_applies_previous_year_check(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The CLI pairs a body's consecutive years and hands them to crosschecks.check_previous."""
-    from nlp_pipeline import crosschecks
+    """The CLI pairs a body's consecutive years and hands them to yearly.check_previous."""
+    from nlp_pipeline import yearly
 
     calls: list[tuple[int | None, int | None]] = []
 
@@ -228,7 +228,7 @@ def test_analyze_consecutive_years_applies_previous_year_check(
         calls.append((cur.year, prev.year))
         return []
 
-    monkeypatch.setattr(crosschecks, "check_previous", spy, raising=False)
+    monkeypatch.setattr(yearly, "check_previous", spy)
     paths = []
     for year in (2022, 2023, 2025):
         p = tmp_path / f"r{year}.txt"

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from nlp_pipeline import NlpPipelineError, Report, analyze_or_error, analyze_path, crosschecks
+from nlp_pipeline import NlpPipelineError, Report, analyze_or_error, analyze_path, yearly
 from nlp_pipeline.loading import load
 from nlp_pipeline.schema import cell_ids
 
@@ -310,7 +310,7 @@ def test_pipeline_matches_gold(name: str) -> None:
 @pytest.mark.parametrize("name", [p.name for p in sample_files() if gold_of(p)["previous"]])
 def test_pipeline_cross_year_matches_gold(name: str) -> None:
     g = gold_of(SAMPLES / name)
-    found = crosschecks.check_previous(_analyzed(name), _analyzed(g["previous"]))
+    found = yearly.check_previous(_analyzed(name), _analyzed(g["previous"]))
     assert [(f.rule, list(f.cells)) for f in found] == [
         (e["rule"], e["cells"]) for e in g["cross_year_errors"]
     ]

@@ -97,8 +97,8 @@ def test_previous_year_on_real_series() -> None:
     assert all(year >= 2022 for _, year, *_ in flagged)
 
 
-def test_crosschecks_still_exposes_check_previous_for_the_batch_layer() -> None:
-    """batch.py looks it up as ``crosschecks.check_previous`` (with a None default): keep it there."""
-    from nlp_pipeline import crosschecks, yearly
+def test_the_corpus_pass_uses_the_yearly_module() -> None:
+    """The batch's corpus pass reaches the year-on-year checks here (no silent getattr fallback)."""
+    from nlp_pipeline import corpus_pass, yearly
 
-    assert crosschecks.check_previous is yearly.check_previous
+    assert corpus_pass.yearly is yearly
