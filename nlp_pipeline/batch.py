@@ -31,6 +31,7 @@ from typing import IO, Any, Literal
 
 from . import crosschecks, problems, study
 from .errors import Errors, NlpPipelineError, UsageError
+from .loaders import SUFFIXES
 from .pipeline import analyze_or_error
 from .result import Finding, Report
 
@@ -39,7 +40,6 @@ try:
 except ImportError:  # not POSIX: runs on one OUT are not guarded against each other
     fcntl = None  # type: ignore[assignment]
 
-SUFFIXES: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 Engine = Literal["processes", "dask"]
 Line = dict[str, Any]
 DEFAULT_TIMEOUT = 300.0  # seconds one file may take before it is recorded as failed

@@ -19,7 +19,7 @@ from typing import TextIO
 from . import __version__
 from .batch import DEFAULT_TIMEOUT, SUFFIXES, analyze_file, corpus_pass, discover, progress_bar, run_batch
 from .errors import NlpPipelineError, UsageError
-from .loading import is_dir
+from .loaders.files import is_dir
 from .problem_classifier import MODEL_ENV
 from .render import inert, render_error, render_plain, render_rich, summary_lines
 from .result import Report
