@@ -20,7 +20,7 @@ from typing import TextIO
 from . import __version__
 from .corpus_pass import corpus_pass
 from .errors import NlpPipelineError, UsageError
-from .loading import is_dir
+from .loaders.files import is_dir
 from .pool import DEFAULT_MAX_MEMORY, parse_size
 from .problem_classifier import MODEL_ENV
 from .progress import progress_bar

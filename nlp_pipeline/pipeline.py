@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import arithmetic, claims, crosschecks, loading, problems, sections, tables
+from . import arithmetic, claims, crosschecks, loaders, problems, sections, tables
 from .document import Document
 from .errors import Errors, NlpPipelineError, NotAReportError
 from .limits import DEFAULT_LIMITS, Limits
@@ -13,7 +13,7 @@ from .result import Report
 
 def analyze_path(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> Report:
     """Load and analyse one file. Raises ``NlpPipelineError`` (naming the file) on bad input."""
-    return analyze_document(loading.load(path, limits=limits))
+    return analyze_document(loaders.load(path, limits=limits))
 
 
 def analyze_document(doc: Document) -> Report:

@@ -29,12 +29,11 @@ from typing import Any, Literal
 from . import pool
 from .corpus_pass import CorpusPass, group_by_body, strip_corpus_pass
 from .errors import Errors, NlpPipelineError, UsageError
-from .loading import _SUFFIXES as _LOADER_SUFFIXES
+from .loaders import SUFFIXES  # the loaders' list: what can be read is what is found
 from .pipeline import analyze_or_error
 from .result import Report
 from .store import output_error, write_duckdb
 
-SUFFIXES: tuple[str, ...] = tuple(_LOADER_SUFFIXES)  # the loaders' list: what can be read is what is found
 Engine = Literal["processes", "dask"]
 Line = dict[str, Any]
 DEFAULT_TIMEOUT = 300.0  # seconds one file may take before it is recorded as failed

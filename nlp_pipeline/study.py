@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from . import bodies, indicators, loading
+from . import bodies, indicators, loaders
 from .errors import NlpPipelineError
 
 
@@ -32,7 +32,7 @@ def write_texts(con: Any) -> None:
     rows = []
     for source, length in con.execute("SELECT source, text_length FROM reports ORDER BY source").fetchall():
         try:
-            text = loading.load(source).text
+            text = loaders.load(source).text
         except (NlpPipelineError, OSError):
             continue
         rows.append((source, text, len(text) == length))

@@ -34,8 +34,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from nlp_pipeline import _load_pdf  # noqa: E402
 from nlp_pipeline.batch import analyze_file  # noqa: E402
+from nlp_pipeline.loaders import pdf as pdf_loader  # noqa: E402
 
 DEFAULT = [
     *sorted((ROOT.parent / "shared" / "corpora" / "real").glob("*.pdf")),
@@ -93,8 +93,8 @@ def cpu_ms(fn: Callable[[], object], rounds: int) -> float:
 
 
 def same_document(data: bytes, name: str) -> bool:
-    a = _load_pdf.load_pdf(data, source=name)
-    b = _load_pdf._load_pdf_plumber(data, source=name)
+    a = pdf_loader.load_pdf(data, source=name)
+    b = pdf_loader._load_pdf_plumber(data, source=name)
     return a.text == b.text and a.blocks == b.blocks
 
 
@@ -118,15 +118,15 @@ def main(argv: list[str] | None = None) -> int:
         data = path.read_bytes()
         name = str(path)
         t_anchor = median_ms(lambda d=data: anchor(d), args.rounds)
-        t_new = median_ms(lambda d=data, n=name: _load_pdf.load_pdf(d, source=n), args.rounds)
+        t_new = median_ms(lambda d=data, n=name: pdf_loader.load_pdf(d, source=n), args.rounds)
         t_old = (
             float("nan")
             if args.no_old
-            else median_ms(lambda d=data, n=name: _load_pdf._load_pdf_plumber(d, source=n), args.rounds)
+            else median_ms(lambda d=data, n=name: pdf_loader._load_pdf_plumber(d, source=n), args.rounds)
         )
         t_all = median_ms(lambda n=name: analyze_file(n), args.rounds)
         c_anchor = cpu_ms(lambda d=data: anchor(d), args.rounds)
-        c_new = cpu_ms(lambda d=data, n=name: _load_pdf.load_pdf(d, source=n), args.rounds)
+        c_new = cpu_ms(lambda d=data, n=name: pdf_loader.load_pdf(d, source=n), args.rounds)
         c_all = cpu_ms(lambda n=name: analyze_file(n), args.rounds)
         same = "-" if args.no_old else ("yes" if same_document(data, name) else "NO")
         for i, t in enumerate((t_anchor, t_new, t_old, t_all, c_anchor, c_new, c_all)):

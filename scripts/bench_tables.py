@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from nlp_pipeline import loading, sections, tables  # noqa: E402
+from nlp_pipeline import loaders, sections, tables  # noqa: E402
 from nlp_pipeline.document import Document  # noqa: E402
 from nlp_pipeline.errors import NlpPipelineError  # noqa: E402
 
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         if not path.is_file() or path.suffix.lstrip(".") not in wanted:
             continue
         try:
-            doc = loading.load(path)
+            doc = loaders.load(path)
         except NlpPipelineError:
             continue
         docs[doc.format].append(doc)

@@ -23,7 +23,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from nlp_pipeline import claims, loading
+from nlp_pipeline import claims, loaders
 from nlp_pipeline.errors import NlpPipelineError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -85,7 +85,7 @@ def realign_gold(path: Path) -> None:
     lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     out = []
     for entry in lines:
-        text = loading.load(REAL / entry["file"]).text
+        text = loaders.load(REAL / entry["file"]).text
         if sha10(text) == entry["text_sha1"]:
             out.append(entry)
             continue
@@ -97,7 +97,7 @@ def realign_gold(path: Path) -> None:
 
 def score_file(entry: dict, *, verbose: bool = False) -> FileScore:
     """Score one gold line; a changed text or changed span is reported as drift, not scored."""
-    doc = loading.load(REAL / entry["file"])
+    doc = loaders.load(REAL / entry["file"])
     if sha10(doc.text) != entry["text_sha1"]:
         return FileScore(entry["file"], len(entry["claims"]), 0, 0, 0, 0, 0, 0.0, drift="text_sha1")
     bad = [g for g in entry["claims"] if sha10(doc.text[g["start"] : g["end"]]) != g["sha1"]]
@@ -150,7 +150,7 @@ def score_samples(samples: Path = SAMPLES) -> tuple[int, int, int]:
         src = samples / gold["file"]
         if not src.is_file() or "claims" not in gold:
             continue
-        doc = loading.load(src)
+        doc = loaders.load(src)
         pred = Counter(
             ("".join(c.text.split()), c.value, c.unit, c.qualifier) for c in claims.extract_claims(doc, ())
         )

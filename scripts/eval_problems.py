@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from nlp_pipeline import loading, problems, sections  # noqa: E402
+from nlp_pipeline import loaders, problems, sections  # noqa: E402
 from nlp_pipeline.result import Report  # noqa: E402
 
 GOLD = ROOT / "corpora" / "problems" / "real_gold.jsonl"
@@ -49,7 +49,7 @@ def relocate(text: str, g: dict) -> dict | None:
 
 def light_report(path: Path) -> Report:
     """A Report with only what copy detection needs (sections, metadata, statements)."""
-    doc = loading.load(path)
+    doc = loaders.load(path)
     secs = sections.find_sections(doc)
     meta = sections.extract_metadata(doc)
     stmts = problems.analyze_problems(doc, secs.sections)
@@ -73,7 +73,7 @@ def eval_sections(real: Path) -> None:
     rows = list(csv.DictReader((real / "manifest.tsv").open(encoding="utf-8"), delimiter="\t"))
     complete = year_ok = agency_ok = 0
     for row in rows:
-        doc = loading.load(real / row["file"])
+        doc = loaders.load(real / row["file"])
         res = sections.find_sections(doc)
         meta = sections.extract_metadata(doc)
         missing = [f.detail["section"] for f in res.findings if f.rule == "missing_section"]
@@ -102,7 +102,7 @@ def eval_segmentation(real: Path, *, show: bool) -> None:
         if not path.is_file():
             print(f"skip {name}: not found")
             continue
-        doc = loading.load(path)
+        doc = loaders.load(path)
         moved = [relocate(doc.text, g) for g in items]
         drift += sum(g is None for g in moved)
         items = [g for g in moved if g is not None]
@@ -148,7 +148,7 @@ def vague_items(real: Path) -> tuple[list[tuple[str, str, bool]], list[tuple[str
         if not path.is_file():
             continue
         if g["file"] not in texts:
-            texts[g["file"]] = loading.load(path).text
+            texts[g["file"]] = loaders.load(path).text
         moved = relocate(texts[g["file"]], g)
         if moved is None:
             drift += 1

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from nlp_pipeline import arithmetic, loading, sections, tables  # noqa: E402
+from nlp_pipeline import arithmetic, loaders, sections, tables  # noqa: E402
 from nlp_pipeline.errors import NlpPipelineError  # noqa: E402
 from nlp_pipeline.result import CellValue  # noqa: E402
 
@@ -80,7 +80,7 @@ def evaluate_file(path: Path, gold: Mapping[str, Any]) -> FileResult:
     res.arith_gold = {(e["rule"], frozenset(e["cells"])) for e in gold.get("arithmetic_errors") or ()}
     t0 = time.perf_counter()
     try:
-        doc = loading.load(path)
+        doc = loaders.load(path)
         tr = tables.read_tables(doc, (), year=sections.extract_metadata(doc).year)
         found = arithmetic.check_arithmetic(tr.cells, template=tr.template)
     except NlpPipelineError as exc:

@@ -446,21 +446,21 @@ def _restore(p: Path) -> None:
 
 def scaling(sizes: tuple[int, ...] = (10_000, 40_000, 160_000)) -> None:
     """Seconds per analysis stage on growing texts, as ratios to the 10k-line run."""
-    from nlp_pipeline import claims, loading, sections, tables
+    from nlp_pipeline import claims, loaders, sections, tables
     from nlp_pipeline.pipeline import analyze_document
 
     texts = {
         "headings": lambda n: repeated_headings(n).decode(),
         "prose+figures": lambda n: "\n".join(HEADINGS[i % 6] if i % 2 else PROSE for i in range(n)) + "\n",
     }
-    analyze_document(loading.parse_text(REPORT_TEXT, source="warm-up"))
+    analyze_document(loaders.parse_text(REPORT_TEXT, source="warm-up"))
     print(
         f"{'text':<15} {'lines':>7} {'MB':>6} {'sections':>9} {'tables':>8} {'claims':>8} {'whole':>8} {'ratio':>6}"
     )
     for kind, make in texts.items():
         anchor = None
         for n in sizes:
-            doc = loading.parse_text(make(n), source=kind)
+            doc = loaders.parse_text(make(n), source=kind)
             t = time.perf_counter()
             secs = sections.find_sections(doc)
             t_sec = time.perf_counter() - t

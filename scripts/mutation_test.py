@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from nlp_pipeline import claims as claims_mod
-from nlp_pipeline import crosschecks, loading, sections, tables
+from nlp_pipeline import crosschecks, loaders, sections, tables
 from nlp_pipeline.document import Document
 from nlp_pipeline.result import CellValue, Claim, Finding, Section
 
@@ -277,7 +277,7 @@ def phrasing_scores() -> tuple[int, int, int, list[str]]:
         c = Claim(
             value=value, unit="件", qualifier="exact", metric="", start=at, end=at + len(figure), text=figure
         )
-        doc = loading.parse_text(text, source="phrasing.txt", fmt="txt")
+        doc = loaders.parse_text(text, source="phrasing.txt", fmt="txt")
         done, base = crosschecks.check_claims(doc, [c], PHRASING_CELLS, sections=(), year=None)
         if base:
             notes.append(f"  false alarm: {sentence} -> {base[0].message}")
@@ -383,7 +383,7 @@ def load_cases(shared: Path, *, force_regex: bool) -> tuple[list[Case], str]:
         if gold.get("arithmetic_errors"):
             continue
         name = gold_path.name[: -len(".json")]
-        doc = loading.load(real / name)
+        doc = loaders.load(real / name)
         secs = sections.find_sections(doc).sections
         year = sections.extract_metadata(doc).year
         cells = dict(tables.read_tables(doc, secs, year=year).cells)

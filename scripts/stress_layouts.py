@@ -27,10 +27,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from nlp_pipeline import loading, table_labels, tables  # noqa: E402
-from nlp_pipeline._load_docx import load_docx  # noqa: E402
-from nlp_pipeline._load_html import load_html  # noqa: E402
+from nlp_pipeline import loaders, table_labels, tables  # noqa: E402
 from nlp_pipeline.document import Block, Document, GridCell, Table  # noqa: E402
+from nlp_pipeline.loaders.docx import load_docx  # noqa: E402
+from nlp_pipeline.loaders.html import load_html  # noqa: E402
 from nlp_pipeline.schema import T4_BLOCKS, T4_COLUMNS  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -55,7 +55,7 @@ def sources(directory: Path) -> list[tuple[str, list[Item], dict[str, Any]]]:
         path = directory / str(gold.get("file") or g.name[: -len(".json")])
         if path.suffix not in (".html", ".txt") or not path.is_file():
             continue
-        doc = loading.load(path)
+        doc = loaders.load(path)
         cells = gold.get("cells") or {}
         if score(doc, cells)[0] != len(cells):
             continue
@@ -114,7 +114,7 @@ def header_rows(grid: Grid) -> int:
 
 
 def from_texts(rows: Sequence[Sequence[tuple[str, int, int]]]) -> Grid:
-    return loading.expand_spans(rows)
+    return loaders.base.expand_spans(rows)
 
 
 # ---------------------------------------------------------------- structural variants (as grids)
@@ -582,9 +582,9 @@ def render_pdf(items: list[Item], *, label_width: float = 60.0, rules: bool = Tr
 
 
 def _load_txt(data: bytes, name: str) -> Document:
-    """The TXT path of ``loading.load`` on bytes (decode, normalise, pipe/tab/gap rows)."""
-    text = loading.decode_text(data, source=name)
-    return loading.parse_text(loading.normalize_chars(text), source=name, fmt="txt")
+    """The TXT path of ``loaders.load`` on bytes (decode, normalise, pipe/tab/gap rows)."""
+    text = loaders.files.decode_text(data, source=name)
+    return loaders.parse_text(loaders.base.normalize_chars(text), source=name, fmt="txt")
 
 
 Loader = Callable[[list[Item], dict[str, Any], str], "Document | tuple[Document, dict[str, Any]]"]
@@ -602,7 +602,7 @@ def _blank_rows_variant(
 
 def _variants() -> dict[str, Loader]:
     """Every variant as (items, gold, name) → the Document the product reads from its bytes."""
-    from nlp_pipeline._load_pdf import load_pdf
+    from nlp_pipeline.loaders.pdf import load_pdf
 
     out: dict[str, Loader] = {}
     for variant, make in HTML_VARIANTS.items():

@@ -36,7 +36,7 @@ from sklearn.pipeline import FeatureUnion
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from nlp_pipeline.loading import load  # noqa: E402
+from nlp_pipeline.loaders import load  # noqa: E402
 from nlp_pipeline.problem_classifier import (  # noqa: E402
     LABEL_NAMES,
     LABELS,

@@ -6,7 +6,7 @@ from typing import Any
 
 from nlp_pipeline.crosschecks import check_claims
 from nlp_pipeline.document import Document
-from nlp_pipeline.loading import parse_text
+from nlp_pipeline.loaders.text import parse_text
 from nlp_pipeline.result import CellValue, Claim, Finding
 
 

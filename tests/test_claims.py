@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from spacy.tokens import Doc
 
-from nlp_pipeline import claims, loading
+from nlp_pipeline import claims, loaders
 from nlp_pipeline.claims import extract_claims, get_nlp
 from nlp_pipeline.document import Block, Document
 from nlp_pipeline.result import Claim, Section
@@ -330,7 +330,7 @@ def test_pipeline_is_blank_zh_with_jieba_and_sets_extension() -> None:
 
 
 def test_hengyang_claims() -> None:
-    doc = loading.load(real_path("hengyang-hrss-2025.txt"))
+    doc = loaders.load(real_path("hengyang-hrss-2025.txt"))
     found = extract_claims(doc, ())
     got = [(c.value, c.unit, c.metric, c.channel) for c in found]
     assert got == [
@@ -359,7 +359,7 @@ def test_gold_is_well_formed() -> None:
 def test_precision_recall_on_gold() -> None:
     matched = gold_n = pred_n = scored = 0
     for e in _gold():
-        doc = loading.load(REAL / e["file"])
+        doc = loaders.load(REAL / e["file"])
         if hashlib.sha1(doc.text.encode("utf-8")).hexdigest()[:10] != e["text_sha1"]:
             continue  # the loader's text changed since labelling: eval_claims.py reports it
         scored += 1

@@ -14,7 +14,9 @@ import pytest
 
 from nlp_pipeline.errors import InputError, NlpPipelineError
 from nlp_pipeline.limits import Limits
-from nlp_pipeline.loading import decode_text, expand_spans_limited, load, read_regular
+from nlp_pipeline.loaders import load
+from nlp_pipeline.loaders.base import expand_spans_limited
+from nlp_pipeline.loaders.files import decode_text, read_regular
 from nlp_pipeline.pipeline import analyze_or_error
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -103,7 +105,7 @@ def test_path_under_unreadable_folder_is_e014(tmp_path: Path, monkeypatch: pytes
 
     monkeypatch.setattr(os, "stat", deny)
     assert _code(p) == "E014"
-    from nlp_pipeline.loading import is_dir
+    from nlp_pipeline.loaders.files import is_dir
 
     assert is_dir(p) is False and is_dir(tmp_path) is True
 
@@ -281,7 +283,7 @@ def test_zip_without_document_is_e005() -> None:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr("a.txt", "x")
-    from nlp_pipeline._load_docx import load_docx
+    from nlp_pipeline.loaders.docx import load_docx
 
     with pytest.raises(InputError) as exc:
         load_docx(buf.getvalue(), source="a.docx")

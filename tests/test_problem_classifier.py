@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from nlp_pipeline.errors import ModelError
-from nlp_pipeline.loading import load
+from nlp_pipeline.loaders import load
 from nlp_pipeline.problem_classifier import (
     DEFAULT_MODEL_PATH,
     LABEL_NAMES,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from nlp_pipeline import loading, problems
+from nlp_pipeline import loaders, problems
 from nlp_pipeline.errors import ModelError
 from nlp_pipeline.problem_classifier import LABELS
 from nlp_pipeline.problems import analyze_problems, find_copies, problem_findings, vagueness
@@ -27,7 +27,7 @@ TAIL = "六、其他需要报告的事项\n无。\n"
 
 
 def statements(section_five: str) -> list[tuple[str, str]]:
-    doc = loading.parse_text(HEAD + "五、存在的主要问题及改进情况\n" + section_five + TAIL, source="hand.txt")
+    doc = loaders.parse_text(HEAD + "五、存在的主要问题及改进情况\n" + section_five + TAIL, source="hand.txt")
     stmts = analyze_problems(doc, find_sections(doc).sections)
     for p in stmts:
         assert doc.text[p.start : p.end] == p.text
@@ -101,7 +101,7 @@ def test_other_markers_and_signature_line() -> None:
 
 
 def test_no_section_five_gives_no_statements() -> None:
-    doc = loading.parse_text(HEAD + TAIL, source="hand.txt")
+    doc = loaders.parse_text(HEAD + TAIL, source="hand.txt")
     secs = find_sections(doc).sections
     assert analyze_problems(doc, secs) == []
     assert problem_findings(doc, secs, []) == []
@@ -134,7 +134,7 @@ def test_vagueness_rule(text: str, vague: bool) -> None:
 
 def test_vague_statements_become_findings_and_model_missing_is_reported() -> None:
     five = "存在的问题：一是政务公开工作水平有待进一步提高；二是政府网站栏目设置不合理。\n"
-    doc = loading.parse_text(HEAD + "五、存在的主要问题及改进情况\n" + five + TAIL, source="hand.txt")
+    doc = loaders.parse_text(HEAD + "五、存在的主要问题及改进情况\n" + five + TAIL, source="hand.txt")
     secs = find_sections(doc).sections
     stmts = analyze_problems(doc, secs)
     assert [p.vague for p in stmts] == [True, False]
@@ -149,7 +149,7 @@ def test_vague_statements_become_findings_and_model_missing_is_reported() -> Non
 
 def test_problems_not_stated() -> None:
     five = "下一步，我局将：一是开设政策问答专栏；二是更新公开指南。\n"
-    doc = loading.parse_text(HEAD + "五、存在的主要问题及改进情况\n" + five + TAIL, source="hand.txt")
+    doc = loaders.parse_text(HEAD + "五、存在的主要问题及改进情况\n" + five + TAIL, source="hand.txt")
     secs = find_sections(doc).sections
     stmts = analyze_problems(doc, secs)
     assert [p.kind for p in stmts] == ["measure", "measure"]
@@ -243,7 +243,7 @@ def test_real_segmentation_gold() -> None:
     n = exact = kind_ok = total = 0
     drifted: list[str] = []
     for name, items in _gold().items():
-        doc = loading.load(real_path(name))
+        doc = loaders.load(real_path(name))
         total += len(items)
         moved = [relocate(doc.text, g) for g in items]
         drifted += [name for g in moved if g is None]
@@ -264,7 +264,7 @@ def test_real_year_on_year_copies() -> None:
     names = ["czj-2020.html", "czj-2021.html", "jjf-2022.html", "jjf-2023.html"]
     reports = []
     for name in names:
-        doc = loading.load(real_path(name))
+        doc = loaders.load(real_path(name))
         from nlp_pipeline.sections import extract_metadata
 
         meta = extract_metadata(doc)
@@ -340,7 +340,7 @@ def test_find_copies_on_synthetic_samples_matches_their_gold() -> None:
     samples = sorted(p for p in (ROOT / "corpora" / "samples").iterdir() if p.is_file())
     reports = []
     for path in samples:
-        doc = loading.load(path)
+        doc = loaders.load(path)
         meta = extract_metadata(doc)
         stmts = analyze_problems(doc, find_sections(doc).sections)
         reports.append(
@@ -426,7 +426,7 @@ def test_real_gold_spans_exclude_enumerators() -> None:
     texts: dict[str, str] = {}
     for r in _rows(GOLD_FILE):
         if r["file"] not in texts:
-            texts[r["file"]] = loading.load(real_path(r["file"])).text
+            texts[r["file"]] = loaders.load(real_path(r["file"])).text
         span = texts[r["file"]][r["start"] : r["end"]]
         assert _sha(span) == r["sha1"], r["id"]
         assert not re.match(r"[一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]+[）)]", span), r["id"]

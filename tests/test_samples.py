@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from nlp_pipeline import NlpPipelineError, Report, analyze_or_error, analyze_path, yearly
-from nlp_pipeline.loading import load
+from nlp_pipeline.loaders import load
 from nlp_pipeline.schema import cell_ids
 
 from .conftest import ROOT, SAMPLES

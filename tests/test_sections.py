@@ -6,7 +6,7 @@ import csv
 
 import pytest
 
-from nlp_pipeline import loading
+from nlp_pipeline import loaders
 from nlp_pipeline.document import Document
 from nlp_pipeline.schema import SECTION_IDS
 from nlp_pipeline.sections import extract_metadata, find_sections
@@ -34,7 +34,7 @@ STANDARD = """示例市示例局2024年政府信息公开工作年度报告
 
 
 def doc_of(text: str, **meta: str) -> Document:
-    d = loading.parse_text(text, source="hand.txt")
+    d = loaders.parse_text(text, source="hand.txt")
     return Document(source=d.source, format=d.format, text=d.text, blocks=d.blocks, meta=dict(meta))
 
 
@@ -153,7 +153,7 @@ KNOWN_ABSENT = {"czj-2021.html": {"other_matters"}}
 
 @pytest.mark.parametrize("row", _manifest(), ids=lambda r: r["file"])
 def test_real_reports_all_sections_and_year(row: dict[str, str]) -> None:
-    doc = loading.load(real_path(row["file"]))
+    doc = loaders.load(real_path(row["file"]))
     res = find_sections(doc)
     expected = set(SECTION_IDS) - KNOWN_ABSENT.get(row["file"], set())
     assert {s.id for s in res.sections} == expected
@@ -163,7 +163,7 @@ def test_real_reports_all_sections_and_year(row: dict[str, str]) -> None:
 
 
 def test_real_kewei_renumbered_and_problems_subheading() -> None:
-    doc = loading.load(real_path("kewei-2024.md"))
+    doc = loaders.load(real_path("kewei-2024.md"))
     res = find_sections(doc)
     by = {s.id: s for s in res.sections}
     assert by["active_disclosure"].number == "一"
@@ -175,7 +175,7 @@ def test_real_kewei_renumbered_and_problems_subheading() -> None:
 
 
 def test_real_hengyang_metadata_and_headings() -> None:
-    doc = loading.load(real_path("hengyang-hrss-2025.txt"))
+    doc = loaders.load(real_path("hengyang-hrss-2025.txt"))
     res = find_sections(doc)
     assert [s.heading for s in res.sections][4] == "五、存在的主要问题及改进情况"
     assert res.findings == ()
@@ -183,7 +183,7 @@ def test_real_hengyang_metadata_and_headings() -> None:
 
 
 def test_real_html_series_agency() -> None:
-    doc = loading.load(real_path("czj-2019.html"))
+    doc = loaders.load(real_path("czj-2019.html"))
     meta = extract_metadata(doc)
     assert (meta.agency, meta.year) == ("平潭综合实验区财政金融局", 2019)
 

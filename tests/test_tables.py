@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from nlp_pipeline import loading
+from nlp_pipeline import loaders
 from nlp_pipeline.cell_values import parse_cell
 from nlp_pipeline.document import Block, Document, GridCell, Table
 from nlp_pipeline.schema import APPLICANT_COLUMNS, cell_ids
@@ -152,14 +152,14 @@ _T4_ROW = [["2", "1", "0", "0", "3", "0", "0", "0", "1", "1", "1", "0", "0", "0"
 )
 def test_real_report_cells_match_gold(name: str) -> None:
     gold = real_gold(name)
-    res = read_tables(loading.load(real_path(name)), ())
+    res = read_tables(loaders.load(real_path(name)), ())
     assert res.template == gold["template"]
     assert _wrong(res, gold) == []
     assert not [f for f in res.findings if f.rule in ("missing_table", "missing_cells")]
 
 
 def test_hengyang_exact_cells_and_flattened_t4() -> None:
-    res = read_tables(loading.load(real_path("hengyang-hrss-2025.txt")), ())
+    res = read_tables(loaders.load(real_path("hengyang-hrss-2025.txt")), ())
     got = {cid: res.cells[cid].value for cid in res.cells}
     assert got["apply.new.natural"] == 24
     assert got["apply.unable.not_held.total"] == 22
@@ -180,7 +180,7 @@ def test_hengyang_exact_cells_and_flattened_t4() -> None:
 
 
 def test_word_merged_cell_is_one_value_czj_2019() -> None:
-    res = read_tables(loading.load(real_path("czj-2019.html")), ())
+    res = read_tables(loaders.load(real_path("czj-2019.html")), ())
     # the value 3 spans two grid columns but is one cell: it is 上一年项目数量, not also 本年增/减
     assert res.cells["active.licensing.prev_items"].value == 3
     assert res.cells["active.licensing.delta"].value == 0
@@ -189,21 +189,21 @@ def test_word_merged_cell_is_one_value_czj_2019() -> None:
 
 
 def test_blank_totals_are_kept_blank_jjf_2021() -> None:
-    res = read_tables(loading.load(real_path("jjf-2021.html")), ())
+    res = read_tables(loaders.load(real_path("jjf-2021.html")), ())
     assert res.cells["apply.granted.total"].kind == "blank"
     assert res.cells["apply.partial.total"].kind == "blank"
     assert res.cells["apply.denied.state_secret.total"].kind == "number"
 
 
 def test_broken_markdown_reads_t4_from_flat_row() -> None:
-    res = read_tables(loading.load(real_path("kewei-2024.md")), ())
+    res = read_tables(loaders.load(real_path("kewei-2024.md")), ())
     assert res.cells["review.upheld"].value == 1
     assert res.cells["review.total"].value == 1
     assert res.cells["litigation_after_review.total"].value == 0
 
 
 def test_t4_blocks_under_captions_shuyang_county() -> None:
-    res = read_tables(loading.load(real_path("shuyang-county-2025.txt")), ())
+    res = read_tables(loaders.load(real_path("shuyang-county-2025.txt")), ())
     assert res.cells["review.total"].value == 61
     assert res.cells["litigation_direct.upheld"].value == 3
     assert res.cells["litigation_after_review.total"].value == 10
@@ -424,8 +424,8 @@ def _flatten(doc: Document, *, browser: bool) -> str:
 )
 def test_real_report_as_tab_separated_text_matches_gold(name: str, browser: bool) -> None:
     gold = real_gold(name)
-    text = _flatten(loading.load(real_path(name)), browser=browser)
-    res = read_tables(loading.parse_text(text, source=f"{name}.txt"), ())
+    text = _flatten(loaders.load(real_path(name)), browser=browser)
+    res = read_tables(loaders.parse_text(text, source=f"{name}.txt"), ())
     assert _wrong(res, gold) == []
     assert len(gold["cells"]) in (198, 200)
 
@@ -515,7 +515,7 @@ def _broken_check() -> list[dict]:
 def test_broken_tables_match_hand_reading(name: str) -> None:
     items = [g for g in _broken_check() if g["file"] == name]
     assert len(items) >= 40
-    doc = loading.load(real_path(name))
+    doc = loaders.load(real_path(name))
     cells = read_tables(doc, ()).cells
     wrong, missing = [], []
     for g in items:
@@ -541,7 +541,7 @@ def test_short_pipe_row_in_text_is_not_placed_by_position() -> None:
             "| 行政规范性文件 | 2 |  | 30 |",
         ]
     )
-    res = read_tables(loading.parse_text(text, source="short.txt"), ())
+    res = read_tables(loaders.parse_text(text, source="short.txt"), ())
     assert not any(c.startswith("active.rules.") for c in res.cells)
     assert res.cells["active.normative_docs.issued"].value == 2
     assert res.cells["active.normative_docs.repealed"].kind == "blank"
@@ -593,7 +593,7 @@ def _missing_cells(res: TableResult) -> set[str]:
 )
 def test_real_report_with_rows_left_blank(name: str, labels: list[str], blanked: list[str]) -> None:
     gold = real_gold(name)
-    doc = loading.load(real_path(name))
+    doc = loaders.load(real_path(name))
     for label in labels:
         doc = _retable(doc, _blank_row(label))
     res = read_tables(doc, ())
@@ -687,7 +687,7 @@ def _typo_and_swap(grid: list[list[GridCell]]) -> list[list[GridCell]]:
 @pytest.mark.parametrize("name", ["czj-2022.html", "jjf-2025.html", "zonghe-2024.html"])
 def test_real_report_with_typod_headers_and_swapped_columns(name: str) -> None:
     gold = real_gold(name)
-    doc = _retable(loading.load(real_path(name)), _typo_and_swap)
+    doc = _retable(loaders.load(real_path(name)), _typo_and_swap)
     heads = {c.text for b in doc.tables for row in b.table.rows for c in row}  # type: ignore[union-attr]
     assert {"商业企事", "法律服务机", "其它", "总记", "自然入"} <= heads
     res = read_tables(doc, ())
@@ -740,7 +740,7 @@ def _merge_value_rows(grid: list[list[GridCell]]) -> list[list[GridCell]]:
 @pytest.mark.parametrize("name", ["czj-2022.html", "zonghe-2024.html", "czj-2020.html"])
 def test_real_report_with_label_and_values_in_one_cell(name: str) -> None:
     gold = real_gold(name)
-    doc = _retable(loading.load(real_path(name)), _merge_value_rows)
+    doc = _retable(loaders.load(real_path(name)), _merge_value_rows)
     rows = [c.text for b in doc.tables for row in b.table.rows for c in row[:1]]  # type: ignore[union-attr]
     assert any(label_key(t).startswith("不予处理1信访举报投诉类申请") for t in rows)
     res = read_tables(doc, ())

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from nlp_pipeline import _load_pdf as pdf_reader
-from nlp_pipeline._pdf_geometry import _dedupe
-from nlp_pipeline._pdf_tables import find_tables
 from nlp_pipeline.errors import InputError
+from nlp_pipeline.loaders import pdf as pdf_reader
+from nlp_pipeline.loaders.pdf_geometry import _dedupe
+from nlp_pipeline.loaders.pdf_tables import find_tables
 
 from .conftest import real_path
 
@@ -324,7 +324,7 @@ def test_reading_a_pdf_does_not_import_pdfplumber() -> None:
 
     code = (
         "import sys\n"
-        "from nlp_pipeline._load_pdf import load_pdf\n"
+        "from nlp_pipeline.loaders.pdf import load_pdf\n"
         f"doc = load_pdf(open({str(ROOT / 'corpora' / 'samples' / '11-moni-nyj-2025.pdf')!r}, 'rb').read(), source='s')\n"
         "assert any(b.table is not None for b in doc.blocks)\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pdfplumber', 'pdfminer')))\n"
@@ -362,7 +362,7 @@ def test_path_segments_read_in_one_piece_equal_pdfiums_calls(name: str) -> None:
     import pypdfium2 as pdfium
     import pypdfium2.raw as raw
 
-    from nlp_pipeline import _pdf_geometry as geom
+    from nlp_pipeline.loaders import pdf_geometry as geom
 
     api = geom._api(raw)
     pdf = pdfium.PdfDocument(real_path(name).read_bytes())

@@ -4,7 +4,7 @@ pdfplumber's ``TableFinder`` works on edges alone (snap, join, intersections, ce
 it builds a dict per edge at every step and importing pdfplumber/pdfminer costs a fifth of a
 second: the PDF reader uses this copy instead. The arithmetic is pdfplumber's own, step for
 step and in its order (snapped positions are ``x + (mean - x)``, a joined edge's height grows
-by the difference), so the cells come out equal to the last bit; tests/test_load_pdf.py
+by the difference), so the cells come out equal to the last bit; tests/test_loaders_pdf.py
 compares the two on every ruled page of the real and synthetic PDFs.
 """
 

@@ -10,11 +10,11 @@ from collections.abc import Iterator
 
 from lxml import etree
 
-from ._load_html import iso_date
-from .document import Document, GridCell
-from .errors import Errors, InputError
-from .limits import DEFAULT_LIMITS, Limits
-from .loading import DocBuilder, GridNote, GridResult, clean_line, span_note, unexpanded
+from ..document import Document, GridCell
+from ..errors import Errors, InputError
+from ..limits import DEFAULT_LIMITS, Limits
+from .base import DocBuilder, GridNote, GridResult, clean_line, span_note, unexpanded
+from .html import iso_date
 
 _PUB_LINE = re.compile(r"(?:日期|时间)\s*[:：]\s*(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})")
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

@@ -1,7 +1,7 @@
 """PDF reader: ruled tables as grids, the rest as reflowed paragraphs.
 
-pdfium (pypdfium2) reads the pages (``_pdf_geometry``: glyphs and ruling edges in pdfplumber's
-terms); ``_pdf_tables``, a copy of pdfplumber's table finder on those edges, finds the grids.
+pdfium (pypdfium2) reads the pages (``pdf_geometry``: glyphs and ruling edges in pdfplumber's
+terms); ``pdf_tables``, a copy of pdfplumber's table finder on those edges, finds the grids.
 pdfplumber/pdfminer is not imported to read a PDF: it stays behind ``_plumber_pages`` so the
 benchmark and the tests can compare both readers.
 
@@ -16,13 +16,13 @@ import bisect
 import operator
 import re
 from dataclasses import dataclass
-from typing import Any
 
-from ._pdf_geometry import _Info, _PageGeom, _pdfium_pages, _plumber_pages
-from ._pdf_tables import Table, find_tables
-from .document import Document, GridCell
-from .errors import Errors, InputError
-from .loading import DocBuilder, clean_line, normalize_chars
+from ..document import Document, GridCell
+from ..errors import Errors, InputError
+from .base import DocBuilder, clean_line, normalize_chars
+from .pdf_geometry import _Info, _PageGeom, _pdfium_pages, _plumber_pages
+from .pdf_lines import NUMBER, Line, join_wrapped_labels, label_fragment, near_row, text_table
+from .pdf_tables import Table, find_tables
 
 _PAGE_NO = re.compile(
     r"^[-—–－\s]*\d{1,4}[-—–－\s]*$|^第\s*\d+\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?$|^\d+\s*/\s*\d+$"
@@ -32,7 +32,6 @@ _HEADING = re.compile(
 )
 _COL_TOL = 4.0  # pt: borders of one column drift this much between pages of a printed table
 _LABEL_START = re.compile(r"^[（(]?[一二三四五六七八九十\d]")
-_NUMBER = re.compile(r"^-?\d[\d,]*(\.\d+)?$")
 _DATE_LINE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
 _AGENCY_END = re.compile(
     r"(政府|局|委|委员会|办公室|办|厅|院|署|部|中心|管委会|区|市|县|镇|乡|街道|所|站|队|会)$"
@@ -43,32 +42,6 @@ _SECTION = re.compile(r"^[一二三四五六七八九十]{1,2}、")
 _TITLE = re.compile(r"\d{4}\s*年.*报告$")
 _EPS = 0.01  # pt: layout ties (a Times space is exactly 0.25 em) must not hang on float noise
 _PUB_LINE = re.compile(r"(?:日期|时间)\s*[:：]\s*(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})")
-
-
-@dataclass
-class _Line:
-    text: str
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-    size: float
-    segments: tuple[tuple[float, float, str], ...] = ()
-    page: int = 0
-    margin: bool = False
-
-    @property
-    def clean(self) -> str:
-        """Line text; pieces separated by a wide gap (table columns) keep one space between them."""
-        if len(self.segments) > 1:
-            return " ".join(clean_line(t) for _, _, t in self.segments)
-        return clean_line(self.text)
-
-    @property
-    def tabular(self) -> bool:
-        """Laid out in columns: three or more pieces, or a label and a trailing number."""
-        n = len(self.segments)
-        return n >= 3 or (n == 2 and bool(_NUMBER.match(clean_line(self.segments[-1][2]))))
 
 
 @dataclass
@@ -112,7 +85,7 @@ def _build(info: _Info, *, source: str) -> Document:
                 break
     if title:
         meta["title"] = title
-    from ._load_html import iso_date
+    from .html import iso_date
 
     for t in first_lines:
         m = _PUB_LINE.search(t)
@@ -127,7 +100,7 @@ def _load_pdf_plumber(data: bytes, *, source: str) -> Document:
     return _build(_plumber_pages(data), source=source)
 
 
-def chars_to_lines(chars: list[dict]) -> list[_Line]:
+def chars_to_lines(chars: list[dict]) -> list[Line]:
     """Group glyphs into lines by vertical overlap (≥ half the smaller height), then order by x."""
     groups: list[list[dict]] = []
     spans: list[list[float]] = []
@@ -151,7 +124,7 @@ def chars_to_lines(chars: list[dict]) -> list[_Line]:
         else:
             groups.append([ch])
             spans.append([top, bottom])
-    lines: list[_Line] = []
+    lines: list[Line] = []
     for g, (top, bottom) in zip(groups, spans, strict=True):
         g.sort(key=_X0)
         pieces: list[list[dict]] = [[g[0]]]
@@ -165,7 +138,7 @@ def chars_to_lines(chars: list[dict]) -> list[_Line]:
         segments = tuple((p[0]["x0"], p[-1]["x1"], _join_glyphs(p)) for p in pieces)
         text = " ".join(t for _, _, t in segments)
         size = max(c["size"] for c in g)
-        lines.append(_Line(text, g[0]["x0"], max(c["x1"] for c in g), top, bottom, size, segments))
+        lines.append(Line(text, g[0]["x0"], max(c["x1"] for c in g), top, bottom, size, segments))
     return lines
 
 
@@ -208,10 +181,10 @@ class _CharIndex:
         return [chars[i] for i in hits]
 
 
-def _read_page(page: _PageGeom, page_no: int) -> list[_Line | _PdfTable]:
+def _read_page(page: _PageGeom, page_no: int) -> list[Line | _PdfTable]:
     chars = page.chars
     tables: list[tuple[tuple[float, float, float, float], _PdfTable]] = []
-    spilled: list[_Line] = []
+    spilled: list[Line] = []
     h_edges = [e for e in page.edges if e["orientation"] == "h"]
     found = (
         find_tables(page.edges, page_bbox=page.bbox, explicit_horizontal=_closing_rules(page))
@@ -235,7 +208,7 @@ def _read_page(page: _PageGeom, page_no: int) -> list[_Line | _PdfTable]:
     for ln in [*lines, *spilled]:
         ln.page = page_no
         ln.margin = ln.top > (1 - _MARGIN) * height or ln.bottom < _MARGIN * height
-    items: list[_Line | _PdfTable] = [*lines, *spilled, *(t for _, t in tables)]
+    items: list[Line | _PdfTable] = [*lines, *spilled, *(t for _, t in tables)]
     items.sort(key=lambda it: it.top)
     return items
 
@@ -250,7 +223,7 @@ def _closing_rules(page: _PageGeom) -> list[float]:
 
 def _fragment(
     table: Table, chars: _CharIndex, page_no: int, h_edges: list[dict]
-) -> tuple[_PdfTable | None, list[_Line]]:
+) -> tuple[_PdfTable | None, list[Line]]:
     """Cell boxes and their text (lines rebuilt from glyphs, so offset digits stay in order).
 
     Trailing full-width rows holding a section heading or a sentence are page text that the
@@ -263,7 +236,7 @@ def _fragment(
             if bbox is not None:
                 inner = chars.inside(bbox)
                 cells.append((r, bbox, clean_line(" ".join(ln.text for ln in chars_to_lines(inner)))))
-    spill: list[_Line] = []
+    spill: list[Line] = []
     n_rows = len(rows)
     while n_rows > 1:
         last = [c for c in cells if c[0] == n_rows - 1]
@@ -309,7 +282,7 @@ def merge_fragments(frags: list[_PdfTable]) -> list[list[GridCell]]:
         split = bool(open_cols) and all(open_cols.values())
         base = offset - 1 if split else offset
         next_open: dict[int, bool] = {}
-        data_row0 = any(r == 0 and _NUMBER.match(t) for r, _, t in f.cells)
+        data_row0 = any(r == 0 and NUMBER.match(t) for r, _, t in f.cells)
         for k, (r, (x0, top, x1, bottom), text) in enumerate(f.cells):
             c = max(j for j, x in enumerate(col_x) if x <= x0 + _COL_TOL)
             rs = max(1, sum(1 for y in f.row_tops if top - 1 <= y < bottom - 1))
@@ -367,13 +340,13 @@ def _drop_empty_columns(rows: list[list[GridCell]]) -> list[list[GridCell]]:
     ]
 
 
-def _drop_running_lines(pages: list[list[_Line | _PdfTable]]) -> list[_Line | _PdfTable]:
+def _drop_running_lines(pages: list[list[Line | _PdfTable]]) -> list[Line | _PdfTable]:
     """Drop running headers/footers: lines in the page margins repeated (digits aside) on at
     least half the pages, such as a browser's date/title header and URL/page-count footer."""
     seen: dict[str, set[int]] = {}
     for items in pages:
         for it in items:
-            if isinstance(it, _Line) and it.margin:
+            if isinstance(it, Line) and it.margin:
                 seen.setdefault(re.sub(r"\d+", "#", clean_line(it.text)), set()).add(it.page)
     threshold = max(2, (len(pages) + 1) // 2)
     running = {key for key, on in seen.items() if len(on) >= threshold}
@@ -381,27 +354,27 @@ def _drop_running_lines(pages: list[list[_Line | _PdfTable]]) -> list[_Line | _P
         it
         for items in pages
         for it in items
-        if not (isinstance(it, _Line) and it.margin and re.sub(r"\d+", "#", clean_line(it.text)) in running)
+        if not (isinstance(it, Line) and it.margin and re.sub(r"\d+", "#", clean_line(it.text)) in running)
     ]
 
 
-def _is_short(it: _Line | _PdfTable) -> bool:
+def _is_short(it: Line | _PdfTable) -> bool:
     """A menu/footer-like line: short, without sentence punctuation, not a numbered heading."""
-    if not isinstance(it, _Line) or it.tabular:
+    if not isinstance(it, Line) or it.tabular:
         return False
     t = clean_line(it.text)
     return len(t) <= 16 and not re.search(r"[。；;，,]", t) and not _HEADING.match(t)
 
 
-def _is_prose(it: _Line | _PdfTable) -> bool:
+def _is_prose(it: Line | _PdfTable) -> bool:
     """Report text proper: a table, a numbered heading or a sentence."""
-    if not isinstance(it, _Line):
+    if not isinstance(it, Line):
         return True
     t = clean_line(it.text)
     return bool(_HEADING.match(t)) or "。" in t
 
 
-def _strip_chrome(items: list[_Line | _PdfTable]) -> list[_Line | _PdfTable]:
+def _strip_chrome(items: list[Line | _PdfTable]) -> list[Line | _PdfTable]:
     """Browser-printed pages carry the site's menus, share buttons and footer around the report.
 
     Start at the report title (with a short agency line just above it), drop a run of three or
@@ -418,7 +391,7 @@ def _strip_chrome(items: list[_Line | _PdfTable]) -> list[_Line | _PdfTable]:
             start = i
             prev = items[i - 1] if i else None
             if (
-                isinstance(prev, _Line)
+                isinstance(prev, Line)
                 and _is_short(prev)
                 and _AGENCY_END.search(clean_line(prev.text))
                 and prev.top < it.top <= prev.bottom + 2.5 * it.size
@@ -426,7 +399,7 @@ def _strip_chrome(items: list[_Line | _PdfTable]) -> list[_Line | _PdfTable]:
                 start = i - 1
             break
     items = items[start:]
-    head = 1 if items and isinstance(items[0], _Line) and _TITLE.search(clean_line(items[0].text)) else 2
+    head = 1 if items and isinstance(items[0], Line) and _TITLE.search(clean_line(items[0].text)) else 2
     j = head
     while j < len(items) and j < head + 4 and not _is_short(items[j]) and not _is_prose(items[j]):
         j += 1
@@ -436,7 +409,7 @@ def _strip_chrome(items: list[_Line | _PdfTable]) -> list[_Line | _PdfTable]:
     if k - j >= 3:
         items = items[:j] + items[k:]
     last = max(
-        (i for i, it in enumerate(items) if isinstance(it, _Line) and _SECTION.match(clean_line(it.text))),
+        (i for i, it in enumerate(items) if isinstance(it, Line) and _SECTION.match(clean_line(it.text))),
         default=-1,
     )
     if last < 0:
@@ -456,14 +429,14 @@ def _strip_chrome(items: list[_Line | _PdfTable]) -> list[_Line | _PdfTable]:
     return items
 
 
-def _emit(items: list[_Line | _PdfTable], builder: DocBuilder) -> None:
+def _emit(items: list[Line | _PdfTable], builder: DocBuilder) -> None:
     """Reflow wrapped lines into paragraphs and join tables continued on the next page."""
-    body = [it for it in items if isinstance(it, _Line) and len(it.text) > 10]
+    body = [it for it in items if isinstance(it, Line) and len(it.text) > 10]
     right = _percentile([it.x1 for it in body], 0.9)
     left = _percentile([it.x0 for it in body], 0.1)
     para: list[str] = []
     para_page = [0]
-    prev_line: _Line | None = None
+    prev_line: Line | None = None
 
     def flush_para() -> None:
         if para:
@@ -479,16 +452,16 @@ def _emit(items: list[_Line | _PdfTable], builder: DocBuilder) -> None:
             builder.add_table(merge_fragments(pending), origin=origin)
             pending.clear()
 
-    run: list[_Line] = []
-    frags: list[_Line] = []  # short lines after a run: label fragments if the run goes on
-    wrapped: list[_Line] = []  # the fragments taken into the run
+    run: list[Line] = []
+    frags: list[Line] = []  # short lines after a run: label fragments if the run goes on
+    wrapped: list[Line] = []  # the fragments taken into the run
 
     def flush_run() -> None:
-        last = next((ln for ln in reversed(run) if _NUMBER.match(ln.clean.split(" ")[-1])), None)
-        while frags and last is not None and _near_row(frags[0], last) and not _HEADING.match(frags[0].clean):
+        last = next((ln for ln in reversed(run) if NUMBER.match(ln.clean.split(" ")[-1])), None)
+        while frags and last is not None and near_row(frags[0], last) and not _HEADING.match(frags[0].clean):
             wrapped.append(frags[0])
             run.append(frags.pop(0))
-        if any(_NUMBER.match(ln.clean.split(" ")[-1]) for ln in run):
+        if any(NUMBER.match(ln.clean.split(" ")[-1]) for ln in run):
             lines = join_wrapped_labels(run, {id(ln) for ln in wrapped})
             builder.add_table(text_table(lines), origin=f"pdf page {run[0].page} text")
         else:
@@ -521,7 +494,7 @@ def _emit(items: list[_Line | _PdfTable], builder: DocBuilder) -> None:
             run.append(it)
             prev_line = None
             continue
-        if run and _label_fragment(it, frags[-1] if frags else run[-1]):
+        if run and label_fragment(it, frags[-1] if frags else run[-1]):
             frags.append(it)
             continue
         flush_run()
@@ -535,126 +508,6 @@ def _emit(items: list[_Line | _PdfTable], builder: DocBuilder) -> None:
     flush_para()
     flush_run()
     flush_table()
-
-
-def _label_fragment(line: _Line, prev: _Line) -> bool:
-    """A short piece of a row label wrapped onto its own line inside a table without rules."""
-    text = line.clean
-    return (
-        len(text.replace(" ", "")) <= 14
-        and not _NUMBER.match(text.split(" ")[-1])
-        and not re.search(r"[。；;]", text)
-        and line.page == prev.page
-        and line.top - prev.bottom < 2.5 * max(line.size, 1.0)
-    )
-
-
-def _near_row(line: _Line, row: _Line) -> bool:
-    """Close enough to ``row``'s middle to be a piece of its wrapped label."""
-    mid = (line.top + line.bottom) / 2
-    return line.page == row.page and abs((row.top + row.bottom) / 2 - mid) <= 2.8 * max(line.size, 1.0)
-
-
-def join_wrapped_labels(lines: list[_Line], fragments: set[int]) -> list[_Line]:
-    """Glue label fragments (``fragments``: ids of short lines without a number) to the nearest
-    line with numbers, by column.
-
-    In a table without rules a row label that wraps is set around the row's numbers line, above
-    and below it; left alone, every fragment would read as a row of its own.
-    """
-    numeric = [ln for ln in lines if _NUMBER.match(clean_line(ln.segments[-1][2]) if ln.segments else "")]
-    if not numeric or not fragments:
-        return lines
-    extra: dict[int, list[_Line]] = {id(ln): [] for ln in numeric}
-    out: list[_Line] = []
-    for ln in lines:
-        if id(ln) in extra or id(ln) not in fragments:
-            out.append(ln)
-            continue
-        mid = (ln.top + ln.bottom) / 2
-        near = min(numeric, key=lambda n: (n.page != ln.page, abs((n.top + n.bottom) / 2 - mid)))
-        if _near_row(ln, near) and ln.x1 <= _first_number_x(near) + 1.0:
-            extra[id(near)].append(ln)
-        else:
-            out.append(ln)
-    return [_with_fragments(ln, extra[id(ln)]) if id(ln) in extra else ln for ln in out]
-
-
-def _first_number_x(line: _Line) -> float:
-    """Left edge of the first number piece: row labels wrap to the left of it."""
-    return next((x0 for x0, _, t in line.segments if _NUMBER.match(clean_line(t))), line.x1)
-
-
-def _with_fragments(line: _Line, frags: list[_Line]) -> _Line:
-    """``line`` with each fragment's pieces glued into the piece of the same column (top to bottom),
-    or added as a piece of their own where the numbers line has none in that column."""
-    if not frags:
-        return line
-    pieces: list[list[Any]] = [[x0, x1, [(line.top, t)]] for x0, x1, t in line.segments]
-    for f in frags:
-        for x0, x1, t in f.segments:
-            hit = next((p for p in pieces if x0 < p[1] and x1 > p[0]), None)
-            if hit is None:
-                pieces.append([x0, x1, [(f.top, t)]])
-            else:
-                hit[0], hit[1] = min(hit[0], x0), max(hit[1], x1)
-                hit[2].append((f.top, t))
-    pieces.sort(key=lambda p: p[0])
-    segments = tuple(
-        (p[0], p[1], "".join(clean_line(t) for _, t in sorted(p[2], key=lambda e: e[0]))) for p in pieces
-    )
-    top = min([line.top, *(f.top for f in frags)])
-    bottom = max([line.bottom, *(f.bottom for f in frags)])
-    return _Line(
-        " ".join(t for _, _, t in segments),
-        segments[0][0],
-        segments[-1][1],
-        top,
-        bottom,
-        line.size,
-        segments,
-        line.page,
-    )
-
-
-def text_table(lines: list[_Line]) -> list[list[GridCell]]:
-    """Fallback for tables without rules: columns are the x-intervals the lines' pieces share.
-
-    Right of the row labels only the numbers set the columns: a header word wrapped in a narrow
-    column runs into its neighbours' words and would fuse the columns below it.
-    """
-    segs = [seg for ln in lines for seg in ln.segments]
-    nums = [seg for seg in segs if _NUMBER.match(clean_line(seg[2]))]
-    first = min((x0 for x0, _, _ in nums), default=float("inf"))
-    spans = _union([seg for seg in segs if seg[1] <= first + 1.0 or not nums] + nums)
-    grid: list[list[GridCell]] = []
-    for r, ln in enumerate(lines):
-        texts = [""] * len(spans)
-        for x0, x1, t in ln.segments:
-            c = _column(spans, x0, x1)
-            texts[c] = (texts[c] + " " + clean_line(t)).strip()
-        grid.append([GridCell(t, (r, c)) for c, t in enumerate(texts)])
-    return grid
-
-
-def _union(segs: list[tuple[float, float, str]]) -> list[list[float]]:
-    spans: list[list[float]] = []
-    for x0, x1, _ in sorted(segs, key=lambda seg: seg[0]):
-        if spans and x0 <= spans[-1][1]:
-            spans[-1][1] = max(spans[-1][1], x1)
-        else:
-            spans.append([x0, x1])
-    return spans
-
-
-def _column(spans: list[list[float]], x0: float, x1: float) -> int:
-    """The column a piece overlaps most; a piece in a gap goes to the nearest column."""
-    overlaps = [min(x1, s1) - max(x0, s0) for s0, s1 in spans]
-    best = max(range(len(spans)), key=lambda i: overlaps[i])
-    if overlaps[best] > 0:
-        return best
-    mid = (x0 + x1) / 2
-    return min(range(len(spans)), key=lambda i: abs((spans[i][0] + spans[i][1]) / 2 - mid))
 
 
 def _continued(prev: _PdfTable, frag: _PdfTable) -> bool:
@@ -673,7 +526,7 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def _continues(prev: _Line, line: _Line, *, left: float, right: float) -> bool:
+def _continues(prev: Line, line: Line, *, left: float, right: float) -> bool:
     """A wrapped line: the previous one reached the right margin, this one is neither indented
     (a new paragraph) nor a heading."""
     text = clean_line(line.text)

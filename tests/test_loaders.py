@@ -11,7 +11,8 @@ import pytest
 
 from nlp_pipeline.document import Document, Table
 from nlp_pipeline.errors import InputError, NlpPipelineError, NotAReportError
-from nlp_pipeline.loading import expand_spans, load, normalize_chars
+from nlp_pipeline.loaders import load
+from nlp_pipeline.loaders.base import expand_spans, normalize_chars
 
 from .conftest import real_gold, real_path
 
@@ -511,13 +512,13 @@ def test_expand_spans_clamps_and_pads() -> None:
     ],
 )
 def test_split_table_row(line: str, cells: list[str] | None) -> None:
-    from nlp_pipeline.loading import split_table_row
+    from nlp_pipeline.loaders.text import split_table_row
 
     assert split_table_row(line) == cells
 
 
 def test_tab_separated_text_reads_as_a_table_with_exact_offsets() -> None:
-    from nlp_pipeline.loading import parse_text
+    from nlp_pipeline.loaders.text import parse_text
 
     text = "二、主动公开政府信息情况\n信息内容\t本年制发件数\t本年废止件数\t现行有效件数\n规章\t1\t0\t5\n\n结语。\n"
     doc = parse_text(text, source="hand.txt")
@@ -553,7 +554,7 @@ def _docx_in_layout_table() -> bytes:
 
 
 def test_docx_layout_table_is_read_through_to_its_data_table() -> None:
-    from nlp_pipeline._load_docx import load_docx
+    from nlp_pipeline.loaders.docx import load_docx
 
     doc = load_docx(_docx_in_layout_table(), source="hand.docx")
     assert [b.kind for b in doc.blocks] == ["text", "text", "table", "text"]
@@ -609,10 +610,10 @@ def test_pdf_unruled_table_row_label_wrapped_around_its_numbers(tmp_path: Path) 
 
 
 def test_pdf_text_table_columns_come_from_the_numbers() -> None:
-    from nlp_pipeline._load_pdf import _Line, text_table
+    from nlp_pipeline.loaders.pdf_lines import Line, text_table
 
-    def line(top: float, *segs: tuple[float, float, str]) -> _Line:
-        return _Line(" ".join(t for *_, t in segs), segs[0][0], segs[-1][1], top, top + 8, 8.0, segs)
+    def line(top: float, *segs: tuple[float, float, str]) -> Line:
+        return Line(" ".join(t for *_, t in segs), segs[0][0], segs[-1][1], top, top + 8, 8.0, segs)
 
     header = line(0, (100, 150, "结果 结果"), (160, 175, "其他"))  # one piece over two columns
     numbers = line(20, (100, 105, "1"), (130, 135, "2"), (160, 170, "3"))

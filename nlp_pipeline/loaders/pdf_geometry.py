@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from .errors import Errors, InputError
+from ..errors import Errors, InputError
 
 _UNSEEN = object()
 _DIGITS = 4  # pdfium keeps coordinates as 32-bit floats: round off the noise below what PDFs write

@@ -8,10 +8,11 @@ from collections.abc import Iterator
 import lxml.etree
 import lxml.html
 
-from .document import Document, GridCell
-from .errors import Errors, InputError, NotAReportError
-from .limits import DEFAULT_LIMITS, Limits
-from .loading import _WS, DocBuilder, GridNote, GridResult, clean_line, decode_text, expand_spans_limited
+from ..document import Document, GridCell
+from ..errors import Errors, InputError, NotAReportError
+from ..limits import DEFAULT_LIMITS, Limits
+from .base import _WS, DocBuilder, GridNote, GridResult, clean_line, expand_spans_limited
+from .files import decode_text
 
 _SKIP_TAGS = frozenset(
     {
