@@ -16,7 +16,7 @@ class Errors(StrEnum):
 
     E001 = "file not found"
     E002 = "file is empty"
-    E003 = "unsupported file type {suffix!r} (expected .txt, .md, .html, .htm, .pdf or .docx)"
+    E003 = "unsupported file type {suffix!r} (expected .txt, .md, .markdown, .html, .htm, .shtml, .pdf or .docx)"
     E004 = "cannot decode text: {detail}"
     E005 = "corrupt or unreadable {fmt} file: {detail}"
     E006 = "PDF has no text layer (scanned image?); OCR is not supported"
