@@ -62,6 +62,12 @@ def normalize_agency(name: str) -> str:
     return _BARE_PREFIX.sub("", s, count=1)
 
 
+def body_key(agency: str | None, source: str = "") -> str:
+    """The same-body key of one report on its own (no corpus, no aliases): its normalised agency;
+    a report that names no body is a body of its own. ``assign`` refines it over a corpus."""
+    return normalize_agency(agency or "") or f"source:{source}"
+
+
 def _is_pattern(alias: str) -> bool:
     return any(ch in alias for ch in "*?[/\\")
 

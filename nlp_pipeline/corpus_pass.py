@@ -10,27 +10,33 @@ over reports held in memory (``analyze`` over a few files, tests).
 from __future__ import annotations
 
 import dataclasses
-import re
-import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
-from . import problems, yearly
+from . import bodies, problems, yearly
+from .bodies import body_key
 from .result import Finding, Report
 
 CORPUS_PASS = "corpus"  # value of ``detail["pass"]`` on findings added by the corpus-level pass
 Line = dict[str, Any]
 
 
-def body_key(agency: str | None, source: str = "") -> str:
-    """Key for "the same body": NFKC, no whitespace; a report of unknown body is a body of its own.
-
-    The one same-body key of the package: the year-on-year pairing and the copy index both
-    group by it (``problems.normalize_agency`` is the same rule).
-    """
-    key = re.sub(r"\s+", "", unicodedata.normalize("NFKC", agency or ""))
-    return key or f"source:{source}"
+def assign_bodies(
+    items: Iterable[tuple[int, str | None, str]], *, aliases: str | Path | None = None
+) -> dict[int, str]:
+    """(position, agency, source) → body per position: ``bodies.assign`` over the whole corpus
+    (name variants joined, the user's aliases applied), the same bodies as the database's
+    ``body_years``. A report that no name or alias places is a body of its own."""
+    items = list(items)
+    alias_table = bodies.read_aliases(aliases) if aliases is not None else None
+    assigned = bodies.assign([{"source": s, "agency": a} for _, a, s in items], aliases=alias_table)
+    out: dict[int, str] = {}
+    for k, _, source in items:
+        body_id, _how = assigned[source]
+        out[k] = body_id if body_id is not None else f"source:{source}"
+    return out
 
 
 class CorpusPass:
@@ -44,11 +50,11 @@ class CorpusPass:
         self.index: problems.CopyIndex | None = problems.CopyIndex() if copies and n_reports > 1 else None
         self.warnings: list[str] = []
 
-    def add(self, report: Report) -> None:
+    def add(self, report: Report, *, body: str) -> None:
         if self.index is None:
             return
         try:
-            self.index.add(report)
+            self.index.add(report, body=body)
         except Exception as exc:  # a corpus check's bug must not lose the per-file results
             self._copies_failed(exc)
 
@@ -56,19 +62,19 @@ class CorpusPass:
         self.warnings.append(f"find_copies failed: {type(exc).__name__}: {exc}")
         self.index = None
 
-    def run_body(self, reports: Mapping[int, Report]) -> dict[int, Report]:
+    def run_body(self, reports: Mapping[int, Report], *, body: str) -> dict[int, Report]:
         """One body's reports (keyed by their position in the corpus) → the ones that changed."""
         updated = dict(reports)
         if self.index is not None:
             for k, r in reports.items():
                 try:
-                    marked = problems.mark_copies(r, self.index)
+                    marked = problems.mark_copies(r, self.index, body=body)
                 except Exception as exc:
                     self._copies_failed(exc)
                     updated = dict(reports)
                     break
                 updated[k] = _tag_new_findings(r, marked)
-        for cur_k, prev_k in consecutive_pairs(updated):
+        for cur_k, prev_k in consecutive_pairs(updated, key=lambda r: body):
             cur, prev = updated[cur_k], updated[prev_k]
             try:
                 extra = list(yearly.check_previous(cur, prev))
@@ -81,29 +87,34 @@ class CorpusPass:
         return {k: r for k, r in updated.items() if r is not reports[k]}
 
 
-def corpus_pass(reports: Sequence[Report], *, copies: bool = True) -> tuple[list[Report], list[str]]:
+def corpus_pass(
+    reports: Sequence[Report], *, copies: bool = True, aliases: str | Path | None = None
+) -> tuple[list[Report], list[str]]:
     """The corpus pass over reports held in memory: the updated reports (same order; an
     unchanged report is the same object) and warnings for checks that could not run."""
     run = CorpusPass(copies=copies, n_reports=len(reports))
-    for r in reports:
-        run.add(r)
+    body_of = assign_bodies(((i, r.agency, r.source) for i, r in enumerate(reports)), aliases=aliases)
+    for i, r in enumerate(reports):
+        run.add(r, body=body_of[i])
     out = list(reports)
-    for keys in group_by_body((i, r.agency, r.source) for i, r in enumerate(reports)).values():
-        for k, r in run.run_body({k: reports[k] for k in keys}).items():
+    for body, keys in group_by_body(body_of).items():
+        for k, r in run.run_body({k: reports[k] for k in keys}, body=body).items():
             out[k] = r
     return out, run.warnings
 
 
-def group_by_body(items: Iterable[tuple[int, str | None, str]]) -> dict[str, list[int]]:
-    """(position, agency, source) → positions per body, bodies in order of first appearance."""
+def group_by_body(body_of: Mapping[int, str]) -> dict[str, list[int]]:
+    """Positions per body (from ``assign_bodies``), bodies in order of first appearance."""
     groups: dict[str, list[int]] = defaultdict(list)
-    for k, agency, source in items:
-        groups[body_key(agency, source)].append(k)
+    for k, body in body_of.items():
+        groups[body].append(k)
     return groups
 
 
-def consecutive_pairs(reports: Mapping[int, Report]) -> list[tuple[int, int]]:
-    """(current, previous) keys for reports of the same body one year apart.
+def consecutive_pairs(
+    reports: Mapping[int, Report], *, key: Callable[[Report], str] = lambda r: body_key(r.agency, r.source)
+) -> list[tuple[int, int]]:
+    """(current, previous) keys for reports of the same body (by ``key``) one year apart.
 
     When a year has several files (the same report as HTML and PDF), each is paired with the
     previous year's file that has the most cells.
@@ -111,7 +122,7 @@ def consecutive_pairs(reports: Mapping[int, Report]) -> list[tuple[int, int]]:
     groups: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
     for k, r in reports.items():
         if r.year is not None:
-            groups[body_key(r.agency, r.source)][r.year].append(k)
+            groups[key(r)][r.year].append(k)
     pairs: list[tuple[int, int]] = []
     for years in groups.values():
         for year, keys in sorted(years.items()):

@@ -30,6 +30,7 @@ from typing import Literal
 
 from rapidfuzz import fuzz
 
+from .bodies import body_key
 from .document import Document
 from .errors import ModelError
 from .result import Category, CopiedFrom, Finding, ProblemStatement, Report, Section, Topic
@@ -598,12 +599,6 @@ def sketch(norm: str, *, k: int = _SKETCH) -> tuple[int, ...]:
     return tuple(sorted(hashes)[:k])
 
 
-def normalize_agency(agency: str | None, source: str = "") -> str:
-    """Key for "the same body": NFKC, no whitespace; a report of unknown body is a body of its own."""
-    key = re.sub(r"\s+", "", unicodedata.normalize("NFKC", agency or ""))
-    return key or f"source:{source}"
-
-
 @dataclass(frozen=True, slots=True)
 class StatementRef:
     source: str
@@ -627,8 +622,9 @@ class CopyIndex:
         self.by_body_year: dict[tuple[str, int], list[int]] = defaultdict(list)
         self.bucket_cap = bucket_cap
 
-    def add(self, report: Report) -> None:
-        agency = normalize_agency(report.agency, report.source)
+    def add(self, report: Report, *, body: str | None = None) -> None:
+        """Index a report's statements under ``body`` (default: ``bodies.body_key`` of its agency)."""
+        agency = body if body is not None else body_key(report.agency, report.source)
         for i, p in enumerate(report.problems):
             norm = normalize_for_copy(p.text)
             ref_id = len(self.refs)
@@ -693,10 +689,16 @@ def find_copies(
 
 
 def mark_copies(
-    report: Report, index: CopyIndex, *, threshold: float = 0.9, report_threshold: float = 0.75
+    report: Report,
+    index: CopyIndex,
+    *,
+    threshold: float = 0.9,
+    report_threshold: float = 0.75,
+    body: str | None = None,
 ) -> Report:
-    """One report against an index (which may already hold it): the batch layer's incremental entry point."""
-    agency = normalize_agency(report.agency, report.source)
+    """One report against an index (which may already hold it): the batch layer's incremental entry
+    point. ``body`` must be the key the report was indexed under (default: ``bodies.body_key``)."""
+    agency = body if body is not None else body_key(report.agency, report.source)
     new_problems: list[ProblemStatement] = []
     findings: list[Finding] = []
     for p in report.problems:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from . import pool
-from .corpus_pass import CorpusPass, group_by_body, strip_corpus_pass
+from .corpus_pass import CorpusPass, assign_bodies, group_by_body, strip_corpus_pass
 from .errors import Errors, NlpPipelineError, UsageError
 from .loaders import SUFFIXES  # the loaders' list: what can be read is what is found
 from .pipeline import analyze_or_error
@@ -342,7 +342,7 @@ class _Spool:
 
 
 def _stream_corpus_pass(
-    spool: _Spool, order: Sequence[_Entry], *, copies: bool, scratch: Path
+    spool: _Spool, order: Sequence[_Entry], *, copies: bool, scratch: Path, aliases: str | Path | None = None
 ) -> tuple[dict[int, tuple[int, int]], list[str], Counter[str]]:
     """The corpus pass from the stored results, one body at a time.
 
@@ -359,18 +359,20 @@ def _stream_corpus_pass(
             line: Line = json.loads(src.read(e.length))
             return line
 
+        body_of = assign_bodies(
+            ((i, e.agency, e.source) for i, e in enumerate(order) if e.error is None), aliases=aliases
+        )
         if run.index is not None:
-            for e in order:
+            for i, e in enumerate(order):
                 if e.error is None:
-                    run.add(Report.from_dict(load(e)))
+                    run.add(Report.from_dict(load(e)), body=body_of[i])
         moved: dict[int, tuple[int, int]] = {}
         rules: Counter[str] = Counter()
-        groups = group_by_body((i, e.agency, e.source) for i, e in enumerate(order) if e.error is None)
         with scratch.open("wb") as dst:
-            for keys in groups.values():
+            for body, keys in group_by_body(body_of).items():
                 lines = {k: load(order[k]) for k in keys}
                 reports = {k: Report.from_dict(line) for k, line in lines.items()}
-                changed = run.run_body(reports)
+                changed = run.run_body(reports, body=body)
                 for k, r in reports.items():
                     final = changed.get(k, r)
                     rules.update(str(f.rule) for f in final.findings)
@@ -478,7 +480,9 @@ def run_batch(
                 prog.advance(line["source"])
         order = [spool.entries[k] for k in (_key(str(p)) for p in files) if k in spool.entries]
         scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix="nlp_pipeline_corpus_"))
-        moved, warnings, rules = _stream_corpus_pass(spool, order, copies=copies, scratch=Path(scratch) / "c")
+        moved, warnings, rules = _stream_corpus_pass(
+            spool, order, copies=copies, scratch=Path(scratch) / "c", aliases=aliases
+        )
 
         def final_lines() -> Iterator[bytes]:
             with spool.path.open("rb") as src, (Path(scratch) / "c").open("rb") as upd:

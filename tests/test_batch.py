@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from nlp_pipeline import bodies, problems, runner, store
 from nlp_pipeline import corpus_pass as corpus_mod
-from nlp_pipeline import problems, runner, store
 from nlp_pipeline.corpus_pass import CORPUS_PASS, consecutive_pairs, corpus_pass, strip_corpus_pass
 from nlp_pipeline.errors import UsageError
 from nlp_pipeline.result import CellValue, Finding, Report
@@ -213,7 +213,7 @@ def test_corpus_pass_tags_and_strips(monkeypatch: pytest.MonkeyPatch) -> None:
         return [Finding(rule="prev_year", severity="warning", message=f"{cur.year} vs {prev.year}")]
 
     monkeypatch.setattr(corpus_mod.yearly, "check_previous", fake_previous)
-    monkeypatch.setattr(corpus_mod.problems, "mark_copies", lambda report, index: report)
+    monkeypatch.setattr(corpus_mod.problems, "mark_copies", lambda report, index, **kw: report)
     reports = [_report("a", "甲局", 2020), _report("b", "甲局", 2021), _report("c", "乙局", 2021)]
     out, warnings = corpus_pass(reports)
     assert warnings == []
@@ -225,7 +225,7 @@ def test_corpus_pass_tags_and_strips(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_corpus_pass_survives_failing_check(monkeypatch: pytest.MonkeyPatch) -> None:
-    def boom(report: Report, index: problems.CopyIndex) -> Report:
+    def boom(report: Report, index: problems.CopyIndex, **kw: object) -> Report:
         raise ValueError("bad")
 
     monkeypatch.setattr(corpus_mod.problems, "mark_copies", boom)
@@ -236,10 +236,35 @@ def test_corpus_pass_survives_failing_check(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_body_key_is_the_copy_index_rule() -> None:
-    """One same-body rule: the pairing key equals problems' key for the copy index."""
-    for agency in ("甲 局", "丙局（东区）", "  ", None, "Ａ市\u3000局"):
-        assert corpus_mod.body_key(agency, "s") == problems.normalize_agency(agency, "s")
+    """One same-body rule: the pairing key is the bodies module's, which the copy index uses too."""
+    assert corpus_mod.body_key is bodies.body_key is problems.body_key
     assert corpus_mod.body_key("丙局（东区）") == corpus_mod.body_key("丙局(东区)")
+    assert corpus_mod.body_key("  ", "s") == corpus_mod.body_key(None, "s") == "source:s"
+
+
+def test_corpus_pass_pairs_the_bodies_of_the_database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Name variants joined by ``bodies`` (平潭综合实验区XX局 = 平潭XX局) and renamed bodies joined by an
+    alias file are one series for the year-on-year checks, as they are in ``body_years``."""
+    pairs: list[tuple[str, str]] = []
+
+    def spy(cur: Report, prev: Report) -> list[Finding]:
+        pairs.append((prev.source, cur.source))
+        return []
+
+    monkeypatch.setattr(corpus_mod.yearly, "check_previous", spy)
+    reports = [
+        _report("a22", "平潭综合实验区示例局", 2022),
+        _report("a23", "平潭示例局", 2023),
+        _report("b23", "某县旧名局", 2023),
+        _report("b24", "某县新名局", 2024),
+    ]
+    corpus_pass(reports, copies=False)
+    assert pairs == [("a22", "a23")]
+    aliases = tmp_path / "aliases.csv"
+    aliases.write_text("某县旧名局,某县新名局\n", encoding="utf-8")
+    pairs.clear()
+    corpus_pass(reports, copies=False, aliases=aliases)
+    assert sorted(pairs) == [("a22", "a23"), ("b23", "b24")]
 
 
 def test_db_rows_flatten_findings_and_claims() -> None:
