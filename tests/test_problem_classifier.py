@@ -21,6 +21,7 @@ from nlp_pipeline.problem_classifier import (
     classify,
     clauses,
     decide_row,
+    main_first_listed,
     normalize,
     topics,
 )
@@ -150,6 +151,16 @@ def test_decide_row_says_other_only_when_nothing_fits() -> None:
     assert decide_row([0.4, 0.1, 0.9], labels, threshold=0.5, fit_threshold=0.3) == [0]
     assert decide_row([0.6, 0.55, 0.1], labels, threshold=0.5, fit_threshold=0.3) == [0, 1]
     assert decide_row([0.6, 0.45, 0.1], labels, threshold=0.5, fit_threshold=0.3) == [0]
+
+
+def test_main_label_is_the_first_listed_kept_topic() -> None:
+    # kept labels by probability [4, 3]; topics listed 3 then 4: the main label is 3
+    assert main_first_listed([4, 3], [3, 4]) == [3, 4]
+    # a topic label that was not kept never becomes main; the first kept one listed does
+    assert main_first_listed([4, 3], [7, 3, 4]) == [3, 4]
+    # no kept label among the topics: the order by probability stays
+    assert main_first_listed([4, 3], [7]) == [4, 3]
+    assert main_first_listed([10], []) == [10]
 
 
 def test_clauses_cut_outside_quotes() -> None:
