@@ -61,15 +61,19 @@ MODEL_ENV = "NLP_PIPELINE_MODEL"
 def packaged_model_path() -> Path:
     """The model shipped with the package (``nlp_pipeline.models``, from the top-level ``models/``).
 
-    Installed, it is package data found with ``importlib.resources``; in a source checkout that
-    was not installed the subpackage does not exist and the top-level ``models/`` is used.
+    Installed, it is package data found with ``importlib.resources``. In a source checkout (a
+    ``pyproject.toml`` beside the package) the checkout's own top-level ``models/`` is used, so a
+    second worktree imported through ``PYTHONPATH`` never loads the model of the editable install.
     """
     from importlib import resources
 
+    root = Path(__file__).resolve().parents[1]
+    if (root / "pyproject.toml").is_file() and (root / "models" / MODEL_FILE).is_file():
+        return root / "models" / MODEL_FILE
     try:
         res = resources.files("nlp_pipeline.models") / MODEL_FILE
     except ModuleNotFoundError:
-        return Path(__file__).resolve().parents[1] / "models" / MODEL_FILE
+        return root / "models" / MODEL_FILE
     return Path(str(res))
 
 
@@ -132,7 +136,8 @@ def _load(path: str) -> dict[str, Any]:
 
 
 def load_model(model_path: Path | None = None) -> dict[str, Any]:
-    """The cached model bundle: ``{"model", "labels", "threshold"}``."""
+    """The cached model bundle: ``{"model", "labels", "threshold", "fit_threshold", "main"}``
+    (``main`` is absent from older bundles: the main label is then the most probable one)."""
     return _load(str(model_path or default_model_path()))
 
 
