@@ -61,15 +61,19 @@ MODEL_ENV = "NLP_PIPELINE_MODEL"
 def packaged_model_path() -> Path:
     """The model shipped with the package (``nlp_pipeline.models``, from the top-level ``models/``).
 
-    Installed, it is package data found with ``importlib.resources``; in a source checkout that
-    was not installed the subpackage does not exist and the top-level ``models/`` is used.
+    Installed, it is package data found with ``importlib.resources``. In a source checkout (a
+    ``pyproject.toml`` beside the package) the checkout's own top-level ``models/`` is used, so a
+    second worktree imported through ``PYTHONPATH`` never loads the model of the editable install.
     """
     from importlib import resources
 
+    root = Path(__file__).resolve().parents[1]
+    if (root / "pyproject.toml").is_file() and (root / "models" / MODEL_FILE).is_file():
+        return root / "models" / MODEL_FILE
     try:
         res = resources.files("nlp_pipeline.models") / MODEL_FILE
     except ModuleNotFoundError:
-        return Path(__file__).resolve().parents[1] / "models" / MODEL_FILE
+        return root / "models" / MODEL_FILE
     return Path(str(res))
 
 
@@ -132,7 +136,8 @@ def _load(path: str) -> dict[str, Any]:
 
 
 def load_model(model_path: Path | None = None) -> dict[str, Any]:
-    """The cached model bundle: ``{"model", "labels", "threshold"}``."""
+    """The cached model bundle: ``{"model", "labels", "threshold", "fit_threshold", "main"}``
+    (``main`` is absent from older bundles: the main label is then the most probable one)."""
     return _load(str(model_path or default_model_path()))
 
 
@@ -174,6 +179,19 @@ def decide_row(
     return [specific[0]] + [i for i in specific[1:] if float(row[i]) >= threshold]
 
 
+def main_first_listed(keep: Sequence[int], topic_labels: Sequence[int]) -> list[int]:
+    """Reorder a statement's labels so the main one is the topic of the first listed problem.
+
+    The guide's main label is the first listed problem's topic, not the most confident label: of
+    the labels ``decide_row`` kept, the one whose topic comes first leads; ``keep`` is unchanged
+    when none of its labels is a topic.
+    """
+    first = next((i for i in topic_labels if i in keep), None)
+    if first is None:
+        return list(keep)
+    return [first] + [i for i in keep if i != first]
+
+
 def _probs(texts: Sequence[str], model_path: Path | None) -> tuple[dict[str, Any], Any]:
     bundle = load_model(model_path)
     return bundle, bundle["model"].predict_proba([normalize(t) for t in texts])
@@ -199,18 +217,28 @@ def statement_probs(model: Any, texts: Sequence[str]) -> Any:
 def classify(
     texts: Sequence[str], *, model_path: Path | None = None, threshold: float | None = None
 ) -> list[tuple[Category, ...]]:
-    """Categories for each statement, best first: the best specific label (``other`` when none
-    reaches the fit threshold), then every further label scoring ≥ threshold."""
+    """Categories for each statement, main first: the best specific label (``other`` when none
+    reaches the fit threshold) or, for a model trained with ``main="first_listed"``, the kept
+    label whose topic is listed first; then every further label scoring ≥ threshold."""
     if not texts:
         return []
     bundle = load_model(model_path)
     probs = statement_probs(bundle["model"], texts)
     labels: list[str] = list(bundle["labels"])
-    cut = float(bundle.get("threshold", DEFAULT_THRESHOLD) if threshold is None else threshold)
+    base = float(bundle.get("threshold", DEFAULT_THRESHOLD))
+    cut = base if threshold is None else float(threshold)
     fit = float(bundle.get("fit_threshold", DEFAULT_FIT_THRESHOLD))
+    first_listed = bundle.get("main") == "first_listed"
+    tops = topics_with(bundle["model"], labels, texts, fit=fit) if first_listed else [()] * len(texts)
     out: list[tuple[Category, ...]] = []
-    for row in probs:
-        keep = decide_row(row, labels, threshold=cut, fit_threshold=fit)
+    for row, tp in zip(probs, tops, strict=True):
+        keep = decide_row(row, labels, threshold=base, fit_threshold=fit)
+        if first_listed:  # the main label does not depend on the caller's threshold for the others
+            keep = main_first_listed(keep, [labels.index(c.label) for _, _, c in tp])
+        main = keep[0]
+        order = sorted(range(len(labels)), key=lambda i: -float(row[i]))
+        rest = [i for i in order if i != main and labels[i] != "other" and float(row[i]) >= cut]
+        keep = [main] + (rest if labels[main] != "other" else [])
         out.append(tuple(Category(label=labels[i], score=round(float(row[i]), 4)) for i in keep))
     return out
 
