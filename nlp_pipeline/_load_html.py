@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cache
 
 import lxml.etree
 import lxml.html
@@ -82,9 +83,10 @@ _BLOCK_TAGS = frozenset(
         "th",
     }
 )
+_HEADING_WORDS = ("总体情况", "概述", "主动公开", "收到和处理", "政府信息公开行政复议", "因政府信息公开", "存在的主要问题", "其他需要报告")
 _HEADING = re.compile(
     r"^[\s\u3000]*第?[（(]?(?:[一二三四五六七八九十]{1,2}|\d{1,2})[）)]?(?:部分)?[\s\u3000]*[、.．，,：:]?[\s\u3000]*"
-    r"(总体情况|概述|主动公开|收到和处理|政府信息公开行政复议|因政府信息公开|存在的主要问题|其他需要报告)"
+    "(" + "|".join(_HEADING_WORDS) + ")"
 )
 _SPLIT_NUMBER = re.compile(r"\d[\d,.]*(?: [\d,.]+)+")
 _HINT = re.compile(r"trs_editor|article|content|zoom|detail|main_?text|con_?text|text_?con|wenzhang|zw", re.I)
@@ -103,6 +105,23 @@ _PUB_META = (
     "date",
     "dc.date",
 )
+# Precompiled XPath queries run in libxml2: one call replaces a Python walk over every element.
+# The HTML parser lower-cases tag and attribute names, so name tests match what ``tag.lower()``
+# compared before.
+_HIDDEN_CANDIDATES = lxml.etree.XPath(
+    "descendant-or-self::*[@style or "
+    + " or ".join(f"self::{t}" for t in sorted(_SKIP_TAGS))
+    + "] | descendant-or-self::comment() | descendant-or-self::processing-instruction()"
+)
+_HEADING_CANDIDATES = lxml.etree.XPath(
+    "descendant-or-self::*[string-length(.) <= 80 and ("
+    + " or ".join(f"contains(., '{w}')" for w in _HEADING_WORDS)
+    + ")]"
+)
+_HAS_LINE_BREAK = lxml.etree.XPath(
+    "boolean(descendant::*[" + " or ".join(f"self::{t}" for t in sorted(_BLOCK_TAGS | {"br"})) + "])"
+)
+_SPAN_VALUE = re.compile(r"\s*(\d{1,12})")
 
 
 def load_html(data: bytes, *, source: str, limits: Limits = DEFAULT_LIMITS) -> Document:
@@ -114,6 +133,10 @@ def load_html(data: bytes, *, source: str, limits: Limits = DEFAULT_LIMITS) -> D
         raise InputError.from_catalogue(Errors.E008, source, detail="the page is empty")
     builder = DocBuilder(source, "html", limits=limits)
     root = _parse(text, source=source, builder=builder)
+    # lxml.html makes an element's Python proxy, through a Python class lookup, whenever the
+    # element is reached with no live proxy; holding them all while the page is read lets the
+    # later walks (invisible, depth, article, text, tables) reuse them: a third of the load.
+    proxies = list(root.iter())
     meta = _page_meta(root)
     body = root.find("body")
     if body is None:
@@ -122,6 +145,7 @@ def load_html(data: bytes, *, source: str, limits: Limits = DEFAULT_LIMITS) -> D
     _flatten_deep(body, builder=builder)
     article = find_article(body)
     _emit(article, builder, counter=[0], limits=limits)
+    del proxies
     doc = builder.build(meta)
     if not doc.text.strip():
         raise InputError.from_catalogue(Errors.E008, source, detail="no text found in the page body")
@@ -187,6 +211,8 @@ def _flatten_deep(body: lxml.html.HtmlElement, *, builder: DocBuilder) -> None:
     """Elements nested deeper than ``Limits.max_html_depth`` are replaced by their text lines
     (block boundaries kept as line breaks), so no later recursive walk meets unbounded depth."""
     limit = builder.limits.max_html_depth
+    if not _deeper_than(body, limit):
+        return
     stack: list[tuple[lxml.html.HtmlElement, int]] = [(body, 0)]
     at_limit: list[lxml.html.HtmlElement] = []
     deepest = 0
@@ -222,6 +248,21 @@ def _flatten_deep(body: lxml.html.HtmlElement, *, builder: DocBuilder) -> None:
                 {"elements": len(at_limit), "first_source_line": at_limit[0].sourceline},
             ),
         )
+
+
+def _deeper_than(body: lxml.html.HtmlElement, limit: int) -> bool:
+    """Whether an element sits more than ``limit`` levels below ``body``: one XPath query (in
+    libxml2) for the usual limits; for a limit too long to write as a path, "maybe"."""
+    return limit > _PATH_QUERY_MAX or bool(_depth_query(limit + 1)(body))
+
+
+_PATH_QUERY_MAX = 1024
+
+
+@cache
+def _depth_query(depth: int) -> lxml.etree.XPath:
+    """Some element ``depth`` levels down ("*/*/…/*[1]")."""
+    return lxml.etree.XPath("/".join(["*"] * depth) + "[1]")
 
 
 def _depth_below(el: lxml.html.HtmlElement) -> int:
@@ -267,7 +308,7 @@ def _looks_like_report(text: str) -> bool:
 def _drop_invisible(root: lxml.html.HtmlElement) -> None:
     """Remove scripts, styles, form widgets and elements hidden with inline CSS (keep their tails)."""
     doomed = []
-    for el in root.iter():
+    for el in _HIDDEN_CANDIDATES(root):  # the only elements the tests below can pick, in document order
         if not isinstance(el.tag, str):
             doomed.append(el)
             continue
@@ -288,7 +329,7 @@ def find_article(body: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
     most non-link paragraph text, so menus, breadcrumbs and footers stay out.
     """
     heads: dict[str, lxml.html.HtmlElement] = {}
-    for el in body.iter():
+    for el in _HEADING_CANDIDATES(body):  # short text holding a heading word: the rest cannot match
         if not isinstance(el.tag, str) or el.tag in {"a"}:
             continue
         t = el.text_content()
@@ -461,7 +502,8 @@ def _judge_table(table: lxml.html.HtmlElement, memo: dict[lxml.html.HtmlElement,
 
 
 def _span(cell: lxml.html.HtmlElement, attr: str) -> int:
-    m = re.match(r"\s*(\d{1,12})", cell.get(attr) or "")
+    value = cell.get(attr)
+    m = _SPAN_VALUE.match(value) if value else None
     return max(1, int(m.group(1))) if m else 1
 
 
@@ -471,7 +513,10 @@ def cell_text(cell: lxml.html.HtmlElement) -> str:
     A cell holding only digits split by source line breaks between inline tags (``<span>1</span>
     <span>2</span>``) is one number: a table cell never holds two bare numbers.
     """
-    text = clean_line(" ".join(_iter_lines(cell)))
+    if _HAS_LINE_BREAK(cell):
+        text = clean_line(" ".join(_iter_lines(cell)))
+    else:  # one line: all of its text (what _iter_lines would yield alone)
+        text = clean_line(str(cell.text_content()))
     if _SPLIT_NUMBER.fullmatch(text):
         text = text.replace(" ", "")
     return text
