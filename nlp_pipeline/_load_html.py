@@ -105,22 +105,7 @@ _PUB_META = (
     "date",
     "dc.date",
 )
-# Precompiled XPath queries run in libxml2: one call replaces a Python walk over every element.
-# The HTML parser lower-cases tag and attribute names, so name tests match what ``tag.lower()``
-# compared before.
-_HIDDEN_CANDIDATES = lxml.etree.XPath(
-    "descendant-or-self::*[@style or "
-    + " or ".join(f"self::{t}" for t in sorted(_SKIP_TAGS))
-    + "] | descendant-or-self::comment() | descendant-or-self::processing-instruction()"
-)
-_HEADING_CANDIDATES = lxml.etree.XPath(
-    "descendant-or-self::*[string-length(.) <= 80 and ("
-    + " or ".join(f"contains(., '{w}')" for w in _HEADING_WORDS)
-    + ")]"
-)
-_HAS_LINE_BREAK = lxml.etree.XPath(
-    "boolean(descendant::*[" + " or ".join(f"self::{t}" for t in sorted(_BLOCK_TAGS | {"br"})) + "])"
-)
+_LINE_BREAKING = _BLOCK_TAGS | {"br"}
 _SPAN_VALUE = re.compile(r"\s*(\d{1,12})")
 
 
@@ -308,7 +293,7 @@ def _looks_like_report(text: str) -> bool:
 def _drop_invisible(root: lxml.html.HtmlElement) -> None:
     """Remove scripts, styles, form widgets and elements hidden with inline CSS (keep their tails)."""
     doomed = []
-    for el in _HIDDEN_CANDIDATES(root):  # the only elements the tests below can pick, in document order
+    for el in root.iter():
         if not isinstance(el.tag, str):
             doomed.append(el)
             continue
@@ -329,7 +314,7 @@ def find_article(body: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
     most non-link paragraph text, so menus, breadcrumbs and footers stay out.
     """
     heads: dict[str, lxml.html.HtmlElement] = {}
-    for el in _HEADING_CANDIDATES(body):  # short text holding a heading word: the rest cannot match
+    for el in body.iter():
         if not isinstance(el.tag, str) or el.tag in {"a"}:
             continue
         t = el.text_content()
@@ -513,9 +498,9 @@ def cell_text(cell: lxml.html.HtmlElement) -> str:
     A cell holding only digits split by source line breaks between inline tags (``<span>1</span>
     <span>2</span>``) is one number: a table cell never holds two bare numbers.
     """
-    if _HAS_LINE_BREAK(cell):
+    if any(isinstance(e.tag, str) and e.tag.lower() in _LINE_BREAKING for e in cell.iterdescendants()):
         text = clean_line(" ".join(_iter_lines(cell)))
-    else:  # one line: all of its text (what _iter_lines would yield alone)
+    else:  # one line, all of its text: what _iter_lines yields, read in one call
         text = clean_line(str(cell.text_content()))
     if _SPLIT_NUMBER.fullmatch(text):
         text = text.replace(" ", "")
