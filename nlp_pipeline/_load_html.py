@@ -461,7 +461,23 @@ def _emit(
 
 
 def _rows(table: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
-    return [r for r in table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr") if r.xpath("./td|./th")]
+    """The rows holding a cell: ``./tr|./thead/tr|./tbody/tr|./tfoot/tr``, in document order
+    (walked in Python: an XPath call per table and per row cost more than the walk)."""
+    rows: list[lxml.html.HtmlElement] = []
+    for child in table:
+        if child.tag == "tr":
+            rows.append(child)
+        elif child.tag in _ROW_GROUPS:
+            rows.extend(r for r in child if r.tag == "tr")
+    return [r for r in rows if _cells(r)]
+
+
+_ROW_GROUPS = frozenset({"thead", "tbody", "tfoot"})
+
+
+def _cells(row: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+    """``./td|./th``: the row's cells in document order."""
+    return [c for c in row if c.tag == "td" or c.tag == "th"]
 
 
 def _is_data_table(
@@ -482,7 +498,7 @@ def _judge_table(table: lxml.html.HtmlElement, memo: dict[lxml.html.HtmlElement,
     if any(_is_data_table(inner, memo) for inner in reversed(table.xpath(".//table"))):
         return False
     rows = _rows(table)
-    widths = [sum(_span(c, "colspan") for c in r.xpath("./td|./th")) for r in rows]
+    widths = [sum(_span(c, "colspan") for c in _cells(r)) for r in rows]
     return bool(rows) and max(widths) >= 2
 
 
@@ -539,7 +555,7 @@ def table_grid(table: lxml.html.HtmlElement) -> list[list[GridCell]]:
 def table_grid_limited(table: lxml.html.HtmlElement, *, limits: Limits = DEFAULT_LIMITS) -> GridResult:
     """``table_grid`` under ``limits``: spans clamped before expanding, the grid's size bounded."""
     src = [
-        [(cell_text(c), _span(c, "rowspan"), _span(c, "colspan")) for c in r.xpath("./td|./th")]
+        [(cell_text(c), _span(c, "rowspan"), _span(c, "colspan")) for c in _cells(r)]
         for r in _rows(table)
     ]
     return expand_spans_limited(src, limits=limits)
