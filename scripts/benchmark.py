@@ -6,6 +6,12 @@ formats stand out. Timings only: nothing is asserted (no timed assertions anywhe
 
     python scripts/benchmark.py [DIR] [--workers 1,2] [--engine processes|dask] [--per-file]
     python scripts/benchmark.py --scale 1000,10000 [--workers 2] [--keep DIR]
+    python scripts/benchmark.py [DIR] --formats [--rounds 7]
+
+``--formats`` times, per format and in one run, the whole analysis of each report (load +
+``analyze_document``) against the parts no analysis can avoid: jieba's segmentation of the same
+text, lxml's parse of an HTML page, pypdfium2's characters and boxes of a PDF; then the start-up
+of ``nlp-pipeline analyze`` on one small file as a process against ``import jieba, spacy``.
 
 DIR defaults to ../shared/corpora/real beside the project.
 
@@ -25,6 +31,7 @@ import os
 import random
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -174,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scale", type=_scale_sizes, default=None, metavar="N,...",
                     help="corpus-scale run over N synthetic reports (e.g. 1000,10000,100000)")
     ap.add_argument("--keep", type=Path, default=None, help="keep the synthetic corpora in this folder")
+    ap.add_argument("--formats", action="store_true", help="per-format table against anchors, and start-up")
+    ap.add_argument("--rounds", type=int, default=7, help="rounds for --formats (median)")
     args = ap.parse_args(argv)
     if args.scale:
         n_workers = args.workers[0]
@@ -188,6 +197,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.dir.is_dir():
         print(f"benchmark: no such directory: {args.dir}", file=sys.stderr)
         return 2
+    if args.formats:
+        print_formats(args.dir, rounds=args.rounds)
+        print_startup(args.dir, rounds=5)
+        return 0
     print(f"{args.dir}: {len(discover(args.dir))} report files; {os.cpu_count()} CPUs; engine {args.engine}")
     print(f"{'workers':>7} {'files':>6} {'failed':>6} {'seconds':>8} {'reports/s':>10} {'per process':>12}")
     for n in args.workers:
@@ -199,6 +212,127 @@ def main(argv: list[str] | None = None) -> int:
         for ext, secs in sorted(time_files(args.dir).items()):
             print(f"  {ext:<6} {len(secs):>5} {sum(secs) / len(secs):>6.3f} {max(secs):>6.3f}")
     return 0
+
+
+def _anchor_pdf(data: bytes) -> None:
+    """pypdfium2: every page's characters with their boxes and its path objects."""
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(data)
+    try:
+        for page in pdf:
+            tp = page.get_textpage()
+            tp.get_text_range()
+            for i in range(tp.count_chars()):
+                tp.get_charbox(i)
+            for _ in page.get_objects(filter=(pypdfium2.raw.FPDF_PAGEOBJ_PATH,)):
+                pass
+    finally:
+        pdf.close()
+
+
+def time_formats(directory: Path, *, rounds: int = 7) -> dict[str, dict[str, float]]:
+    """Per format: median over ``rounds`` of the summed seconds of each part over its files.
+
+    Parts: ``load`` (file to Document), ``analyze`` (``analyze_document``), ``jieba``
+    (``jieba.lcut`` of the Document's text), ``lxml`` (parse of an HTML page), ``pdfium``
+    (a PDF's characters, boxes and paths). Files that fail to load are left out and counted.
+    """
+    import jieba
+    import lxml.html
+
+    from nlp_pipeline.errors import NlpPipelineError
+    from nlp_pipeline.loaders import load
+    from nlp_pipeline.pipeline import analyze_document
+
+    jieba.initialize()
+    files: dict[str, list[tuple[Path, bytes, str]]] = defaultdict(list)
+    for p in discover(directory):
+        try:
+            text = load(p).text
+            analyze_document(load(p))  # warm-up: models loaded, caches filled
+        except NlpPipelineError:
+            continue
+        files[p.suffix.lower().lstrip(".")].append((p, p.read_bytes(), text))
+    parts: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for _ in range(rounds):
+        for fmt, items in files.items():
+            sums: dict[str, float] = defaultdict(float)
+            for p, data, text in items:
+                t0 = time.perf_counter()
+                doc = load(p)
+                t1 = time.perf_counter()
+                analyze_document(doc)
+                t2 = time.perf_counter()
+                jieba.lcut(text)
+                t3 = time.perf_counter()
+                sums["load"] += t1 - t0
+                sums["analyze"] += t2 - t1
+                sums["jieba"] += t3 - t2
+                if fmt in ("html", "htm"):
+                    t4 = time.perf_counter()
+                    lxml.html.document_fromstring(data)
+                    sums["lxml"] += time.perf_counter() - t4
+                elif fmt == "pdf":
+                    t4 = time.perf_counter()
+                    _anchor_pdf(data)
+                    sums["pdfium"] += time.perf_counter() - t4
+            for k, v in sums.items():
+                parts[fmt][k].append(v)
+    return {
+        fmt: {"files": float(len(files[fmt])), **{k: statistics.median(v) for k, v in ks.items()}}
+        for fmt, ks in parts.items()
+    }
+
+
+def print_formats(directory: Path, *, rounds: int = 7) -> None:
+    """The per-format table: ms per report, reports/s per process, anchors and ratios."""
+    res = time_formats(directory, rounds=rounds)
+    print(f"per format, one process, median of {rounds} rounds (ms per report):")
+    print(
+        f"  {'format':<6} {'files':>5} {'load':>7} {'analyze':>8} {'whole':>7} {'rep/s':>7} "
+        f"{'jieba':>7} {'×jieba':>7} {'lxml':>6} {'pdfium':>7} {'×pdfium':>8}"
+    )
+    for fmt, r in sorted(res.items()):
+        n = r["files"]
+        ms = {k: 1000 * v / n for k, v in r.items() if k != "files"}
+        whole = ms["load"] + ms["analyze"]
+        lxml_ms = f"{ms['lxml']:>6.1f}" if "lxml" in ms else f"{'':>6}"
+        pdf_ms = f"{ms['pdfium']:>7.1f} {whole / ms['pdfium']:>7.1f}×" if "pdfium" in ms else f"{'':>7} {'':>8}"
+        print(
+            f"  {fmt:<6} {int(n):>5} {ms['load']:>7.1f} {ms['analyze']:>8.1f} {whole:>7.1f} {1000 / whole:>7.1f} "
+            f"{ms['jieba']:>7.1f} {whole / ms['jieba']:>6.1f}× {lxml_ms} {pdf_ms}"
+        )
+
+
+def time_startup(directory: Path, *, rounds: int = 5) -> tuple[Path, float, float]:
+    """(file, median seconds of ``nlp-pipeline analyze FILE`` as a process, median seconds of
+    ``python -c "import jieba, spacy"``), the smallest TXT/MD report of ``directory`` analysed."""
+    texts = [p for p in discover(directory) if p.suffix.lower() in (".txt", ".md")] or discover(directory)
+    small = min(texts, key=lambda p: p.stat().st_size)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    cli = [sys.executable, "-c", "from nlp_pipeline.cli import main; raise SystemExit(main())", "analyze", str(small)]
+    anchor = [sys.executable, "-c", "import jieba, spacy"]
+
+    def run(cmd: list[str]) -> float:
+        t0 = time.perf_counter()
+        subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        return time.perf_counter() - t0
+
+    run(cli)  # warm the file cache and jieba's dictionary cache
+    cli_s, anchor_s = [], []
+    for _ in range(rounds):
+        anchor_s.append(run(anchor))
+        cli_s.append(run(cli))
+    return small, statistics.median(cli_s), statistics.median(anchor_s)
+
+
+def print_startup(directory: Path, *, rounds: int = 5) -> None:
+    small, cli_s, anchor_s = time_startup(directory, rounds=rounds)
+    print(
+        f"start-up, median of {rounds}: analyze {small.name} ({small.stat().st_size} bytes) as a process "
+        f"{cli_s:.2f} s; import jieba, spacy {anchor_s:.2f} s; ratio {cli_s / anchor_s:.2f}×"
+    )
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cache
 
 import lxml.etree
 import lxml.html
@@ -83,9 +84,10 @@ _BLOCK_TAGS = frozenset(
         "th",
     }
 )
+_HEADING_WORDS = ("总体情况", "概述", "主动公开", "收到和处理", "政府信息公开行政复议", "因政府信息公开", "存在的主要问题", "其他需要报告")
 _HEADING = re.compile(
     r"^[\s\u3000]*第?[（(]?(?:[一二三四五六七八九十]{1,2}|\d{1,2})[）)]?(?:部分)?[\s\u3000]*[、.．，,：:]?[\s\u3000]*"
-    r"(总体情况|概述|主动公开|收到和处理|政府信息公开行政复议|因政府信息公开|存在的主要问题|其他需要报告)"
+    "(" + "|".join(_HEADING_WORDS) + ")"
 )
 _SPLIT_NUMBER = re.compile(r"\d[\d,.]*(?: [\d,.]+)+")
 _HINT = re.compile(r"trs_editor|article|content|zoom|detail|main_?text|con_?text|text_?con|wenzhang|zw", re.I)
@@ -104,6 +106,8 @@ _PUB_META = (
     "date",
     "dc.date",
 )
+_LINE_BREAKING = _BLOCK_TAGS | {"br"}
+_SPAN_VALUE = re.compile(r"\s*(\d{1,12})")
 
 
 def load_html(data: bytes, *, source: str, limits: Limits = DEFAULT_LIMITS) -> Document:
@@ -115,6 +119,10 @@ def load_html(data: bytes, *, source: str, limits: Limits = DEFAULT_LIMITS) -> D
         raise InputError.from_catalogue(Errors.E008, source, detail="the page is empty")
     builder = DocBuilder(source, "html", limits=limits)
     root = _parse(text, source=source, builder=builder)
+    # lxml.html makes an element's Python proxy, through a Python class lookup, whenever the
+    # element is reached with no live proxy; holding them all while the page is read lets the
+    # later walks (invisible, depth, article, text, tables) reuse them: a third of the load.
+    proxies = list(root.iter())
     meta = _page_meta(root)
     body = root.find("body")
     if body is None:
@@ -123,6 +131,7 @@ def load_html(data: bytes, *, source: str, limits: Limits = DEFAULT_LIMITS) -> D
     _flatten_deep(body, builder=builder)
     article = find_article(body)
     _emit(article, builder, counter=[0], limits=limits)
+    del proxies
     doc = builder.build(meta)
     if not doc.text.strip():
         raise InputError.from_catalogue(Errors.E008, source, detail="no text found in the page body")
@@ -188,6 +197,8 @@ def _flatten_deep(body: lxml.html.HtmlElement, *, builder: DocBuilder) -> None:
     """Elements nested deeper than ``Limits.max_html_depth`` are replaced by their text lines
     (block boundaries kept as line breaks), so no later recursive walk meets unbounded depth."""
     limit = builder.limits.max_html_depth
+    if not _deeper_than(body, limit):
+        return
     stack: list[tuple[lxml.html.HtmlElement, int]] = [(body, 0)]
     at_limit: list[lxml.html.HtmlElement] = []
     deepest = 0
@@ -223,6 +234,21 @@ def _flatten_deep(body: lxml.html.HtmlElement, *, builder: DocBuilder) -> None:
                 {"elements": len(at_limit), "first_source_line": at_limit[0].sourceline},
             ),
         )
+
+
+def _deeper_than(body: lxml.html.HtmlElement, limit: int) -> bool:
+    """Whether an element sits more than ``limit`` levels below ``body``: one XPath query (in
+    libxml2) for the usual limits; for a limit too long to write as a path, "maybe"."""
+    return limit > _PATH_QUERY_MAX or bool(_depth_query(limit + 1)(body))
+
+
+_PATH_QUERY_MAX = 1024
+
+
+@cache
+def _depth_query(depth: int) -> lxml.etree.XPath:
+    """Some element ``depth`` levels down ("*/*/…/*[1]")."""
+    return lxml.etree.XPath("/".join(["*"] * depth) + "[1]")
 
 
 def _depth_below(el: lxml.html.HtmlElement) -> int:
@@ -436,7 +462,23 @@ def _emit(
 
 
 def _rows(table: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
-    return [r for r in table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr") if r.xpath("./td|./th")]
+    """The rows holding a cell: ``./tr|./thead/tr|./tbody/tr|./tfoot/tr``, in document order
+    (walked in Python: an XPath call per table and per row cost more than the walk)."""
+    rows: list[lxml.html.HtmlElement] = []
+    for child in table:
+        if child.tag == "tr":
+            rows.append(child)
+        elif child.tag in _ROW_GROUPS:
+            rows.extend(r for r in child if r.tag == "tr")
+    return [r for r in rows if _cells(r)]
+
+
+_ROW_GROUPS = frozenset({"thead", "tbody", "tfoot"})
+
+
+def _cells(row: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+    """``./td|./th``: the row's cells in document order."""
+    return [c for c in row if c.tag == "td" or c.tag == "th"]
 
 
 def _is_data_table(
@@ -457,12 +499,13 @@ def _judge_table(table: lxml.html.HtmlElement, memo: dict[lxml.html.HtmlElement,
     if any(_is_data_table(inner, memo) for inner in reversed(table.xpath(".//table"))):
         return False
     rows = _rows(table)
-    widths = [sum(_span(c, "colspan") for c in r.xpath("./td|./th")) for r in rows]
+    widths = [sum(_span(c, "colspan") for c in _cells(r)) for r in rows]
     return bool(rows) and max(widths) >= 2
 
 
 def _span(cell: lxml.html.HtmlElement, attr: str) -> int:
-    m = re.match(r"\s*(\d{1,12})", cell.get(attr) or "")
+    value = cell.get(attr)
+    m = _SPAN_VALUE.match(value) if value else None
     return max(1, int(m.group(1))) if m else 1
 
 
@@ -472,7 +515,10 @@ def cell_text(cell: lxml.html.HtmlElement) -> str:
     A cell holding only digits split by source line breaks between inline tags (``<span>1</span>
     <span>2</span>``) is one number: a table cell never holds two bare numbers.
     """
-    text = clean_line(" ".join(_iter_lines(cell)))
+    if any(isinstance(e.tag, str) and e.tag.lower() in _LINE_BREAKING for e in cell.iterdescendants()):
+        text = clean_line(" ".join(_iter_lines(cell)))
+    else:  # one line, all of its text: what _iter_lines yields, read in one call
+        text = clean_line(str(cell.text_content()))
     if _SPLIT_NUMBER.fullmatch(text):
         text = text.replace(" ", "")
     return text
@@ -510,7 +556,7 @@ def table_grid(table: lxml.html.HtmlElement) -> list[list[GridCell]]:
 def table_grid_limited(table: lxml.html.HtmlElement, *, limits: Limits = DEFAULT_LIMITS) -> GridResult:
     """``table_grid`` under ``limits``: spans clamped before expanding, the grid's size bounded."""
     src = [
-        [(cell_text(c), _span(c, "rowspan"), _span(c, "colspan")) for c in r.xpath("./td|./th")]
+        [(cell_text(c), _span(c, "rowspan"), _span(c, "colspan")) for c in _cells(r)]
         for r in _rows(table)
     ]
     return expand_spans_limited(src, limits=limits)
