@@ -228,6 +228,22 @@ def _positive_int(text: str) -> int:
     return n
 
 
+def _check_chosen_model(args: argparse.Namespace) -> None:
+    """A model the user chose (``--model`` or ``$NLP_PIPELINE_MODEL``) that cannot be loaded is a
+    usage error at once, not a ``model_missing`` finding on every report of a run that exits 0."""
+    chosen = os.environ.get(MODEL_ENV, "").strip()
+    if not chosen or args.command not in ("analyze", "batch"):
+        return
+    from .errors import ModelError
+    from .problem_classifier import load_model
+
+    how = "--model" if args.model is not None else f"${MODEL_ENV}"
+    try:
+        load_model(Path(chosen))
+    except ModelError as exc:
+        args.subparser.error(f"{how}: cannot load the classifier model {chosen}: {exc.reason.split('; train it')[0]}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``nlp-pipeline`` console script; returns the exit status."""
     parser = build_parser()
@@ -238,6 +254,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not Path(args.model).is_file():
             args.subparser.error(f"--model: not a file: {args.model}")
         os.environ[MODEL_ENV] = str(Path(args.model).resolve())  # inherited by worker processes
+    _check_chosen_model(args)
     try:
         if args.command == "analyze":
             return cmd_analyze(args.paths, fmt=args.format, timeout=args.timeout or None)

@@ -115,17 +115,45 @@ def test_model_from_environment_variable(tmp_path: Path, monkeypatch: pytest.Mon
     assert pc.packaged_model_path().is_file()
 
 
-def test_model_option_is_used(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    """--model with a file that is not a classifier: every statement reports model_missing."""
+@pytest.mark.parametrize("command", ["analyze", "batch"])
+@pytest.mark.parametrize("via", ["option", "environment"])
+def test_unloadable_model_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, command: str, via: str
+) -> None:
+    """A model the user chose that is not a classifier stops the run with exit 2 and says why,
+    instead of a model_missing finding on every report of a run that exits 0."""
     monkeypatch.delenv(pc.MODEL_ENV, raising=False)
     bad = tmp_path / "bad.joblib"
     bad.write_bytes(b"not a model")
-    good = tmp_path / "good-2024.txt"
+    good = tmp_path / "in" / "good-2024.txt"
+    good.parent.mkdir()
     good.write_text(report_text(), encoding="utf-8")
+    args = [command, str(good.parent if command == "batch" else good)]
+    if command == "batch":
+        args += ["-o", str(tmp_path / "o.jsonl"), "--workers", "1"]
+    if via == "option":
+        args += ["--model", str(bad)]
+    else:
+        monkeypatch.setenv(pc.MODEL_ENV, str(bad))
     try:
-        assert main(["analyze", str(good), "--model", str(bad)]) == 0
-        assert '"model_missing"' in capsys.readouterr().out
+        with pytest.raises(SystemExit) as exc:
+            main(args)
     finally:
         os.environ.pop(pc.MODEL_ENV, None)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    how = "--model" if via == "option" else "$NLP_PIPELINE_MODEL"
+    assert f"{how}: cannot load the classifier model {bad.resolve() if via == 'option' else bad}" in err
+    assert "train it" not in err
+    assert not (tmp_path / "o.jsonl").exists()
+
+
+def test_packaged_model_is_used_without_option(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(pc.MODEL_ENV, raising=False)
+    good = tmp_path / "good-2024.txt"
+    good.write_text(report_text(), encoding="utf-8")
     assert main(["analyze", str(good)]) == 0
-    assert '"model_missing"' not in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert '"model_missing"' not in out and '"categories"' in out

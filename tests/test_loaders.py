@@ -619,3 +619,25 @@ def test_pdf_text_table_columns_come_from_the_numbers() -> None:
     numbers = line(20, (100, 105, "1"), (130, 135, "2"), (160, 170, "3"))
     grid = text_table([header, numbers])
     assert [[c.text for c in row] for row in grid] == [["结果结果", "", "其他"], ["1", "2", "3"]]
+
+
+def test_hinted_article_without_child_elements_is_kept(tmp_path: Path) -> None:
+    """An article block holding only text (no child elements) is still the article: lxml treats
+    a childless element as false, so the choice must test for None (and warns otherwise)."""
+    import warnings
+
+    prose = "本机关按照要求做好信息公开工作，" * 14
+    page = (
+        "<html><head><meta charset='utf-8'><title>示例局2024年政府信息公开工作年度报告</title></head><body>"
+        "<div class='nav'><a href='/a'>首页</a> <a href='/b'>机构</a></div>"
+        f"<div class='article-content'>一、总体情况 {prose}</div>"
+        "<div class='footer'>版权所有 示例局 联系电话 0000-0000000 地址 示例市示例路一号</div>"
+        "</body></html>"
+    )
+    path = tmp_path / "only-text-2024.html"
+    path.write_text(page, encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        doc = load(path)
+    assert doc.text.startswith("一、总体情况本机关")
+    assert "版权所有" not in doc.text and "首页" not in doc.text

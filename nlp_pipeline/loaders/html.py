@@ -326,7 +326,9 @@ def find_article(body: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
             heads[m.group(1)] = el
     if len(heads) >= 2:
         return _widen(_common_ancestor(list(heads.values())))
-    best = _best_by_hint(body) or _best_by_density(body)
+    best = _best_by_hint(body)  # an element without children is falsy in lxml: test for None
+    if best is None:
+        best = _best_by_density(body)
     return best if best is not None else body
 
 
