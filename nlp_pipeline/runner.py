@@ -66,17 +66,29 @@ class ProgressHooks:
 
 
 def discover(root: str | Path) -> list[Path]:
-    """Every report file under ``root`` (recursively), by extension, in a stable order."""
+    """Every report file under ``root`` (recursively), by extension, in a stable order.
+
+    Nothing is skipped silently: an entry with a report suffix that is not a regular file (a
+    FIFO, a dangling link) and a folder that cannot be listed are returned too, so that the run
+    records each with its error code (E013, E001, E014) instead of leaving it out.
+    """
     base = Path(root)
     if base.is_file():
         return [base]
     if not base.is_dir():
         raise UsageError(str(base), "input directory not found", code=Errors.E001.name)
-    return sorted(
-        p
-        for p in base.rglob("*")
-        if p.suffix.lower() in SUFFIXES and not _hidden(p.relative_to(base)) and p.is_file()
-    )
+    found: list[Path] = []
+
+    def unlisted(exc: OSError) -> None:
+        if exc.filename is not None:
+            found.append(Path(exc.filename))
+
+    for folder, subfolders, names in os.walk(base, onerror=unlisted):
+        subfolders[:] = [n for n in subfolders if not _hidden(Path(n))]
+        found += [
+            Path(folder) / n for n in names if Path(n).suffix.lower() in SUFFIXES and not _hidden(Path(n))
+        ]
+    return sorted(found)
 
 
 def _hidden(rel: Path) -> bool:

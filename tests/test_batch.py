@@ -342,3 +342,29 @@ def test_timeout_records_hanging_file(corpus: Path, tmp_path: Path, monkeypatch:
     assert (s.analysed, s.failed) == (1, 2)
     bad = {src: msg for src, msg in s.failures}
     assert "gave up after 2 s" in bad[str(corpus / "sub" / "a-2024.txt")]
+
+
+def test_nothing_under_the_input_is_skipped_silently(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A FIFO and a dangling link with report suffixes, and a folder that cannot be listed, each
+    get an error line with its code instead of being left out of the run."""
+    src = tmp_path / "in"
+    (src / "locked").mkdir(parents=True)
+    (src / "locked" / "inside-2024.txt").write_text(report_text(), encoding="utf-8")
+    (src / "good-2024.txt").write_text(report_text(), encoding="utf-8")
+    os.mkfifo(src / "pipe.txt")
+    (src / "gone.html").symlink_to(src / "nowhere.html")
+    (src / "loop.pdf").symlink_to(src / "loop.pdf")
+    real_scandir = os.scandir
+
+    def scandir(path: object = ".") -> object:
+        if Path(str(path)).name == "locked":  # root reads every folder: simulate a denied one
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    out = tmp_path / "o.jsonl"
+    summary = runner.run_batch(src, out, workers=1, copies=False)
+    lines = {Path(x["source"]).name: x for x in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    codes = {name: (x.get("error") or {}).get("code") for name, x in lines.items()}
+    assert codes == {"gone.html": "E001", "good-2024.txt": None, "locked": "E014", "loop.pdf": "E005", "pipe.txt": "E013"}
+    assert summary.failed == 4

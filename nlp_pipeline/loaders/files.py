@@ -61,6 +61,12 @@ def stat_regular(p: str) -> os.stat_result:
         st = os.stat(p)
     except OSError as exc:
         raise _os_error(p, exc) from exc
+    if stat.S_ISDIR(st.st_mode):
+        try:  # a folder a batch could not list: say so rather than "not a regular file"
+            with os.scandir(p):
+                pass
+        except PermissionError as exc:
+            raise _os_error(p, exc) from exc
     if not stat.S_ISREG(st.st_mode):
         raise InputError.from_catalogue(Errors.E013, p, kind=file_kind(st.st_mode))
     return st
