@@ -89,11 +89,11 @@ def _shorten(label: str, width: int = _LABEL_WIDTH) -> str:
 def _specs(template: str | None) -> list[CellSpec]:
     """The cell layout to draw: the report's template, or both (2021 first) when unknown/mixed."""
     if template in ("2019", "2021"):
-        return list(cell_specs(template))  # type: ignore[arg-type]
+        return list(cell_specs(template))
     seen: set[str] = set()
     out: list[CellSpec] = []
     for t in ("2021", "2019"):
-        for s in cell_specs(t):  # type: ignore[arg-type]
+        for s in cell_specs(t):
             if s.id not in seen:
                 seen.add(s.id)
                 out.append(s)
@@ -104,7 +104,7 @@ def _row_labels(template: str | None) -> dict[str, str]:
     """Row id → short label keeping its 表三 group numeral, e.g. （三）1.属于国家秘密."""
     labels: dict[str, str] = {}
     for t in ("2019", "2021") if template not in ("2019", "2021") else (template,):
-        for r in application_rows(t):  # type: ignore[arg-type]
+        for r in application_rows(t):
             group = r.group[: r.group.index("）") + 1] if r.group.startswith("（") else ""
             labels.setdefault(r.id, f"{group}{r.label}")
     return labels

@@ -90,7 +90,7 @@ def apply_group(key: str) -> str | None:
 _ACTIVE_ROW_CHOICES: dict[str, str] = {}
 _ACTIVE_COL_CHOICES: dict[str, tuple[str, str]] = {}
 for _tpl in ("2021", "2019"):
-    for _rid, _rlabel, _cols in _active_rows(_tpl):  # type: ignore[arg-type]
+    for _rid, _rlabel, _cols in _active_rows(_tpl):
         _ACTIVE_ROW_CHOICES[label_key(_rlabel)] = _rid
         for _cid, _clabel in _cols:
             _ACTIVE_COL_CHOICES.setdefault(label_key(_clabel), (_cid, _tpl))

@@ -115,7 +115,7 @@ def _check_part(name: str, size: int, compressed: int, *, source: str, limits: L
 
 
 def _bomb(source: str, detail: str) -> InputError:
-    return InputError.from_catalogue(Errors.E017, source, detail=detail)  # type: ignore[return-value]
+    return InputError.from_catalogue(Errors.E017, source, detail=detail)
 
 
 def _title_from_text(builder: DocBuilder) -> str:

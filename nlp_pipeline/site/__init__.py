@@ -266,7 +266,7 @@ def table_grids(template: str | None, cells: Mapping[str, Mapping[str, Any]], fl
     """The three tables as grids in the official layout; each cell: id, raw, value, finding numbers."""
     tpl = template if template in ("2019", "2021") else ("2021" if any(c.endswith(".in_force") for c in cells) else "2019")
     grids: list[dict[str, Any]] = []
-    specs = cell_specs(tpl)  # type: ignore[arg-type]
+    specs = cell_specs(tpl)
     seen = set()
     for table in ("active", "applications", "review_litigation"):
         tspecs = [s for s in specs if s.table == table]
