@@ -96,8 +96,12 @@ def problem_findings(
 
     Given ``read_problems``' result, the classifier's absence is read from it; given bare
     statements (made elsewhere), the classifier is asked whether it can run."""
-    analysis = found if isinstance(found, ProblemAnalysis) else None
-    statements = analysis.statements if analysis is not None else found
+    analysis: ProblemAnalysis | None = None
+    statements: Sequence[ProblemStatement]
+    if isinstance(found, ProblemAnalysis):
+        analysis, statements = found, found.statements
+    else:
+        statements = found
     out: list[Finding] = []
     sec = next((s for s in sections if s.id == "problems"), None)
     if sec is None:

@@ -25,7 +25,12 @@ sentence, so it uses ``SENTENCE_MARKS`` alone, and it cuts a semicolon list into
 
 ``Segmentation`` holds the sorted positions of each level's marks in one text, computed once
 per text and level when first asked, and answers by bisection (a scan from each figure was
-quadratic on a long text without punctuation).
+quadratic on a long text without punctuation). The pipeline builds one for ``Document.text`` and
+hands it to ``crosschecks`` (→ ``linking``, ``narrative_checks``). A working passage of ``claims``
+cannot borrow it by offset: whitespace is squeezed out of the passage and ``BREAK`` put in, so
+its marks are not the document's; each passage gets its own ``Segmentation``. ``problems`` reads
+a copy of section 五 with table lines blanked and needs bracket depth, so it uses
+``top_level_split`` rather than an index.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from nlp_pipeline import copies, loaders
 from nlp_pipeline.copies import find_copies
 from nlp_pipeline.errors import ModelError
 from nlp_pipeline.problem_classifier import LABELS
-from nlp_pipeline.problems import analyze_problems, problem_findings
+from nlp_pipeline.problems import analyze_problems, problem_findings, read_problems
 from nlp_pipeline.result import Report
 from nlp_pipeline.sections import find_sections
 from nlp_pipeline.vagueness import vagueness
@@ -384,3 +384,24 @@ def test_unnumbered_paragraph_splits_by_sentence() -> None:
     """Guide S5: outside enumerations a headline sentence and its explanation are two statements."""
     got = statements("网站栏目更新不及时。部分栏目超过半年未更新。\n")
     assert got == [("problem", "网站栏目更新不及时"), ("problem", "部分栏目超过半年未更新")]
+
+
+def test_classifier_runs_once_and_its_absence_travels_with_the_statements(monkeypatch: pytest.MonkeyPatch) -> None:
+    import nlp_pipeline.problem_classifier as pc
+
+    calls: list[int] = []
+
+    def missing(texts: list[str]) -> object:
+        calls.append(len(texts))
+        raise ModelError("model", "not trained")
+
+    monkeypatch.setattr(pc, "classify", missing)
+    five = "一是网站栏目更新不及时；二是解读材料偏少。\n"
+    doc = loaders.parse_text(HEAD + "五、存在的主要问题及改进情况\n" + five + TAIL, source="hand.txt")
+    secs = find_sections(doc).sections
+    found = read_problems(doc, secs)
+    assert [p.text for p in found.statements] == ["网站栏目更新不及时", "解读材料偏少"]
+    assert found.unclassified == "not trained"
+    rules = [f.rule for f in problem_findings(doc, secs, found)]
+    assert rules == ["model_missing"]
+    assert calls == [2]  # one call for both statements; the findings did not ask again
