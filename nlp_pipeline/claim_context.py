@@ -3,9 +3,10 @@ sentence. Pure functions over the working text (see ``claims.working_passages``)
 (``_numerals``), its jieba token offsets and the lexicon spans (``claim_lexicon``); the spaCy
 component ``gov_claims`` in ``claims`` wraps ``build_claims``.
 
-Each figure finds its clause, sentence and channel by bisection in a ``_TextIndex`` of the marks
-around it, and the words right after it by bisection in the token offsets: no scan of the text
-or of the tokens per figure.
+Each figure finds its clause, sentence and channel by bisection in a ``_TextIndex`` (the
+passage's ``segmentation.Segmentation`` plus the 其中/含, 通过 and channel positions), and the
+words right after it by bisection in the token offsets: no scan of the text or of the tokens per
+figure. Which break level each lookup uses is said in ``segmentation``.
 """
 
 from __future__ import annotations
@@ -19,14 +20,10 @@ import jieba
 from ._numerals import Figure
 from .claim_lexicon import CHANNELS, ChannelMention
 from .result import Claim
+from .segmentation import BREAK, CLAUSE_MARKS, Segmentation
 
 jieba.setLogLevel(60)
 
-BREAK = "\u2029"  # clause break inserted after a heading-like block
-_CLAUSE_END = set('，,。；;：:、（）()！？!?【】《》“”"' + BREAK)
-_SENT_END = set("。；;！？!?" + BREAK)
-# A channel is named per comma clause: 、 lists and brackets stay inside it.
-_CHANNEL_CLAUSE_END = set("，,。；;：:！？!?" + BREAK)
 _SPLIT_WORDS = ("其中", "含", "包括", "包含")
 
 _CHANNEL_LEAD = re.compile(
@@ -61,9 +58,8 @@ _CHANGE_VERB = re.compile(
 # glues 较/比 onto the word before ("率较|上年") or onto 上 ("比上|年度") and cuts full-width
 # digits one by one, hence the suffix patterns and the digit run.
 _RIGHT_STOP = re.compile(
-    r"[，,。；;：:、（）()！？!?"
-    + BREAK
-    + r"]|的|全部|均|已|被|予以|实现|上线|开展|进行|涉及|来自|和|与|及|等"
+    "[" + re.escape(CLAUSE_MARKS + "、（）()" + BREAK) + "]"  # not at a title or quote: see _title_after
+    r"|的|全部|均|已|被|予以|实现|上线|开展|进行|涉及|来自|和|与|及|等"
     r"|累积|累计|共|共计|达|达到|超|超过|为|突破|近"
 )
 # A left context that is only (or ends in) a light verb or a preposition says nothing about
@@ -72,60 +68,21 @@ _LIGHT_VERB = re.compile(r"(?:进行|开展|组织|举办|推出|推进|完成|�
 _PREPOSITIONS = {"对", "向", "为", "将", "把", "给", "与"}
 _PREFER_RIGHT_UNITS = {"个", "家", "项", "所", "名", "位", "户", "套", "批"}
 
-def clause_start(text: str, pos: int) -> int:
-    """Start of the clause ending at ``pos``: after the last clause mark or 其中/含."""
-    i = pos
-    while i > 0 and text[i - 1] not in _CLAUSE_END:
-        i -= 1
-    seg = text[i:pos]
-    best = i
-    for w in _SPLIT_WORDS:
-        k = seg.rfind(w)
-        if k != -1:
-            best = max(best, i + k + len(w))
-    return best
-
-
-def sentence_bounds(text: str, pos: int) -> tuple[int, int]:
-    i = pos
-    while i > 0 and text[i - 1] not in _SENT_END:
-        i -= 1
-    j = pos
-    while j < len(text) and text[j] not in _SENT_END:
-        j += 1
-    return i, min(len(text), j + 1)
-
-
-def channel_clause_start(text: str, pos: int) -> int:
-    """Start of the comma clause holding ``pos`` (、 lists and brackets do not end it)."""
-    i = pos
-    while i > 0 and text[i - 1] not in _CHANNEL_CLAUSE_END:
-        i -= 1
-    return i
-
-
 def channel_in(mentions: Sequence[ChannelMention], start: int, end: int, *, last: bool = True) -> str:
     """The last (or first) channel named wholly inside ``[start, end)``, or ""."""
     inside = [m for m in mentions if start <= m.start and m.end <= end]
     return (inside[-1] if last else inside[0]).name if inside else ""
 
 
-def _marks(text: str, chars: set[str]) -> list[int]:
-    rx = re.compile("[" + re.escape("".join(sorted(chars))) + "]")
-    return [m.start() for m in rx.finditer(text)]
-
-
 class _TextIndex:
-    """Sorted positions of the marks ``build_claims`` looks for around each figure (clause and
-    sentence ends, 其中/含, 通过/依托…) and of the channel mentions, so a figure finds its clause,
-    sentence and channel by bisection: walking the text from each figure was quadratic on a long
-    text without punctuation."""
+    """The passage's break marks (``Segmentation``, breaking at ``BREAK``) and the sorted
+    positions of the other marks ``build_claims`` looks for around each figure (其中/含,
+    通过/依托…, the channel mentions and comparison markers), so a figure finds its clause,
+    sentence and channel by bisection."""
 
     def __init__(self, text: str, mentions: Sequence[ChannelMention], comparisons: Sequence[tuple[int, int]]):
         self.text = text
-        self.clause = _marks(text, _CLAUSE_END)
-        self.sentence = _marks(text, _SENT_END)
-        self.channel = _marks(text, _CHANNEL_CLAUSE_END)
+        self.seg = Segmentation(text, line_break=BREAK)
         self.split = {w: [m.start() for m in re.finditer(re.escape(w), text)] for w in _SPLIT_WORDS}
         self.via = [(m.start(), m.end()) for m in _VIA_WORD.finditer(text)]
         self.via_starts = [a for a, _ in self.via]
@@ -134,34 +91,14 @@ class _TextIndex:
         self.comparisons = sorted(comparisons)
         self.comparison_starts = [a for a, _ in self.comparisons]
 
-    @staticmethod
-    def _after_last(marks: list[int], pos: int) -> int:
-        """Just after the last mark before ``pos`` (0 if none)."""
-        k = bisect_left(marks, pos)
-        return marks[k - 1] + 1 if k else 0
-
     def clause_start(self, pos: int) -> int:
-        """``clause_start(text, pos)``."""
-        i = best = self._after_last(self.clause, pos)
+        """Start of the clause ending at ``pos``: after the last ``fine_clause`` mark or 其中/含."""
+        i = best = self.seg.start("fine_clause", pos)
         for w, occ in self.split.items():
             j = bisect_right(occ, pos - len(w)) - 1
             if j >= 0 and occ[j] >= i:
                 best = max(best, occ[j] + len(w))
         return best
-
-    def sentence_bounds(self, pos: int) -> tuple[int, int]:
-        """``sentence_bounds(text, pos)``."""
-        k = bisect_left(self.sentence, pos)
-        j = self.sentence[k] if k < len(self.sentence) else len(self.text)
-        return self._after_last(self.sentence, pos), min(len(self.text), j + 1)
-
-    def channel_clause_start(self, pos: int) -> int:
-        return self._after_last(self.channel, pos)
-
-    def next_mark(self, marks: list[int], pos: int, limit: int) -> int:
-        """The first mark at or after ``pos``, or ``limit`` if none comes before it."""
-        k = bisect_left(marks, pos)
-        return min(marks[k], limit) if k < len(marks) else limit
 
     def mentions_in(self, start: int, end: int) -> list[ChannelMention]:
         """Mentions wholly inside ``[start, end)``, in text order."""
@@ -213,7 +150,7 @@ def clause_channel(
     pos, end = span
     if index is None:
         index = _TextIndex(text, mentions, ())
-    comma = index.channel_clause_start(pos)
+    comma = index.seg.start("clause", pos)
     c0 = since if comma <= since <= pos else comma
     clause = text[c0:pos]
     inside = index.mentions_in(c0, pos)
@@ -226,7 +163,7 @@ def clause_channel(
         if via:
             return via[-1].name
     limit = len(text) if until is None else until
-    j = index.next_mark(index.channel, end, limit) if end < limit else end
+    j = index.seg.next_mark("clause", end, limit) if end < limit else end
     after = index.mentions_in(end, j)
     if after:
         return after[0].name
@@ -307,7 +244,7 @@ def build_claims(
         until = figures[i + 1].start if i + 1 < len(figures) else None
         c0 = max(ix.clause_start(fig.start), prev_end if prev_end <= fig.start else 0)
         raw_left = text[c0 : fig.start]
-        s0, s1 = ix.sentence_bounds(fig.start)
+        s0, s1 = ix.seg.bounds("segment", fig.start)
         sentence = sentences.get((s0, s1))
         if sentence is None:
             sentence = sentences[(s0, s1)] = _sentence_text(text, s0, s1, fig.start)
@@ -401,7 +338,7 @@ def _title_after(text: str, pos: int) -> str:
 
 def _right_clause_noun(text: str, pos: int, ix: _TextIndex) -> str:
     """For "有N件…的行政复议": the head noun closing the clause after the figure."""
-    j = ix.next_mark(ix.clause, pos, len(text))
+    j = ix.seg.next_mark("fine_clause", pos)
     right = text[pos:j]
     if "的" in right:
         right = right.rsplit("的", 1)[1]

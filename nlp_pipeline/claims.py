@@ -31,7 +31,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from ._numerals import find_figures
-from .claim_context import BREAK, build_claims
+from .claim_context import build_claims
 from .claim_lexicon import (
     CHANNELS,
     ChannelEntry,
@@ -43,6 +43,7 @@ from .claim_lexicon import (
 )
 from .document import Document
 from .result import Claim, Section
+from .segmentation import BREAK
 
 __all__ = ["ChannelMention", "Passage", "extract_claims", "get_nlp", "resolve_mentions", "working_passages"]
 

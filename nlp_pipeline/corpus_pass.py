@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import bodies, problems, yearly
+from . import bodies, yearly
+from . import copies as copy_detection  # ``copies`` is CorpusPass's on/off option
 from .bodies import body_key
 from .result import Finding, Report
 
@@ -42,12 +43,12 @@ def assign_bodies(
 class CorpusPass:
     """The corpus pass in two steps: ``add`` every report, then ``run_body`` once per body.
 
-    ``add`` keeps only what copy detection needs (``problems.CopyIndex``: statement texts and
+    ``add`` keeps only what copy detection needs (``copies.CopyIndex``: statement texts and
     sketches). Failures of a corpus check never lose a per-file result: they become warnings.
     """
 
     def __init__(self, *, copies: bool = True, n_reports: int = 0) -> None:
-        self.index: problems.CopyIndex | None = problems.CopyIndex() if copies and n_reports > 1 else None
+        self.index: copy_detection.CopyIndex | None = copy_detection.CopyIndex() if copies and n_reports > 1 else None
         self.warnings: list[str] = []
 
     def add(self, report: Report, *, body: str) -> None:
@@ -68,7 +69,7 @@ class CorpusPass:
         if self.index is not None:
             for k, r in reports.items():
                 try:
-                    marked = problems.mark_copies(r, self.index, body=body)
+                    marked = copy_detection.mark_copies(r, self.index, body=body)
                 except Exception as exc:
                     self._copies_failed(exc)
                     updated = dict(reports)

@@ -18,6 +18,7 @@ from .narrative_checks import claim_ref, closure_rate_finding, narrative_finding
 from .quantities import Cells, Reading, fmt
 from .result import CellValue, Claim, Finding, Section
 from .rules import Rule
+from .segmentation import Segmentation
 
 __all__ = ["check_claims"]
 
@@ -165,13 +166,17 @@ def check_claims(
     *,
     sections: Sequence[Section],
     year: int | None,
+    segmentation: Segmentation | None = None,
 ) -> tuple[list[Claim], list[Finding]]:
-    """Link each claim to the cells it is about and flag those no reading supports."""
+    """Link each claim to the cells it is about and flag those no reading supports.
+
+    ``segmentation`` is ``doc.text``'s, built once per document by the pipeline (else here)."""
     view = Cells.of(cells)
+    seg = Segmentation.of(doc.text, segmentation)
     linked: list[Claim] = []
     findings: list[Finding] = []
     for claim in claims:
-        readings = claim_readings(claim, doc.text, view)
+        readings = claim_readings(claim, doc.text, view, segmentation=seg)
         if not readings:
             linked.append(replace(claim, cells=()))
             continue
@@ -181,11 +186,11 @@ def check_claims(
             linked.append(replace(claim, cells=agreeing[0].cells))
             continue
         linked.append(replace(claim, cells=readings[0].cells))
-        ctx = context(doc.text, claim)
+        ctx = context(doc.text, claim, segmentation=seg)
         said = (ctx.segment if claim.unit == "%" else ctx.clause).strip()[-40:] or claim.text
         finding = _mismatch(claim, readings, results[0][2], said)
         if _is_full_closure_rate(claim, ctx, view):
             finding = closure_rate_finding(claim, view, said, finding)
         findings.append(finding)
-    findings += narrative_findings(doc.text, claims, view, sections=sections, year=year)
+    findings += narrative_findings(doc.text, claims, view, sections=sections, year=year, segmentation=seg)
     return linked, findings

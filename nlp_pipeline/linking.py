@@ -17,15 +17,14 @@ from rapidfuzz import fuzz
 
 from .quantities import QUANTITIES, Cells, Reading, column_readings, reading, t4_readings
 from .result import CellValue, Claim
+from .segmentation import CLAUSE_MARKS, Segmentation
 
 __all__ = ["LEXICON", "NOT_FEES", "Context", "claim_readings", "context"]
 
 Hit = tuple[int, int, str, str]  # (start, end, phrase, concept) of a lexicon phrase in a text
 
 _COUNT_UNITS = frozenset({"", "件", "条", "个", "宗", "次", "项", "起", "份", "人次", "件次", "例"})
-_CLAUSE_BREAK = "，,；;。：:！？!?\n"
-_SENTENCE_BREAK = "。！？!?\n"
-_SEGMENT_BREAK = "。；;！？!?\n"
+_CLAUSE_BREAK = CLAUSE_MARKS + "\n"  # the ``clause`` level of ``Document.text`` (see ``segmentation``)
 _SUBGROUP = re.compile(
     r"自然人|法人|企业|科研机构|公益组织|法律服务机构|其他组织|当面|信函|网络|传真|电子邮件"
 )
@@ -252,31 +251,33 @@ class Context:
 _CONTEXT_WINDOW = 1000
 
 
-def context(text: str, claim: Claim) -> Context:
-    """The claim's clause, sentence and the sentence before, read from ``Document.text``."""
+def context(text: str, claim: Claim, *, segmentation: Segmentation | None = None) -> Context:
+    """The claim's clause, sentence and the sentence before, read from ``Document.text``.
+
+    ``segmentation`` is ``Document.text``'s (built once per document by the pipeline); a claim
+    whose offsets do not fit the text is read from its own sentence, segmented here."""
     start, end = claim.start, claim.end
     if not (0 <= start < end <= len(text)) or (claim.text and claim.text not in text[start : end + 2]):
         base = claim.sentence or claim.text
         pos = base.find(claim.text) if claim.text else -1
         text, start, end = base, max(pos, 0), max(pos, 0) + len(claim.text)
+    seg = Segmentation.of(text, segmentation)
     num = re.search(r"\d", text[start:end])
     first_digit = start + num.start() if num else start
     # Searches reach at most _CONTEXT_WINDOW characters: a text without sentence ends made each
     # claim scan the whole text (quadratic); real sentences are far shorter than the window.
     lo, hi = max(0, first_digit - _CONTEXT_WINDOW), min(len(text), end + _CONTEXT_WINDOW)
-    c0 = max(max(text.rfind(ch, lo, first_digit) for ch in _CLAUSE_BREAK) + 1, lo)
-    s0 = max(max(text.rfind(ch, lo, first_digit) for ch in _SENTENCE_BREAK) + 1, lo)
-    g0 = max(max(text.rfind(ch, lo, first_digit) for ch in _SEGMENT_BREAK) + 1, lo)
-    ends = [i for i in (text.find(ch, end, hi) for ch in _SENTENCE_BREAK) if i >= 0]
-    s1 = min(ends) if ends else hi
+    c0 = seg.start("clause", first_digit, lo)
+    s0 = seg.start("sentence", first_digit, lo)
+    g0 = seg.start("segment", first_digit, lo)
+    s1 = seg.next_mark("sentence", end, hi)
     p_lo = max(0, s0 - 1 - _CONTEXT_WINDOW)
-    p0 = max(max(text.rfind(ch, p_lo, max(s0 - 1, 0)) for ch in _SENTENCE_BREAK) + 1, p_lo) if s0 > 0 else 0
+    p0 = seg.start("sentence", s0 - 1, p_lo) if s0 > 0 else 0
     clause = text[c0:end]
     before = text[c0:first_digit]
     figures = list(_FIGURE_BEFORE.finditer(before))
     head = before[figures[-1].end() :] if figures else before
-    stops = [i for i in (text.find(ch, end, hi) for ch in _CLAUSE_BREAK) if i >= 0]
-    tail = text[end : min(stops) if stops else hi]
+    tail = text[end : seg.next_mark("clause", end, hi)]
     return Context(clause, head, text[g0:end], text[s0:s1], text[p0:s0], text[s0:first_digit], tail)
 
 
@@ -514,12 +515,14 @@ def _key_readings(key: str, cells: Cells) -> list[Reading]:
     return QUANTITIES[key](cells)
 
 
-def claim_readings(claim: Claim, doc_text: str, cells: Mapping[str, CellValue]) -> list[Reading]:
+def claim_readings(
+    claim: Claim, doc_text: str, cells: Mapping[str, CellValue], *, segmentation: Segmentation | None = None
+) -> list[Reading]:
     """Every table reading the claim may refer to (empty: the claim does not link)."""
     if claim.is_change or claim.section == "problems":
         return []
     view = Cells.of(cells)
-    ctx = context(doc_text, claim)
+    ctx = context(doc_text, claim, segmentation=segmentation)
     everyone = _without_all_applicants(ctx.head)
     if everyone != ctx.head and _RESPECTIVELY.search(everyone):
         return []  # "公民、法人分别提出13件和7件": each figure is one group's, which one is not said

@@ -15,10 +15,9 @@ from .linking import NOT_FEES, context
 from .quantities import Cells, fmt
 from .result import CellValue, Claim, ClaimRef, Finding, Section
 from .rules import Rule
+from .segmentation import Segmentation
 
 __all__ = ["claim_ref", "closure_rate_finding", "narrative_findings"]
-
-_CLAUSE_BREAK = "，,；;。：:！？!?\n"
 
 _PERIOD = re.compile(
     r"(\d{4})\s*年\s*0?1\s*月\s*0?1\s*日[^。\n]{0,8}?(?:至|到|—|－|-|~|～)[^。\n\d]{0,3}"
@@ -35,20 +34,6 @@ _NO_FEE = re.compile(
     r"|无[^。；\n]{0,8}(处理费|收费)"
     r"|(处理费|收费)[^。；\n]{0,8}(为0|为零|0元|零元|为“0”)"
 )
-
-
-def _sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    stop = len(text) if end is None else end
-    s = start
-    for m in re.finditer(r"[。！？!?\n]", text[start:stop]):
-        e = start + m.end()
-        if text[s:e].strip():
-            out.append((s, e))
-        s = e
-    if text[s:stop].strip():
-        out.append((s, stop))
-    return out
 
 
 def _section_span(sections: Sequence[Section], sid: str, text_len: int) -> tuple[int, int]:
@@ -133,21 +118,21 @@ def closure_rate_finding(claim: Claim, cells: Cells, said: str, base: Finding) -
     )
 
 
-def _all_closed_findings(text: str, cells: Cells, sections: Sequence[Section]) -> list[Finding]:
+def _all_closed_findings(text: str, cells: Cells, sections: Sequence[Section], seg: Segmentation) -> list[Finding]:
     fwd = cells.value("apply.carried_forward.total")
     if fwd is None or fwd <= 0:
         return []
     out: list[Finding] = []
     for sid in ("overview", "applications"):
         lo, hi = _section_span(sections, sid, len(text)) if sections else (0, len(text))
-        for s, e in _sentences(text, lo, hi):
+        for s, e in seg.spans("sentence", lo, hi):
             sent = text[s:e]
             m = _ALL_CLOSED.search(sent)
             if not m or "|" in sent or "申请" not in sent or _PENDING_ACKNOWLEDGED.search(sent):
                 continue
-            breaks = [sent.rfind(ch, 0, m.start()) for ch in _CLAUSE_BREAK]
-            lead = sent[max(breaks) + 1 : m.start()]
-            prior = sent[max(sent.rfind(ch, 0, max(max(breaks), 0)) for ch in _CLAUSE_BREAK) + 1 : m.start()]
+            brk = seg.last_mark("clause", s + m.start(), s)  # the clause of 均已办结 and the one before
+            lead = text[max(brk + 1, s) : s + m.start()]
+            prior = text[seg.start("clause", max(brk, s), s) : s + m.start()]
             if _NOT_APPLICATION_CLOSURE.search(lead if re.search(r"申请|[\d]", lead) else prior):
                 continue
             f = Finding(
@@ -169,16 +154,18 @@ def _all_closed_findings(text: str, cells: Cells, sections: Sequence[Section]) -
     return out
 
 
-def _fee_findings(text: str, claims: Sequence[Claim], sections: Sequence[Section]) -> list[Finding]:
+def _fee_findings(
+    text: str, claims: Sequence[Claim], sections: Sequence[Section], seg: Segmentation
+) -> list[Finding]:
     lo, hi = _section_span(sections, "other_matters", len(text))
-    none_stated = [(s, e) for s, e in _sentences(text, lo, hi) if _NO_FEE.search(text[s:e])]
+    none_stated = [(s, e) for s, e in seg.spans("sentence", lo, hi) if _NO_FEE.search(text[s:e])]
     if not none_stated:
         return []
     out: list[Finding] = []
     for c in claims:
         if "元" not in c.unit or c.value <= 0 or c.is_change:
             continue
-        ctx = context(text, c)
+        ctx = context(text, c, segmentation=seg)
         if ("处理费" not in c.metric and "处理费" not in ctx.clause) or NOT_FEES.search(ctx.clause):
             continue
         if any(s <= c.start < e for s, e in none_stated):
@@ -211,10 +198,14 @@ def narrative_findings(
     *,
     sections: Sequence[Section],
     year: int | None,
+    segmentation: Segmentation | None = None,
 ) -> list[Finding]:
-    """All narrative-only findings, in a fixed order: all handled, reporting period, fees."""
+    """All narrative-only findings, in a fixed order: all handled, reporting period, fees.
+
+    ``segmentation`` is ``text``'s (the pipeline builds it once per document)."""
+    seg = Segmentation.of(text, segmentation)
     return [
-        *_all_closed_findings(text, Cells.of(cells), sections),
+        *_all_closed_findings(text, Cells.of(cells), sections, seg),
         *_period_findings(text, year),
-        *_fee_findings(text, claims, sections),
+        *_fee_findings(text, claims, sections, seg),
     ]

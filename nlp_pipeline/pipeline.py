@@ -9,6 +9,7 @@ from .document import Document
 from .errors import Errors, NlpPipelineError, NotAReportError
 from .limits import DEFAULT_LIMITS, Limits
 from .result import Report
+from .segmentation import Segmentation
 
 
 def analyze_path(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> Report:
@@ -25,17 +26,20 @@ def analyze_document(doc: Document) -> Report:
             Errors.E007, doc.source, detail="no statutory section heading and no 表二/表三/表四 table found"
         )
     found_claims = claims.extract_claims(doc, secs.sections)
+    # Sentence and clause marks of Document.text, found once for linking and the narrative rules
+    # (claims segment their working passages, problems its section 五 body: other texts).
+    seg = Segmentation(doc.text)
     linked, claim_findings = crosschecks.check_claims(
-        doc, found_claims, tbl.cells, sections=secs.sections, year=meta.year
+        doc, found_claims, tbl.cells, sections=secs.sections, year=meta.year, segmentation=seg
     )
-    stmts = problems.analyze_problems(doc, secs.sections)
+    probs = problems.read_problems(doc, secs.sections)
     findings = (
         *doc.findings,
         *secs.findings,
         *tbl.findings,
         *arithmetic.check_arithmetic(tbl.cells, template=tbl.template),
         *claim_findings,
-        *problems.problem_findings(doc, secs.sections, stmts),
+        *problems.problem_findings(doc, secs.sections, probs),
     )
     return Report(
         source=doc.source,
@@ -48,7 +52,7 @@ def analyze_document(doc: Document) -> Report:
         cells=tbl.cells,
         findings=tuple(findings),
         claims=tuple(linked),
-        problems=tuple(stmts),
+        problems=probs.statements,
         text_length=len(doc.text),
     )
 

@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from nlp_pipeline import loaders, problems, sections  # noqa: E402
+from nlp_pipeline import copies, loaders, problems, sections, vagueness  # noqa: E402
 from nlp_pipeline.result import Report  # noqa: E402
 
 GOLD = ROOT / "corpora" / "problems" / "real_gold.jsonl"
@@ -167,7 +167,7 @@ def generic_lexicon(texts: list[str]) -> frozenset[str]:
     jieba.setLogLevel(60)
     words: set[str] = set()
     for t in texts:
-        clean = problems._BOILERPLATE_NAMES.sub("", re.sub(r"\s+", "", t))
+        clean = vagueness._BOILERPLATE_NAMES.sub("", re.sub(r"\s+", "", t))
         words.update(w for w in jieba.lcut(clean) if len(w) >= 2 and not re.fullmatch(r"[\W\d_]+", w))
     return frozenset(words)
 
@@ -205,7 +205,7 @@ def eval_vagueness(real: Path, *, show: bool, write: bool) -> dict[str, float]:
     for body in sorted({b for b, _, _ in items}):
         lex = generic_lexicon([t for b, t, v in items if v and b != body] + syn_vague)
         rows = [(t, g) for b, t, g in items if b == body]
-        got = [(problems.vagueness(t, generic=lex)[0], g) for t, g in rows]
+        got = [(vagueness.vagueness(t, generic=lex)[0], g) for t, g in rows]
         pairs += got
         prec, rec, _ = prf(got)
         print(
@@ -221,7 +221,7 @@ def eval_vagueness(real: Path, *, show: bool, write: bool) -> dict[str, float]:
         f"vagueness on real statements, grouped by body: {len(pairs)} statements, "
         f"precision {prec:.1%} recall {rec:.1%} F1 {f1:.3f}"
     )
-    sp = [(problems.vagueness(t)[0], g) for t, g in synth]
+    sp = [(vagueness.vagueness(t)[0], g) for t, g in synth]
     sprec, srec, _ = prf(sp)
     print(f"vagueness on synthetic statements (shipped lexicon): precision {sprec:.1%} recall {srec:.1%}")
     if drift:
@@ -239,7 +239,7 @@ def eval_copies(real: Path, *, show: bool) -> None:
             series[m.group(1)].append(p)
     reports = [light_report(p) for ps in series.values() if len(ps) > 1 for p in ps]
     t0 = time.perf_counter()
-    marked = problems.find_copies(reports)
+    marked = copies.find_copies(reports)
     took = time.perf_counter() - t0
     print(
         f"\ncopy detection over {len(marked)} reports, {sum(len(r.problems) for r in marked)} statements "

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from nlp_pipeline import bodies, problems, runner, store
+from nlp_pipeline import bodies, copies, runner, store
 from nlp_pipeline import corpus_pass as corpus_mod
 from nlp_pipeline.corpus_pass import CORPUS_PASS, consecutive_pairs, corpus_pass, strip_corpus_pass
 from nlp_pipeline.errors import UsageError
@@ -213,7 +213,7 @@ def test_corpus_pass_tags_and_strips(monkeypatch: pytest.MonkeyPatch) -> None:
         return [Finding(rule="prev_year", severity="warning", message=f"{cur.year} vs {prev.year}")]
 
     monkeypatch.setattr(corpus_mod.yearly, "check_previous", fake_previous)
-    monkeypatch.setattr(corpus_mod.problems, "mark_copies", lambda report, index, **kw: report)
+    monkeypatch.setattr(corpus_mod.copy_detection, "mark_copies", lambda report, index, **kw: report)
     reports = [_report("a", "甲局", 2020), _report("b", "甲局", 2021), _report("c", "乙局", 2021)]
     out, warnings = corpus_pass(reports)
     assert warnings == []
@@ -225,10 +225,10 @@ def test_corpus_pass_tags_and_strips(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_corpus_pass_survives_failing_check(monkeypatch: pytest.MonkeyPatch) -> None:
-    def boom(report: Report, index: problems.CopyIndex, **kw: object) -> Report:
+    def boom(report: Report, index: copies.CopyIndex, **kw: object) -> Report:
         raise ValueError("bad")
 
-    monkeypatch.setattr(corpus_mod.problems, "mark_copies", boom)
+    monkeypatch.setattr(corpus_mod.copy_detection, "mark_copies", boom)
     reports = [_report("a", "甲局", 2020), _report("b", "乙局", 2020)]
     out, warnings = corpus_pass(reports)
     assert out == reports
@@ -237,7 +237,7 @@ def test_corpus_pass_survives_failing_check(monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_body_key_is_the_copy_index_rule() -> None:
     """One same-body rule: the pairing key is the bodies module's, which the copy index uses too."""
-    assert corpus_mod.body_key is bodies.body_key is problems.body_key
+    assert corpus_mod.body_key is bodies.body_key is copies.body_key
     assert corpus_mod.body_key("丙局（东区）") == corpus_mod.body_key("丙局(东区)")
     assert corpus_mod.body_key("  ", "s") == corpus_mod.body_key(None, "s") == "source:s"
 

@@ -1,24 +1,24 @@
-"""Section 五 segmentation, vagueness and copy detection: hand-written cases and the real gold."""
+"""Section 五 segmentation, findings, and vagueness and copy detection on the gold: hand-written cases and the real gold."""
 
 from __future__ import annotations
 
 import hashlib
 import itertools
 import json
-import random
 import re
-import time
 import warnings
 from pathlib import Path
 
 import pytest
 
-from nlp_pipeline import loaders, problems
+from nlp_pipeline import copies, loaders
+from nlp_pipeline.copies import find_copies
 from nlp_pipeline.errors import ModelError
 from nlp_pipeline.problem_classifier import LABELS
-from nlp_pipeline.problems import analyze_problems, find_copies, problem_findings, vagueness
-from nlp_pipeline.result import ProblemStatement, Report
+from nlp_pipeline.problems import analyze_problems, problem_findings, read_problems
+from nlp_pipeline.result import Report
 from nlp_pipeline.sections import find_sections
+from nlp_pipeline.vagueness import vagueness
 
 from .conftest import REAL, ROOT, real_path, require_shared
 
@@ -107,31 +107,6 @@ def test_no_section_five_gives_no_statements() -> None:
     assert problem_findings(doc, secs, []) == []
 
 
-@pytest.mark.parametrize(
-    ("text", "vague"),
-    [
-        ("政务公开工作水平有待进一步提高", True),
-        ("工作人员主动性还需进一步加强，与上级要求仍有差距", True),  # a generic role is no concrete object
-        ("2023年，信息公开内容不够全面", True),  # the report year is not a number that says something
-        ("认真学习《中华人民共和国政府信息公开条例》，不断提升工作水平", True),  # every report names it
-        ("政策解读质量有待提高", True),  # a work area, not an object
-        ("全年仅发布解读两篇，数量有待提高", False),  # a Chinese-numeral count
-        ("建立一个长效机制，确保各项工作落到实处", True),  # "一个" counts nothing
-        ("每季度对政务新媒体开展一次抽查", False),
-        ("因机构改革，历史信息迁移不够及时", False),  # a concrete cause
-        ("持续推进政务公开工作，不断提升工作质效", True),
-        ("政府网站搜索功能有待进一步完善", False),
-        ("依申请公开答复期限把握不够严格", False),
-        ("全年仅发布解读2篇，数量有待提高", False),
-        ("本年度新设立了办公场所", False),  # no generic evaluation at all: not 泛泛而谈
-    ],
-)
-def test_vagueness_rule(text: str, vague: bool) -> None:
-    v, reason = vagueness(text)
-    assert v is vague
-    assert (reason != "") is vague
-
-
 def test_vague_statements_become_findings_and_model_missing_is_reported() -> None:
     five = "存在的问题：一是政务公开工作水平有待进一步提高；二是政府网站栏目设置不合理。\n"
     doc = loaders.parse_text(HEAD + "五、存在的主要问题及改进情况\n" + five + TAIL, source="hand.txt")
@@ -154,62 +129,6 @@ def test_problems_not_stated() -> None:
     stmts = analyze_problems(doc, secs)
     assert [p.kind for p in stmts] == ["measure", "measure"]
     assert "problems_not_stated" in [f.rule for f in problem_findings(doc, secs, stmts)]
-
-
-def report(source: str, agency: str, year: int, texts: list[str]) -> Report:
-    stmts = tuple(ProblemStatement(text=t, kind="problem", start=0, end=len(t)) for t in texts)
-    return Report(
-        source=source,
-        format="txt",
-        template=None,
-        agency=agency,
-        year=year,
-        published=None,
-        sections=(),
-        cells={},
-        findings=(),
-        problems=stmts,
-    )
-
-
-def test_find_copies_previous_year_and_other_body() -> None:
-    same = "2023年政府网站部分栏目更新不及时，政策解读材料数量偏少，互动回应时效有待提高"
-    reports = [
-        report("a-2023", "甲局", 2023, [same, "档案室扫描进度落后于计划安排的三分之一"]),
-        report(
-            "a-2024", "甲局", 2024, [same.replace("2023", "2024"), "新设的意见征集栏目全年只收到五条留言"]
-        ),
-        report("b-2024", "乙局", 2024, ["档案室扫描进度落后于计划安排的三分之一"]),
-    ]
-    out = find_copies(reports)
-    assert [r.source for r in out] == ["a-2023", "a-2024", "b-2024"]
-    a24 = out[1]
-    cf = a24.problems[0].copied_from
-    assert cf is not None and cf.scope == "previous_year" and cf.source == "a-2023" and cf.similarity == 1.0
-    assert a24.problems[1].copied_from is None
-    assert [f.rule for f in a24.findings] == ["copied_previous_year"]
-    assert out[0].findings == ()  # nothing before 2023
-    b = out[2].problems[0].copied_from
-    assert b is not None and b.scope == "other_body" and b.source == "a-2023"
-    assert out[2].findings == ()
-
-
-def test_find_copies_blocks_candidates_at_scale() -> None:
-    rng = random.Random(7)
-    alphabet = "政务公开网站栏目解读申请答复平台培训队伍目录指南考核巡检留言回应基层档案数据"
-    reports = [
-        report(
-            f"r{i}", f"机关{i}", 2024, ["".join(rng.choice(alphabet) for _ in range(40)) for _ in range(5)]
-        )
-        for i in range(3000)
-    ]
-    planted = reports[10].problems[2].text[:-1] + "改"
-    reports[2500] = report("r2500", "机关2500", 2024, [planted])
-    t0 = time.perf_counter()
-    out = find_copies(reports)
-    assert time.perf_counter() - t0 < 20
-    hits = [(r.source, p.copied_from.source) for r in out for p in r.problems if p.copied_from]
-    assert hits == [("r10", "r2500"), ("r2500", "r10")]
 
 
 GOLD_FILE = ROOT / "corpora" / "problems" / "real_gold.jsonl"
@@ -283,33 +202,10 @@ def test_real_year_on_year_copies() -> None:
                 problems=tuple(stmts),
             )
         )
-    out = {r.source: r for r in problems.find_copies(reports)}
+    out = {r.source: r for r in copies.find_copies(reports)}
     czj = [f for f in out["czj-2021.html"].findings if f.rule == "copied_previous_year"]
     assert len(czj) == 6  # the whole section 五 repeats 2020's
     assert not [f for f in out["jjf-2023.html"].findings if f.rule == "copied_previous_year"]
-
-
-def test_reports_of_unknown_body_are_not_one_body() -> None:
-    text = "政府网站部分栏目更新不及时，政策解读材料数量偏少，互动回应时效有待提高"
-    reports = [
-        Report(
-            source=s,
-            format="txt",
-            template=None,
-            agency=None,
-            year=y,
-            published=None,
-            sections=(),
-            cells={},
-            findings=(),
-            problems=(ProblemStatement(text=text, kind="problem", start=0, end=len(text)),),
-        )
-        for s, y in (("x", 2023), ("y", 2024))
-    ]
-    out = find_copies(reports)
-    cf = out[1].problems[0].copied_from
-    assert cf is not None and cf.scope == "other_body" and cf.source == "x"
-    assert out[1].findings == ()
 
 
 def test_inline_labels_ru_lists_and_nothing_to_report() -> None:
@@ -459,25 +355,6 @@ def test_vagueness_on_real_gold_grouped_by_body() -> None:
     assert prec >= 0.95 and rec >= 0.95, (prec, rec)
 
 
-@pytest.mark.parametrize(
-    ("text", "vague"),
-    [
-        ("新进人员跟班学习的制度执行还需进一步加强", False),
-        ("依托“一网通办”平台的信息公开有待进一步完善", False),
-        ("少数稿件存在断字现象，审核把关仍需加强", False),
-        ("面向企业的问卷调查覆盖面仍需拓展", False),
-        ("“阅办联动”机制建设有待深化", False),
-        ("《政府信息公开指南》内容更新不够及时", False),
-        ("政务公开队伍能力有待进一步提升", True),
-        ("智能化、数字化水平仍需提升", True),
-        ("落实“公开为常态、不公开为例外”原则不够到位，有待加强", True),
-    ],
-)
-def test_vagueness_names_objects_outside_the_word_list(text: str, vague: bool) -> None:
-    """Written for this test: named systems, quoted names and errors are concrete; slogans are not."""
-    assert vagueness(text)[0] is vague
-
-
 def test_heading_over_sub_items_is_no_statement() -> None:
     """Guide S4 (sentences written for this test): a title that only heads sub-items is dropped."""
     got = statements(
@@ -507,3 +384,24 @@ def test_unnumbered_paragraph_splits_by_sentence() -> None:
     """Guide S5: outside enumerations a headline sentence and its explanation are two statements."""
     got = statements("网站栏目更新不及时。部分栏目超过半年未更新。\n")
     assert got == [("problem", "网站栏目更新不及时"), ("problem", "部分栏目超过半年未更新")]
+
+
+def test_classifier_runs_once_and_its_absence_travels_with_the_statements(monkeypatch: pytest.MonkeyPatch) -> None:
+    import nlp_pipeline.problem_classifier as pc
+
+    calls: list[int] = []
+
+    def missing(texts: list[str]) -> object:
+        calls.append(len(texts))
+        raise ModelError("model", "not trained")
+
+    monkeypatch.setattr(pc, "classify", missing)
+    five = "一是网站栏目更新不及时；二是解读材料偏少。\n"
+    doc = loaders.parse_text(HEAD + "五、存在的主要问题及改进情况\n" + five + TAIL, source="hand.txt")
+    secs = find_sections(doc).sections
+    found = read_problems(doc, secs)
+    assert [p.text for p in found.statements] == ["网站栏目更新不及时", "解读材料偏少"]
+    assert found.unclassified == "not trained"
+    rules = [f.rule for f in problem_findings(doc, secs, found)]
+    assert rules == ["model_missing"]
+    assert calls == [2]  # one call for both statements; the findings did not ask again

@@ -1,0 +1,113 @@
+"""Is a section 五 statement vague (泛泛而谈)? Only generic wording and no object a reader could check."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["named_objects", "vagueness"]
+
+#: Generic evaluation/effort wording: fits any report of any body in any year.
+_EVALUATIVE = re.compile(
+    r"有待|亟待|亟需|[还仍尚]需|[仍尚]待|需要?进一步|还要|进一步|(?:还有|仍有|存在)(?:一定)?差距|差距|"
+    r"(?:提升|优化|改进|进步)空间|不够|不到位|不足|欠缺|薄弱|不强|不高|不深|不广|不均衡|参差不齐|单一|有限|松懈|滞后|"
+    r"加强|强化|提高|提升|完善|改进|增强|推进|推动|深化|持续|不断|切实|扎实|着力|做好|抓好|落实|贯彻|优化|健全|"
+    r"拓宽|拓展|扩大|丰富|创新|规范|确保|坚持|注重|努力|全力|积极|压实|凝聚|打造|提质增效|新台阶|更加|全面|充分发挥"
+)
+#: Mentions every report makes (the report year, the regulation itself): they name nothing specific.
+_BOILERPLATE_NAMES = re.compile(r"(?:19|20)\d{2}\s*年度?|《[^》]{0,30}条例[^》]{0,10}》|《(?:条例|办法)》")
+#: Concrete objects: a named channel or medium, document type, procedure, policy domain, place,
+#: cause, time limit or frequency, or a number. Work-area nouns every report uses (解读, 平台, 队伍,
+#: 培训, 依申请, 互动, 基层, 人员, 机制, 渠道, 形式) are deliberately absent: "政策解读质量有待提高"
+#: names an area, not an object a reader could check.
+_CONCRETE = re.compile(
+    r"\d|[%％]|(?:[二两三四五六七八九十百千]|[一二三四五六七八九][十百千])[一二三四五六七八九十百千]*(?:个|件|次|场|条|项|家|篇|期|名|批)|"
+    r"网站|门户|网页|页面|公众号|微信|微博|抖音|新媒体|客户端|APP|小程序|热线|公开栏|公告栏|电子屏|专栏|栏目|专区|专版|"
+    r"窗口|大厅|查阅点|查阅室|服务点|服务中心|电视|广播|报纸|公报|发布会|留言|信箱|在线咨询|知识库|搜索|检索|链接|"
+    r"图解|图表|图片|视频|音频|动漫|漫画|H5|长图|案例|问答|"
+    r"规范性文件|文号|目录|指南|清单|年报|预算|决算|规划|采购|招投标|招标|收费|审批|许可|处罚|执法|资金|统计|档案|草案|"
+    r"公开属性|拟文|审查|审核|保密|抽查|巡检|排查|通报|考核|考评|评议|问责|责任追究|复议|诉讼|纠错|意见征集|民意征集|"
+    r"征求意见|听证|座谈|问卷|访谈|清理|归集|预公开|编制|岗前|新入职|新上岗|传帮带|舆情|隐私|个人信息|"
+    r"重大项目|建设项目|重大行政决策|营商环境|惠企|就业|社保|医疗|教育|住房|养老|征收|征地|拆迁|环保|食品|安全生产|"
+    r"村|社区|街道|乡镇|机构改革|人事变动|兼职|借调|流动性|申请量|分散|噪音|老化|失效|设备|"
+    r"时限|期限|工作日|日内|天内|每月|每季度?|每周|每半年|每年|按月|按季|季度|年底|年初|月底|"
+    r"错误|错别字|错字|差错|断字|调查|征集|重点项目|全流程|一网通办|跟班"
+)
+#: Proper-noun-like jieba tags: a word tagged so names a specific thing (a system, body, place,
+#: product, foreign-script name) unless it is a generic word of the genre.
+_NAMED_POS = re.compile(r"^(?:nz|eng|nt|ns|nr|nrt|nrfg|m)$")
+#: Heads that turn a specific modifier into a named system ("跟班学习制度", "阅办联动机制").
+_SYSTEM_HEADS = frozenset({"制度", "机制", "系统", "平台", "模式", "工程", "行动", "专栏", "清单", "错误"})
+#: A quoted name of a document, or of a column, campaign or system ("“阅办联动”机制"); quoted slogans
+#: ("公开为常态、不公开为例外", "接地气") are no object, and neither is the regulation's own title.
+_QUOTED_NAME = re.compile(
+    r"《(?![^》]*条例)(?![^》]*办法》)[^》]{2,30}》"
+    r"|“[^”]{2,16}”(?=(?:专栏|栏目|专区|专题|活动|行动|工程|品牌|平台|系统|机制|模式|制度|试点|号|APP|小程序|服务))"
+)
+#: Generic words jieba tags as proper nouns or numerals: qualities (-化), superiors, quantifiers.
+_GENERIC_NAMED = re.compile(
+    r"^(?:[\u4e00-\u9fff]{1,3}化|多[\u4e00-\u9fff]*|全[\u4e00-\u9fff]*|各[\u4e00-\u9fff]*|一[\u4e00-\u9fff]?|一些|一定|部分|少数|个别|若干|进一步|"
+    r"[一二两三四五六七八九十百千万]|党工委|管委会|[省市区县]委|[省市区县]政府|国务院|上级[\u4e00-\u9fff]*)$"
+)
+
+
+def _generic_words() -> frozenset[str]:
+    from ._vague_lexicon import GENERIC_WORDS
+
+    return GENERIC_WORDS
+
+
+def named_objects(text: str, *, generic: frozenset[str] | None = None) -> list[str]:
+    """Specific things a statement names, found by jieba part of speech rather than a word list.
+
+    A word tagged as a proper noun, organisation, place, foreign-script name or numeral (nz, nt,
+    ns, nr, eng, m), and a system name made of a specific modifier and a head such as 制度/机制/
+    平台 ("跟班学习制度"), count, unless the word is one of the genre's generic words: ``generic``
+    (learned by ``scripts/eval_problems.py`` from statements labelled vague) or a quality in -化,
+    a quantifier or a superior body.
+    """
+    import jieba
+    import jieba.posseg as pseg
+
+    gen = _generic_words() if generic is None else generic
+    jieba.setLogLevel(60)
+    toks = [(w.word, w.flag) for w in pseg.cut(re.sub(r"\s+", "", text))]
+    out = [
+        w
+        for w, f in toks
+        if _NAMED_POS.match(f) and w not in gen and not _GENERIC_NAMED.match(w) and not re.fullmatch(r"\W+", w)
+    ]
+    for i, (head, _) in enumerate(toks):
+        if head not in _SYSTEM_HEADS:
+            continue
+        mod, tag = toks[i - 1] if i else ("", "x")
+        if len(mod) >= 2 and tag not in ("x", "uj", "c", "p", "d") and mod not in gen:
+            out.append(mod + head)
+    out += [m.group(0) for m in _QUOTED_NAME.finditer(text)]
+    return out
+
+
+def vagueness(text: str, *, generic: frozenset[str] | None = None) -> tuple[bool, str]:
+    """Is the statement 泛泛而谈? Returns (vague, reason).
+
+    The format notice asks section 五 to be 明确具体, not 笼统模糊、泛泛而谈 (definition and borderline
+    cases: ``corpora/problems/guide.md``, section 5). Rule: a statement is vague when it uses generic evaluation or
+    effort wording (有待进一步加强, 还需提升, 仍有差距, 不够到位, 持续推进 …) and names no concrete
+    object: no channel or medium (网站, 公众号, 视频 …), document type (目录, 清单, 预决算 …),
+    procedure (审查, 考核, 抽查 …), policy domain or place, cause (机构改革, 兼职 …), time limit or
+    frequency, and no number. The report year and the regulation's title do not count: every report
+    names them. Beyond that list, jieba's part-of-speech tags find what a list cannot know: proper
+    nouns, organisations, numerals and named systems (``named_objects``). What is left is only
+    work-area nouns and generic qualities (解读, 队伍, 质量, 水平, 意识 …), so the sentence could
+    stand in any report of any year. A statement without evaluative wording (a plain account of
+    what was done) is not vague.
+    """
+    t = _BOILERPLATE_NAMES.sub("", unicodedata.normalize("NFKC", text))
+    evaluative = list(dict.fromkeys(m.group(0) for m in _EVALUATIVE.finditer(t)))
+    if not evaluative or _CONCRETE.search(t) or named_objects(t, generic=generic):
+        return False, ""
+    shown = "、".join(evaluative)[:40]
+    return (
+        True,
+        f"only generic wording ({shown}); no channel, document type, number, procedure or domain noun",
+    )

@@ -1,0 +1,51 @@
+"""Vagueness of section 五 statements (泛泛而谈): hand-written statements."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp_pipeline.vagueness import vagueness
+
+
+@pytest.mark.parametrize(
+    ("text", "vague"),
+    [
+        ("政务公开工作水平有待进一步提高", True),
+        ("工作人员主动性还需进一步加强，与上级要求仍有差距", True),  # a generic role is no concrete object
+        ("2023年，信息公开内容不够全面", True),  # the report year is not a number that says something
+        ("认真学习《中华人民共和国政府信息公开条例》，不断提升工作水平", True),  # every report names it
+        ("政策解读质量有待提高", True),  # a work area, not an object
+        ("全年仅发布解读两篇，数量有待提高", False),  # a Chinese-numeral count
+        ("建立一个长效机制，确保各项工作落到实处", True),  # "一个" counts nothing
+        ("每季度对政务新媒体开展一次抽查", False),
+        ("因机构改革，历史信息迁移不够及时", False),  # a concrete cause
+        ("持续推进政务公开工作，不断提升工作质效", True),
+        ("政府网站搜索功能有待进一步完善", False),
+        ("依申请公开答复期限把握不够严格", False),
+        ("全年仅发布解读2篇，数量有待提高", False),
+        ("本年度新设立了办公场所", False),  # no generic evaluation at all: not 泛泛而谈
+    ],
+)
+def test_vagueness_rule(text: str, vague: bool) -> None:
+    v, reason = vagueness(text)
+    assert v is vague
+    assert (reason != "") is vague
+
+
+@pytest.mark.parametrize(
+    ("text", "vague"),
+    [
+        ("新进人员跟班学习的制度执行还需进一步加强", False),
+        ("依托“一网通办”平台的信息公开有待进一步完善", False),
+        ("少数稿件存在断字现象，审核把关仍需加强", False),
+        ("面向企业的问卷调查覆盖面仍需拓展", False),
+        ("“阅办联动”机制建设有待深化", False),
+        ("《政府信息公开指南》内容更新不够及时", False),
+        ("政务公开队伍能力有待进一步提升", True),
+        ("智能化、数字化水平仍需提升", True),
+        ("落实“公开为常态、不公开为例外”原则不够到位，有待加强", True),
+    ],
+)
+def test_vagueness_names_objects_outside_the_word_list(text: str, vague: bool) -> None:
+    """Written for this test: named systems, quoted names and errors are concrete; slogans are not."""
+    assert vagueness(text)[0] is vague
