@@ -161,7 +161,7 @@ class ChannelFinder:
 def channel_mentions(doc: Doc) -> list[ChannelMention]:
     """The ``channels`` span group as plain mentions (exact surface ranges)."""
     group = doc.spans.get("channels", [])
-    return [ChannelMention(*span._.surface, span.label_) for span in group]
+    return [ChannelMention(span._.surface[0], span._.surface[1], span.label_) for span in group]
 
 
 class ClaimBuilder:
