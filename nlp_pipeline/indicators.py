@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .schema import DENIED_ROWS, REJECTED_ROWS, UNABLE_ROWS
+
 ARITHMETIC_RULES = (
     "active_count",
     "active_fee",
@@ -23,18 +25,9 @@ ARITHMETIC_RULES = (
 )
 NARRATIVE_RULES = ("claim_mismatch", "claim_percentage", "claim_all_closed", "fee_contradiction")
 
-_DENIED = (
-    "state_secret",
-    "law_prohibited",
-    "three_security",
-    "third_party",
-    "internal_affairs",
-    "process_info",
-    "enforcement_file",
-    "query_matter",
-)
-_UNABLE = ("not_held", "need_create", "unclear")
-_REJECTED = ("complaint", "duplicate", "publication", "massive_repeat", "confirm_info")
+_DENIED = DENIED_ROWS
+_UNABLE = UNABLE_ROWS
+_REJECTED = REJECTED_ROWS
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from .result import CellValue
+from .schema import DENIED_ROWS
 
 __all__ = ["QUANTITIES", "Cells", "QuantityFn", "Reading", "column_readings", "fmt", "t4_readings"]
 
@@ -225,16 +226,7 @@ QUANTITIES: dict[str, QuantityFn] = {
     "apply.other.no_fee": _q_row_or_group("apply.other.no_fee", "apply.other"),
     **{
         f"apply.denied.{row}": _q_row_or_group(f"apply.denied.{row}", "apply.denied")
-        for row in (
-            "state_secret",
-            "law_prohibited",
-            "three_security",
-            "third_party",
-            "internal_affairs",
-            "process_info",
-            "enforcement_file",
-            "query_matter",
-        )
+        for row in DENIED_ROWS
     },
     **{
         f"apply.rejected.{row}": _q_row_or_group(f"apply.rejected.{row}", "apply.rejected")

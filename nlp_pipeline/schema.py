@@ -55,6 +55,11 @@ _REJECTED = (
     ("massive_repeat", "4.无正当理由大量反复申请"),
     ("confirm_info", "5.要求行政机关确认或重新出具已获取信息"),
 )
+#: The sub-row keys of （三）不予公开, （四）无法提供 and （五）不予处理 (``apply.denied.<key>`` ...):
+#: the one list the indicators and the claim readings use too.
+DENIED_ROWS = tuple(k for k, _ in _DENIED)
+UNABLE_ROWS = tuple(k for k, _ in _UNABLE)
+REJECTED_ROWS = tuple(k for k, _ in _REJECTED)
 _OTHER_2021 = (
     ("no_correction", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
     ("no_fee", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
