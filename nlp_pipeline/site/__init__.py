@@ -128,12 +128,13 @@ class Chart:
 def _layout(title: str, *, percent: bool = False, barmode: str | None = None) -> dict[str, Any]:
     layout: dict[str, Any] = {
         "title": {"text": title, "font": {"size": 14}},
-        "margin": {"l": 50, "r": 10, "t": 40, "b": 40},
-        "height": 300,
+        "margin": {"l": 50, "r": 10, "t": 40, "b": 70},
+        "height": 320,
         "font": {"family": "'Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft YaHei',sans-serif"},
-        "xaxis": {"type": "category", "title": {"text": "year"}},
-        "yaxis": {"tickformat": ".1%"} if percent else {},
-        "legend": {"orientation": "h", "y": -0.25},
+        "xaxis": {"type": "category", "title": {"text": "year", "standoff": 4}},
+        # a share lives in [0, 100%]: a single point must not stretch the axis to -100%..200%
+        "yaxis": {"tickformat": ".1%", "range": [0, 1.05]} if percent else {"rangemode": "tozero"},
+        "legend": {"orientation": "h", "y": -0.35},
     }
     if barmode:
         layout["barmode"] = barmode
