@@ -116,7 +116,7 @@ SHOULD_LINK: dict[str, tuple[tuple[int, str], ...]] = {
         (1403, "ebe946da4d"),
     ),
     "jjf-2022.html": ((1762, "1a2326d503"),),
-    "jjf-2022.print.pdf": ((1815, "1a2326d503"),),
+    "jjf-2022.print.pdf": ((1816, "1a2326d503"),),
     "shuyang-fgj-2023.html": ((519, "11c13022b2"),),
     "szfgs-2024.pdf": (
         (378, "ebe946da4d"),
