@@ -54,6 +54,11 @@ LABEL_NAMES: dict[str, str] = {
 }
 
 MODEL_FILE = "problem_classifier.joblib"
+#: The model's inference parameters beside the joblib (written by ``export_inference`` in
+#: ``scripts/train_classifier.py``): numpy arrays and a JSON, so analysing never imports sklearn.
+EXPORT_ARRAYS_SUFFIX = ".npz"
+EXPORT_JSON_SUFFIX = ".inference.json"
+EXPORT_FORMAT = 1
 #: Environment variable naming a user's own model file (``--model PATH`` sets it for the workers too).
 MODEL_ENV = "NLP_PIPELINE_MODEL"
 
@@ -117,13 +122,69 @@ def _tokens(text: str) -> tuple[str, ...]:
     return tuple(w for w in words if w.strip() and not re.fullmatch(r"[\W\d_]+", w))
 
 
+def exported_paths(model_path: Path) -> tuple[Path, Path]:
+    """The arrays and the JSON exported beside ``model_path`` (``x.joblib`` -> ``x.npz``, ``x.inference.json``)."""
+    return model_path.with_suffix(EXPORT_ARRAYS_SUFFIX), model_path.with_suffix(EXPORT_JSON_SUFFIX)
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _load_exported(p: Path) -> dict[str, Any] | None:
+    """The numpy bundle exported from ``p``, or None when absent or exported from another file
+    (a retrained joblib without a fresh export is then loaded with joblib: slower, same scores)."""
+    import json
+
+    arrays, spec_path = exported_paths(p)
+    if not (arrays.is_file() and spec_path.is_file()):
+        return None
+    spec = json.loads(spec_path.read_text(encoding="utf-8"))
+    if spec.get("format") != EXPORT_FORMAT or spec.get("source_sha256") != _sha256(p):
+        return None
+    import numpy as np
+
+    with np.load(arrays, allow_pickle=False) as z:
+        data = {k: z[k] for k in z.files}
+    blocks = [
+        TfidfBlock(
+            vocabulary={t: i for i, t in enumerate(b["vocabulary"])},
+            idf=data[f"idf_{k}"] if b["use_idf"] else None,
+            analyzer=b["analyzer"],
+            ngram_range=(int(b["ngram_range"][0]), int(b["ngram_range"][1])),
+            lowercase=bool(b["lowercase"]),
+            sublinear_tf=bool(b["sublinear_tf"]),
+            norm=b["norm"],
+            weight=float(b["weight"]),
+        )
+        for k, b in enumerate(spec["blocks"])
+    ]
+    model = NumpyPlattOneVsRest(blocks, data["coef"], data["intercept"], data["platt"])
+    bundle = {k: spec[k] for k in ("labels", "threshold", "fit_threshold", "main", "version") if k in spec}
+    bundle["model"] = model
+    return bundle
+
+
 @lru_cache(maxsize=4)
 def _load(path: str) -> dict[str, Any]:
-    """Load the artifact once per path; raises ``ModelError`` with the way to build it."""
+    """Load the artifact once per path; raises ``ModelError`` with the way to build it.
+
+    The numpy export beside the joblib is preferred (no sklearn, scipy or pandas import); the
+    joblib itself is the fallback."""
     p = Path(path)
     hint = "train it with `python scripts/train_classifier.py` (writes models/problem_classifier.joblib)"
     if not p.is_file():
         raise ModelError.from_catalogue(Errors.E009, str(p), detail=f"{p.name} not found; {hint}")
+    try:
+        exported = _load_exported(p)
+    except Exception as exc:
+        raise ModelError.from_catalogue(
+            Errors.E009, str(p), detail=f"exported parameters unreadable: {exc!r}; {hint}"
+        ) from exc
+    if exported is not None:
+        return exported
     try:
         import joblib
 
@@ -166,6 +227,105 @@ class PlattOneVsRest:
         a = np.array([p[0] for p in self.platt])
         b = np.array([p[1] for p in self.platt])
         return 1.0 / (1.0 + np.exp(-(d * a + b)))
+
+
+_WHITE_SPACES = re.compile(r"\s\s+")  # sklearn's char analyzer collapses these to one space
+
+
+class TfidfBlock:
+    """One fitted ``TfidfVectorizer`` of the feature union, applied with numpy only.
+
+    It reproduces ``TfidfVectorizer.transform`` for the settings the training script uses (raw
+    term counts, optional lowercasing, char n-grams or jieba word n-grams, sublinear tf, idf, l2):
+    ``export_inference`` refuses any other setting, so the two paths cannot silently differ.
+    """
+
+    def __init__(
+        self,
+        *,
+        vocabulary: dict[str, int],
+        idf: Any,
+        analyzer: str,
+        ngram_range: tuple[int, int],
+        lowercase: bool,
+        sublinear_tf: bool,
+        norm: str | None,
+        weight: float,
+    ) -> None:
+        self.vocabulary = vocabulary
+        self.idf = idf
+        self.analyzer = analyzer
+        self.ngram_range = ngram_range
+        self.lowercase = lowercase
+        self.sublinear_tf = sublinear_tf
+        self.norm = norm
+        self.weight = weight
+
+    def terms(self, text: str) -> list[str]:
+        doc = text.lower() if self.lowercase else text
+        lo, hi = self.ngram_range
+        if self.analyzer == "char":
+            doc = _WHITE_SPACES.sub(" ", doc)
+            seq: Sequence[str] = doc
+        else:
+            seq = jieba_tokens(doc)
+        out = list(seq) if lo == 1 else []
+        join = "" if self.analyzer == "char" else " "
+        for n in range(max(lo, 2), min(hi + 1, len(seq) + 1)):
+            out += [join.join(seq[i : i + n]) for i in range(len(seq) - n + 1)]
+        return out
+
+    def transform_one(self, text: str) -> tuple[Any, Any]:
+        """Sorted column indices and tf-idf values of one text (a sparse row)."""
+        import numpy as np
+
+        counts: dict[int, int] = {}
+        for t in self.terms(text):
+            j = self.vocabulary.get(t)
+            if j is not None:
+                counts[j] = counts.get(j, 0) + 1
+        idx = np.array(sorted(counts), dtype=np.int64)
+        val = np.array([counts[j] for j in idx.tolist()], dtype=np.float64)
+        if self.sublinear_tf:
+            val = np.log(val) + 1.0
+        if self.idf is not None:
+            val = val * self.idf[idx]
+        if self.norm == "l2" and val.size:
+            val = val / np.sqrt(np.dot(val, val))
+        elif self.norm == "l1" and val.size:
+            val = val / np.abs(val).sum()
+        return idx, val * self.weight
+
+
+class NumpyPlattOneVsRest:
+    """``PlattOneVsRest`` from its exported parameters: the same probabilities, numpy only."""
+
+    def __init__(self, blocks: list[TfidfBlock], coef: Any, intercept: Any, platt: Any) -> None:
+        self.blocks = blocks
+        self.coef = coef  # labels x features (the blocks' columns side by side)
+        self.intercept = intercept
+        self.platt = platt  # labels x (a, b)
+
+    def decision_function(self, texts: Sequence[str]) -> Any:
+        import numpy as np
+
+        out = np.empty((len(texts), self.coef.shape[0]), dtype=np.float64)
+        for r, text in enumerate(texts):
+            score = np.array(self.intercept, dtype=np.float64)
+            offset = 0
+            for block in self.blocks:
+                idx, val = block.transform_one(text)
+                if idx.size:
+                    score = score + self.coef[:, idx + offset] @ val
+                offset += len(block.vocabulary)
+            out[r] = score
+        return out
+
+    def predict_proba(self, texts: Sequence[str]) -> Any:
+        import numpy as np
+
+        d = self.decision_function(texts)
+        return 1.0 / (1.0 + np.exp(-(d * self.platt[:, 0] + self.platt[:, 1])))
 
 
 def decide_row(

@@ -1,6 +1,7 @@
 """Train the section 五 classifier, choose it by cross-validation grouped by body, save it.
 
 Usage: python scripts/train_classifier.py [--real DIR] [--out models] [--no-save] [--quick]
+       python scripts/train_classifier.py --export-only [--out models]
 
 Data: ``corpora/problems/real_gold.jsonl`` (every statement of section 五 of the real reports, by
 offsets, with per-clause topics) and ``corpora/problems/statements.jsonl`` (synthetic statements we
@@ -10,7 +11,10 @@ but are never scored. Scores are calibrated per label by Platt scaling on out-of
 folds are again grouped by body, so the thresholds below mean a probability. The configuration
 (regularisation, jieba words, training units) with the best grouped-CV macro-F1 of the main label on
 real problem statements is trained on everything and written to ``models/problem_classifier.joblib``
-with ``problem_classifier.meta.json`` (data hashes, versions, scores, per-class table).
+with ``problem_classifier.meta.json`` (data hashes, versions, scores, per-class table), and its
+inference parameters are exported beside it (``problem_classifier.npz`` + ``.inference.json``, no
+pickle) so the installed tool scores statements with numpy only. ``--export-only`` re-exports the
+current joblib without retraining.
 """
 
 from __future__ import annotations
@@ -38,10 +42,12 @@ sys.path.insert(0, str(ROOT))
 
 from nlp_pipeline.loaders import load  # noqa: E402
 from nlp_pipeline.problem_classifier import (  # noqa: E402
+    EXPORT_FORMAT,
     LABEL_NAMES,
     LABELS,
     PlattOneVsRest,
     decide_row,
+    exported_paths,
     jieba_tokens,
     main_first_listed,
     normalize,
@@ -395,13 +401,93 @@ def nested_selection(
     }
 
 
+def _block_spec(name: str, vec: object, weight: float) -> dict[str, object]:
+    """A vectorizer's settings, refused unless ``TfidfBlock`` reproduces them exactly."""
+    if not isinstance(vec, TfidfVectorizer):
+        raise ValueError(f"{name}: {type(vec).__name__} is not a TfidfVectorizer")
+    word = vec.analyzer == "word" and vec.tokenizer is jieba_tokens
+    checks = {
+        "analyzer": vec.analyzer == "char" or word,
+        "input": vec.input == "content",
+        "preprocessor": vec.preprocessor is None,
+        "strip_accents": not vec.strip_accents,
+        "stop_words": vec.stop_words is None,
+        "binary": not vec.binary,
+        "dtype": np.dtype(vec.dtype) == np.float64,
+        "norm": vec.norm in ("l2", "l1", None),
+        "tokenizer": word or vec.tokenizer is None,
+    }
+    bad = [k for k, ok in checks.items() if not ok]
+    if bad:
+        raise ValueError(f"{name}: settings the numpy export does not reproduce: {bad}")
+    vocab = [""] * len(vec.vocabulary_)
+    for term, j in vec.vocabulary_.items():
+        vocab[j] = term
+    return {
+        "name": name,
+        "analyzer": vec.analyzer,
+        "tokenizer": "jieba_tokens" if word else None,
+        "ngram_range": list(vec.ngram_range),
+        "lowercase": bool(vec.lowercase),
+        "sublinear_tf": bool(vec.sublinear_tf),
+        "use_idf": bool(vec.use_idf),
+        "norm": vec.norm,
+        "weight": float(weight),
+        "vocabulary": vocab,
+    }
+
+
+def export_inference(bundle: dict[str, object], out_dir: Path, *, source: Path) -> tuple[Path, Path]:
+    """Write the fitted model's inference parameters beside ``source`` (the joblib they come from):
+    ``<stem>.npz`` (idf per block, coefficients, intercepts, Platt a/b; no pickle) and
+    ``<stem>.inference.json`` (vocabularies, vectorizer settings, labels, thresholds, the joblib's
+    sha256 so a stale export is never used)."""
+    model = bundle["model"]
+    if not isinstance(model, PlattOneVsRest) or not isinstance(model.features, FeatureUnion):
+        raise ValueError("not a PlattOneVsRest over a FeatureUnion")
+    weights = model.features.transformer_weights or {}
+    blocks, arrays = [], {}
+    for k, (name, vec) in enumerate(model.features.transformer_list):
+        blocks.append(_block_spec(name, vec, weights.get(name, 1.0)))
+        if vec.use_idf:
+            arrays[f"idf_{k}"] = np.asarray(vec.idf_, dtype=np.float64)
+    for c in model.classifiers:
+        if c.coef_.shape[0] != 1:
+            raise ValueError("each per-label classifier must be binary")
+    arrays["coef"] = np.vstack([np.asarray(c.coef_, dtype=np.float64)[0] for c in model.classifiers])
+    arrays["intercept"] = np.array([float(c.intercept_[0]) for c in model.classifiers])
+    arrays["platt"] = np.array(model.platt, dtype=np.float64).reshape(-1, 2)
+    spec = {
+        "format": EXPORT_FORMAT,
+        "source": source.name,
+        "source_sha256": hashlib.sha256(source.read_bytes()).hexdigest(),
+        **{k: bundle[k] for k in ("labels", "threshold", "fit_threshold", "main", "version") if k in bundle},
+        "blocks": blocks,
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    npz, js = exported_paths(out_dir / source.name)
+    np.savez_compressed(npz, **arrays)
+    js.write_text(json.dumps(spec, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    return npz, js
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--real", type=Path, default=ROOT.parent / "shared" / "corpora" / "real")
     ap.add_argument("--out", type=Path, default=ROOT / "models")
     ap.add_argument("--no-save", action="store_true")
     ap.add_argument("--quick", action="store_true", help="evaluate only the default configuration")
+    ap.add_argument(
+        "--export-only", action="store_true", help="re-export the current joblib's inference parameters; no training"
+    )
     args = ap.parse_args(argv)
+    if args.export_only:
+        import joblib
+
+        src = args.out / "problem_classifier.joblib"
+        npz, js = export_inference(joblib.load(src), args.out, source=src)
+        print(f"wrote {npz} and {js.name} from {src}")
+        return 0
     t0 = time.perf_counter()
     real, clause_items, skipped = load_real(args.real)
     synth = load_synthetic()
@@ -539,7 +625,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     (args.out / "problem_classifier.meta.json").write_text(
         json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8"
     )
-    print(f"wrote {path} and problem_classifier.meta.json")
+    npz, js = export_inference(joblib.load(path), args.out, source=path)
+    print(f"wrote {path}, problem_classifier.meta.json, {npz.name} and {js.name}")
     return 0
 
 
