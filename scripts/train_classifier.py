@@ -478,7 +478,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--no-save", action="store_true")
     ap.add_argument("--quick", action="store_true", help="evaluate only the default configuration")
     ap.add_argument(
-        "--export-only", action="store_true", help="re-export the current joblib's inference parameters; no training"
+        "--export-only",
+        action="store_true",
+        help="re-export the current joblib's inference parameters; no training",
     )
     args = ap.parse_args(argv)
     if args.export_only:

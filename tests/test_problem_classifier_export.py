@@ -90,7 +90,14 @@ def test_word_block_and_reexport_match(tmp_path: Path) -> None:
     tc = _train_script()
     rows = [json.loads(line) for line in SYNTH.read_text(encoding="utf-8").splitlines() if line.strip()]
     items = [
-        tc.Item(text=r["text"], labels=tuple(r["labels"]), kind=r["kind"], group="synthetic", real=False, unit="statement")
+        tc.Item(
+            text=r["text"],
+            labels=tuple(r["labels"]),
+            kind=r["kind"],
+            group="synthetic",
+            real=False,
+            unit="statement",
+        )
         for r in rows[:120]
     ]
     feats, clfs = tc.fit_raw(items, (2.0, 0.5, False))
@@ -98,7 +105,13 @@ def test_word_block_and_reexport_match(tmp_path: Path) -> None:
     src = tmp_path / "m.joblib"
     import joblib
 
-    bundle = {"model": model, "labels": list(pc.LABELS), "threshold": 0.5, "fit_threshold": 0.3, "main": "argmax"}
+    bundle = {
+        "model": model,
+        "labels": list(pc.LABELS),
+        "threshold": 0.5,
+        "fit_threshold": 0.3,
+        "main": "argmax",
+    }
     joblib.dump(bundle, src)
     tc.export_inference(bundle, tmp_path, source=src)
     loaded = pc.load_model(src)
@@ -146,7 +159,13 @@ def test_analyze_imports_no_sklearn_scipy_pandas() -> None:
     )
     env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
     run = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, encoding="utf-8", env=env, cwd=ROOT, check=False
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        cwd=ROOT,
+        check=False,
     )
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout.strip().splitlines()[-1] == "[]"
