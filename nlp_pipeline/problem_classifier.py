@@ -3,7 +3,9 @@
 The model is trained by ``scripts/train_classifier.py`` on the real statements of
 ``corpora/problems/real_gold.jsonl`` (with their per-clause topics) and the synthetic
 ``corpora/problems/statements.jsonl``, chosen by cross-validation grouped by body and calibrated
-(Platt) so its scores are probabilities; this module only loads it (once, offline) and applies it:
+(Platt) so its scores are probabilities; this module only loads it (once, offline) and applies it,
+from the numpy export beside the joblib (``problem_classifier.npz`` + ``.inference.json``), so
+analysing a report never imports sklearn, scipy or pandas (the joblib is the fallback):
 ``classify`` gives a statement's labels (``other`` only when no category reaches the fit
 threshold), ``topics`` one label per problem the statement lists.
 Text normalisation and tokenisation live here so training and inference cannot drift apart, and
