@@ -15,8 +15,6 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
-import cn2an
-
 Qualifier = Literal["exact", "at_least", "about", "at_most", "range"]
 
 # Longest first so 人次 wins over 人, 万元 over 元.
@@ -167,6 +165,8 @@ def to_number(span: str) -> float:
     s = unicodedata.normalize("NFKC", span).replace(",", "")
     if re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", s):
         return float(s)
+    import cn2an  # only for Chinese numerals: most figures are Arabic, and the import costs start-up
+
     return float(cn2an.cn2an(s, "smart"))
 
 
