@@ -11,11 +11,12 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
-Stage = Literal["sections", "tables", "arithmetic", "claims", "corpus", "problems"]
+Stage = Literal["loading", "sections", "tables", "arithmetic", "claims", "corpus", "problems"]
 Severity = Literal["error", "warning", "info"]
 
 #: Stage ids with the headings docs/contract.md files the rules under, in the document's order.
 STAGE_TITLES: dict[str, str] = {
+    "loading": "loading (limits)",
     "sections": "sections",
     "tables": "tables",
     "arithmetic": "arithmetic",
@@ -41,6 +42,24 @@ class Rule(StrEnum):
         return obj
 
     # sections
+    TABLE_SPAN_CLAMPED = (
+        "table_span_clamped",
+        "warning",
+        "loading",
+        "a rowspan/colspan/gridSpan over Limits.max_span was clamped: the cell covers fewer positions",
+    )
+    TABLE_TOO_LARGE = (
+        "table_too_large",
+        "warning",
+        "loading",
+        "a table would expand past Limits.max_table_cells: read unexpanded, or as text lines",
+    )
+    HTML_NESTING_FLATTENED = (
+        "html_nesting_flattened",
+        "warning",
+        "loading",
+        "markup nested deeper than the parser or Limits.max_html_depth follows was read as text lines",
+    )
     MISSING_SECTION = ("missing_section", "error", "sections", "a statutory section is absent")
     SECTION_HEADING_MISSING = (
         "section_heading_missing",

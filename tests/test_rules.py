@@ -32,11 +32,12 @@ def test_contract_lists_exactly_the_catalogue_by_stage() -> None:
 def test_every_finding_is_created_through_the_catalogue() -> None:
     """No rule id as a bare string at a creation site, and no catalogue entry the code never emits."""
     used: set[str] = set()
-    for path in PACKAGE.glob("*.py"):
+    for path in PACKAGE.rglob("*.py"):
         if path.name == "rules.py":
             continue
         src = path.read_text(encoding="utf-8")
         assert re.search(r"\brule\s*=\s*['\"]", src) is None, f"{path.name}: a rule id outside the catalogue"
+        assert re.search(r"GridNote\(\s*['\"]", src) is None, f"{path.name}: a loader rule outside the catalogue"
         used |= set(re.findall(r"\bRule\.([A-Z0-9_]+)\b", src))
     assert used == {r.name for r in Rule}
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from ..document import Block, Document, GridCell, Table
 from ..limits import DEFAULT_LIMITS, Limits
 from ..result import Finding
+from ..rules import Rule
 from .files import check_text_length
 
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
@@ -166,7 +167,7 @@ class DocBuilder:
 class GridNote:
     """What a limit did to one table: a finding's rule, message, limit and the value found."""
 
-    rule: str
+    rule: Rule
     message: str
     limit: int
     found: int
@@ -185,7 +186,7 @@ class GridResult:
 
 def span_note(attr: str, declared: int, used: int, *, row: int, col: int) -> GridNote:
     return GridNote(
-        "table_span_clamped",
+        Rule.TABLE_SPAN_CLAMPED,
         f"a cell at row {row + 1} declares {attr}={declared}; only {used} is honoured "
         "(Limits.max_span): the cell covers fewer positions than the file says",
         used,
@@ -201,7 +202,7 @@ def too_large_note(cells: int, limit: int, *, as_text: bool) -> GridNote:
         else "it was read with each merged cell once, not expanded (columns may not line up)"
     )
     return GridNote(
-        "table_too_large",
+        Rule.TABLE_TOO_LARGE,
         f"the table would expand to {cells} cells, over the limit of {limit} (Limits.max_table_cells); {how}",
         limit,
         cells,

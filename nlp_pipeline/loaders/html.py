@@ -12,6 +12,7 @@ import lxml.html
 from ..document import Document, GridCell
 from ..errors import Errors, InputError, NotAReportError
 from ..limits import DEFAULT_LIMITS, Limits
+from ..rules import Rule
 from .base import _WS, DocBuilder, GridNote, GridResult, clean_line, expand_spans_limited
 from .files import decode_text
 
@@ -169,7 +170,7 @@ def _parse(text: str, *, source: str, builder: DocBuilder) -> lxml.html.HtmlElem
         )
     builder.add_finding(
         GridNote(
-            "html_nesting_flattened",
+            Rule.HTML_NESTING_FLATTENED,
             f"the page nests elements deeper than the HTML parser can follow ({cut}); it was read with its "
             "wrapper tags (div, span, font, p …) removed: all text kept, paragraph breaks approximated",
             builder.limits.max_html_depth,
@@ -225,7 +226,7 @@ def _flatten_deep(body: lxml.html.HtmlElement, *, builder: DocBuilder) -> None:
     if at_limit:
         builder.add_finding(
             GridNote(
-                "html_nesting_flattened",
+                Rule.HTML_NESTING_FLATTENED,
                 f"the page nests elements {deepest} levels deep, over the limit of {limit} "
                 f"(Limits.max_html_depth); {len(at_limit)} element(s) below that level were read as plain "
                 "text lines (any table there is read as text)",
