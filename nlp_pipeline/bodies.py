@@ -33,10 +33,12 @@ FUZZY_CUTOFF = 90.0
 _MIN_FUZZY_LEN = 8
 
 _PUNCT = re.compile(r"[\s·•・,，、.。:：;；'\"“”‘’()（）\[\]【】《》<>〈〉_\-—－~～/／]+")
-# 衡阳市人社局 / 衡阳人社局: the 市/区/县 after a 2-3 character place name; 区财政局 / 财政局: a bare
-# leading 市/区/县 standing for the omitted place (not 市场监督管理局, 区级, 市委, 县区...)
-_PLACE_SUFFIX = re.compile(r"^([\u4e00-\u9fff]{2,3}?)(?:市|区|县)(?![场级委辖区县市])")
-_BARE_PREFIX = re.compile(r"^(?:市|区|县)(?![场级委辖区县市政])")
+# 衡阳市人社局 / 衡阳人社局: the 市/区/县 after a 2-3 character place name (not 市场监督管理局, 区级,
+# 市委, 县区...). ``assign`` puts it back where two bodies differ only by it (长沙县 / 长沙市).
+_PLACE_SUFFIX = re.compile(r"^([\u4e00-\u9fff]{2,3}?)(市|区|县)(?![场级委辖区县市])")
+# Everything up to the last place-level character: names that differ there (呼和浩特市新城区… /
+# 呼和浩特市回民区…) are different bodies however similar the rest, so they never join fuzzily.
+_PLACE_PART = re.compile(r"^.*[省市县区州旗盟]")
 _DIGITS = re.compile(r"\d+")
 _PINGTAN = re.compile(r"^平潭综合实验区")
 
@@ -53,13 +55,24 @@ class Aliases:
         return cls(names={}, patterns=())
 
 
-def normalize_agency(name: str) -> str:
+def normalize_agency(name: str, *, keep_place_suffix: bool = False) -> str:
     """The comparison form of an agency name: NFKC (full → half width), no spaces or punctuation,
-    no leading bare 区/市/县 (the place name left out), 平潭综合实验区 shortened to 平潭."""
+    平潭综合实验区 shortened to 平潭, and the 市/区/县 after a short place name dropped (unless
+    ``keep_place_suffix``: ``assign`` keeps it where it is all that tells two bodies apart)."""
     s = _PUNCT.sub("", unicodedata.normalize("NFKC", name))
     s = _PINGTAN.sub("平潭", s)
-    s = _PLACE_SUFFIX.sub(r"\1", s, count=1)
-    return _BARE_PREFIX.sub("", s, count=1)
+    return s if keep_place_suffix else _PLACE_SUFFIX.sub(r"\1", s, count=1)
+
+
+def _place_suffix(name: str) -> str:
+    """The 市/区/县 that ``normalize_agency`` drops from this name ("" if none)."""
+    m = _PLACE_SUFFIX.match(_PINGTAN.sub("平潭", _PUNCT.sub("", unicodedata.normalize("NFKC", name))))
+    return m.group(2) if m else ""
+
+
+def _place(key: str) -> str:
+    m = _PLACE_PART.match(key)
+    return m.group(0) if m else ""
 
 
 def body_key(agency: str | None, source: str = "") -> str:
@@ -112,10 +125,10 @@ def cluster_names(keys: Iterable[str]) -> dict[str, str]:
     counts = Counter(keys)
     order = sorted(counts, key=lambda k: (-counts[k], -len(k), k))
     rep: dict[str, str] = {}
-    reps: dict[tuple[str, str, tuple[str, ...]], list[str]] = defaultdict(list)
+    reps: dict[tuple[str, str, tuple[str, ...], str], list[str]] = defaultdict(list)
     for key in order:
         target = key
-        block = (key[:2], _suffix(key), tuple(_DIGITS.findall(key)))
+        block = (key[:2], _suffix(key), tuple(_DIGITS.findall(key)), _place(key))
         if len(key) >= _MIN_FUZZY_LEN and reps[block]:
             hit = process.extractOne(key, reps[block], scorer=fuzz.ratio, processor=None, score_cutoff=FUZZY_CUTOFF)
             if hit is not None:
@@ -152,10 +165,24 @@ def assign(
             keyed[src] = (normalize_agency(hit), "path_pattern")
         else:
             out[src] = (UNASSIGNED, "unassigned")
+    _separate_places(keyed, {str(r["source"]): str(r.get("agency") or "") for r in reports})
     rep = cluster_names(k for k, _ in keyed.values())
     for src, (key, how) in keyed.items():
         out[src] = (rep[key], how if rep[key] == key else f"{how}+fuzzy")
     return out
+
+
+def _separate_places(keyed: dict[str, tuple[str, str]], agency_of: Mapping[str, str]) -> None:
+    """Where one key stands for names with different dropped suffixes (长沙县财政局 and 长沙市财政局
+    both give 长沙财政局), those reports keep the suffix: a county and the city of the same name are
+    two bodies. Names without a suffix (长沙财政局) stay on the short key."""
+    suffixes: dict[str, set[str]] = defaultdict(set)
+    for src, (key, how) in keyed.items():
+        if how == "agency" and (sfx := _place_suffix(agency_of[src])):
+            suffixes[key].add(sfx)
+    for src, (key, how) in list(keyed.items()):
+        if how == "agency" and len(suffixes[key]) > 1 and _place_suffix(agency_of[src]):
+            keyed[src] = (normalize_agency(agency_of[src], keep_place_suffix=True), how)
 
 
 def primary_copies(rows: Sequence[Mapping[str, Any]]) -> set[str]:

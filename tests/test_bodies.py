@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from nlp_pipeline import bodies
 from nlp_pipeline.bodies import (
     Aliases,
     assign,
@@ -28,7 +29,7 @@ from nlp_pipeline.errors import UsageError
         ("衡阳市　人力资源和社会保障局", "衡阳人力资源和社会保障局"),  # full-width space
         ("石家庄市财政局", "石家庄财政局"),
         ("黄浦区人民政府", "黄浦人民政府"),
-        ("区财政局", "财政局"),
+        ("区财政局", "区财政局"),  # a bare 区 is kept: 区财政局 and 市财政局 are different levels
         ("市场监督管理局", "市场监督管理局"),  # 市 of 市场 is not a prefix
         ("市政府办公室", "市政府办公室"),
         ("ＡＢ市财政局", "AB市财政局"),  # full-width letters become half-width
@@ -138,3 +139,31 @@ def test_primary_copy_most_cells_then_fewest_findings() -> None:
 
 def test_empty_aliases() -> None:
     assert assign([{"source": "s", "agency": "某局"}], aliases=Aliases.empty()) == {"s": ("某局", "agency")}
+
+
+def test_a_county_and_the_city_of_the_same_name_stay_apart() -> None:
+    """Dropping 市/区/县 joins 衡阳市财政局 with 衡阳财政局, but not 长沙县财政局 with 长沙市财政局."""
+    got = bodies.assign(
+        [
+            {"source": "a/2022.html", "agency": "长沙县财政局"},
+            {"source": "b/2023.html", "agency": "长沙市财政局"},
+            {"source": "c/2022.html", "agency": "衡阳市财政局"},
+            {"source": "c/2023.html", "agency": "衡阳财政局"},
+        ]
+    )
+    assert got == {
+        "a/2022.html": ("长沙县财政局", "agency"),
+        "b/2023.html": ("长沙市财政局", "agency"),
+        "c/2022.html": ("衡阳财政局", "agency"),
+        "c/2023.html": ("衡阳财政局", "agency"),
+    }
+
+
+def test_long_names_of_different_districts_never_join_fuzzily() -> None:
+    a = "内蒙古自治区呼和浩特市新城区人力资源和社会保障局"
+    b = "内蒙古自治区呼和浩特市回民区人力资源和社会保障局"
+    got = bodies.assign([{"source": "x/1.html", "agency": a}, {"source": "y/1.html", "agency": b}])
+    assert got["x/1.html"][0] != got["y/1.html"][0]
+    variant = "内蒙古自治区呼和浩特市新城区人力资源与社会保障局"  # one character off, same district
+    got = bodies.assign([{"source": "x/1.html", "agency": a}, {"source": "x/2.html", "agency": variant}])
+    assert got["x/1.html"][0] == got["x/2.html"][0]
