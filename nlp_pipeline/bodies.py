@@ -81,6 +81,14 @@ def body_key(agency: str | None, source: str = "") -> str:
     return normalize_agency(agency or "") or f"source:{source}"
 
 
+def load_aliases(aliases: Aliases | str | Path | None) -> Aliases | None:
+    """An alias table, read from its file if a path is given: a run reads the file once and hands
+    the same table to the corpus pass and the database (a FIFO could not be read twice)."""
+    if aliases is None or isinstance(aliases, Aliases):
+        return aliases
+    return read_aliases(aliases)
+
+
 def _is_pattern(alias: str) -> bool:
     return any(ch in alias for ch in "*?[/\\")
 

@@ -25,14 +25,13 @@ Line = dict[str, Any]
 
 
 def assign_bodies(
-    items: Iterable[tuple[int, str | None, str]], *, aliases: str | Path | None = None
+    items: Iterable[tuple[int, str | None, str]], *, aliases: bodies.Aliases | str | Path | None = None
 ) -> dict[int, str]:
     """(position, agency, source) → body per position: ``bodies.assign`` over the whole corpus
     (name variants joined, the user's aliases applied), the same bodies as the database's
     ``body_years``. A report that no name or alias places is a body of its own."""
     items = list(items)
-    alias_table = bodies.read_aliases(aliases) if aliases is not None else None
-    assigned = bodies.assign([{"source": s, "agency": a} for _, a, s in items], aliases=alias_table)
+    assigned = bodies.assign([{"source": s, "agency": a} for _, a, s in items], aliases=bodies.load_aliases(aliases))
     out: dict[int, str] = {}
     for k, _, source in items:
         body_id, _how = assigned[source]
@@ -89,7 +88,7 @@ class CorpusPass:
 
 
 def corpus_pass(
-    reports: Sequence[Report], *, copies: bool = True, aliases: str | Path | None = None
+    reports: Sequence[Report], *, copies: bool = True, aliases: bodies.Aliases | str | Path | None = None
 ) -> tuple[list[Report], list[str]]:
     """The corpus pass over reports held in memory: the updated reports (same order; an
     unchanged report is the same object) and warnings for checks that could not run."""

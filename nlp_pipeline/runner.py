@@ -26,7 +26,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
-from . import pool
+from . import bodies, pool
 from .corpus_pass import CorpusPass, assign_bodies, group_by_body, strip_corpus_pass
 from .errors import Errors, NlpPipelineError, UsageError
 from .loaders import SUFFIXES  # the loaders' list: what can be read is what is found
@@ -354,7 +354,7 @@ class _Spool:
 
 
 def _stream_corpus_pass(
-    spool: _Spool, order: Sequence[_Entry], *, copies: bool, scratch: Path, aliases: str | Path | None = None
+    spool: _Spool, order: Sequence[_Entry], *, copies: bool, scratch: Path, aliases: bodies.Aliases | None = None
 ) -> tuple[dict[int, tuple[int, int]], list[str], Counter[str]]:
     """The corpus pass from the stored results, one body at a time.
 
@@ -455,7 +455,7 @@ def run_batch(
     timeout: float | None = DEFAULT_TIMEOUT,
     max_memory: int | None = pool.DEFAULT_MAX_MEMORY,
     progress: ProgressHooks | None = None,
-    aliases: str | Path | None = None,
+    aliases: bodies.Aliases | str | Path | None = None,
 ) -> BatchSummary:
     """Analyse every report under ``root`` into ``out`` (JSONL) and optionally ``db`` (DuckDB).
 
@@ -468,6 +468,7 @@ def run_batch(
     t0 = time.perf_counter()
     out_p = Path(out)
     db_p = Path(db) if db is not None else None
+    alias_table = bodies.load_aliases(aliases)  # read once, before any work: a bad file stops here
     n_workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
     part = partial_path(out_p)
     with ExitStack() as stack:
@@ -493,7 +494,7 @@ def run_batch(
         order = [spool.entries[k] for k in (_key(str(p)) for p in files) if k in spool.entries]
         scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix="nlp_pipeline_corpus_"))
         moved, warnings, rules = _stream_corpus_pass(
-            spool, order, copies=copies, scratch=Path(scratch) / "c", aliases=aliases
+            spool, order, copies=copies, scratch=Path(scratch) / "c", aliases=alias_table
         )
 
         def final_lines() -> Iterator[bytes]:
@@ -508,7 +509,7 @@ def run_batch(
         except OSError as exc:
             raise output_error(out_p, exc) from exc
         if db_p is not None:
-            write_duckdb(iter_lines(out_p), db_p, aliases=aliases)
+            write_duckdb(iter_lines(out_p), db_p, aliases=alias_table)
         part.unlink(missing_ok=True)
     failures = tuple((e.source, e.error) for e in order if e.error is not None)
     return BatchSummary(

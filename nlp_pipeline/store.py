@@ -234,7 +234,7 @@ def write_duckdb(
     lines: Iterable[Line],
     path: str | Path,
     *,
-    aliases: str | Path | None = None,
+    aliases: study.bodies.Aliases | str | Path | None = None,
     hooks: Sequence[DbHook] = (),
 ) -> dict[str, int]:
     """(Re)build the database at ``path`` from output lines; returns the row count per table.
@@ -308,23 +308,28 @@ def _build_db(lines: Iterable[Line], p: Path, hooks: Sequence[DbHook]) -> dict[s
     tmp_db = p.with_name(p.name + ".tmp")
     tmp_db.unlink(missing_ok=True)
     Path(str(tmp_db) + ".wal").unlink(missing_ok=True)
-    with tempfile.TemporaryDirectory(prefix="nlp_pipeline_db_") as tmpdir:
-        con = duckdb.connect(str(tmp_db), config={"memory_limit": DB_MEMORY_LIMIT, "threads": 1})
-        try:
-            loaders = {t: _Loader(con, t, Path(tmpdir)) for t in DB_SCHEMA}
+    try:
+        with tempfile.TemporaryDirectory(prefix="nlp_pipeline_db_") as tmpdir:
+            con = duckdb.connect(str(tmp_db), config={"memory_limit": DB_MEMORY_LIMIT, "threads": 1})
             try:
-                for line in lines:
-                    for table, rows in line_rows(line).items():
-                        loaders[table].add(rows)
-                for loader in loaders.values():
-                    loader.flush()
+                loaders = {t: _Loader(con, t, Path(tmpdir)) for t in DB_SCHEMA}
+                try:
+                    for line in lines:
+                        for table, rows in line_rows(line).items():
+                            loaders[table].add(rows)
+                    for loader in loaders.values():
+                        loader.flush()
+                finally:
+                    for loader in loaders.values():
+                        loader.close()
+                for hook in hooks:
+                    hook(con)
             finally:
-                for loader in loaders.values():
-                    loader.close()
-            for hook in hooks:
-                hook(con)
-        finally:
-            con.close()
+                con.close()
+    except BaseException:  # a failed build leaves no half-written database file behind
+        tmp_db.unlink(missing_ok=True)
+        Path(str(tmp_db) + ".wal").unlink(missing_ok=True)
+        raise
     os.replace(tmp_db, p)
     Path(str(tmp_db) + ".wal").unlink(missing_ok=True)
     return {t: loader.count for t, loader in loaders.items()}

@@ -43,8 +43,8 @@ def write_texts(con: Any) -> None:
         con.execute("INSERT INTO texts SELECT * FROM df")
 
 
-def finish_db(con: Any, *, aliases: str | Path | None = None) -> None:
+def finish_db(con: Any, *, aliases: bodies.Aliases | str | Path | None = None) -> None:
     """Add ``texts``, ``bodies``, ``body_years`` and the indicator views to a batch database."""
     write_texts(con)
-    bodies.write_bodies(con, aliases=bodies.read_aliases(aliases) if aliases else None)
+    bodies.write_bodies(con, aliases=bodies.load_aliases(aliases))
     indicators.create_views(con)

@@ -368,3 +368,39 @@ def test_nothing_under_the_input_is_skipped_silently(tmp_path: Path, monkeypatch
     codes = {name: (x.get("error") or {}).get("code") for name, x in lines.items()}
     assert codes == {"gone.html": "E001", "good-2024.txt": None, "locked": "E014", "loop.pdf": "E005", "pipe.txt": "E013"}
     assert summary.failed == 4
+
+
+def test_alias_file_is_read_once_per_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The corpus pass and the database get the same alias table, read from the file once."""
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a-2023.txt").write_text(report_text(agency="示例市旧名局", year=2023), encoding="utf-8")
+    (src / "a-2024.txt").write_text(report_text(agency="示例市新名局", year=2024), encoding="utf-8")
+    aliases = tmp_path / "aliases.csv"
+    aliases.write_text("示例市旧名局,示例市新名局\n", encoding="utf-8")
+    reads: list[str] = []
+    real_read = bodies.read_aliases
+
+    def counted(path: str | Path) -> bodies.Aliases:
+        reads.append(str(path))
+        return real_read(path)
+
+    monkeypatch.setattr(bodies, "read_aliases", counted)
+    db = tmp_path / "r.duckdb"
+    runner.run_batch(src, tmp_path / "r.jsonl", workers=1, db=db, aliases=aliases)
+    assert reads == [str(aliases)]
+    con = duckdb.connect(str(db), read_only=True)
+    ids = {r[0] for r in con.execute("SELECT body_id FROM body_years").fetchall()}
+    con.close()
+    assert len(ids) == 1
+
+
+def test_failed_database_build_leaves_no_temporary_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(con: object, *, aliases: object = None) -> None:
+        raise duckdb.Error("simulated failure while building the study tables")
+
+    monkeypatch.setattr(store.study, "finish_db", broken)
+    db = tmp_path / "r.duckdb"
+    with pytest.raises(Exception, match="simulated failure"):
+        store.write_duckdb([], db)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
