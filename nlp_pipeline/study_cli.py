@@ -6,21 +6,23 @@ import argparse
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import UsageError
 
+if TYPE_CHECKING:
+    from .bodies import Aliases
 
-def aliases_file(text: str) -> str:
-    """argparse type of ``batch --aliases``: the file is read once up front, so a bad alias file
-    stops the run before hours of analysis rather than after."""
+
+def aliases_file(text: str) -> Aliases:
+    """argparse type of ``batch --aliases``: the file is read once, up front, so a bad alias file
+    stops the run before hours of analysis, and the run uses this table (not a second read)."""
     from .bodies import read_aliases
 
     try:
-        read_aliases(text)
+        return read_aliases(text)
     except UsageError as exc:
         raise argparse.ArgumentTypeError(exc.reason) from None
-    return text
 
 
 def add_study_commands(sub: Any) -> None:
