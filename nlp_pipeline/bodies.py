@@ -59,14 +59,18 @@ def normalize_agency(name: str, *, keep_place_suffix: bool = False) -> str:
     """The comparison form of an agency name: NFKC (full → half width), no spaces or punctuation,
     平潭综合实验区 shortened to 平潭, and the 市/区/县 after a short place name dropped (unless
     ``keep_place_suffix``: ``assign`` keeps it where it is all that tells two bodies apart)."""
-    s = _PUNCT.sub("", unicodedata.normalize("NFKC", name))
-    s = _PINGTAN.sub("平潭", s)
+    s = _clean(name)
     return s if keep_place_suffix else _PLACE_SUFFIX.sub(r"\1", s, count=1)
+
+
+def _clean(name: str) -> str:
+    """NFKC, no spaces or punctuation, 平潭综合实验区 shortened: every step but the suffix drop."""
+    return _PINGTAN.sub("平潭", _PUNCT.sub("", unicodedata.normalize("NFKC", name)))
 
 
 def _place_suffix(name: str) -> str:
     """The 市/区/县 that ``normalize_agency`` drops from this name ("" if none)."""
-    m = _PLACE_SUFFIX.match(_PINGTAN.sub("平潭", _PUNCT.sub("", unicodedata.normalize("NFKC", name))))
+    m = _PLACE_SUFFIX.match(_clean(name))
     return m.group(2) if m else ""
 
 
