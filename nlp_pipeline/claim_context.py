@@ -68,12 +68,6 @@ _LIGHT_VERB = re.compile(r"(?:进行|开展|组织|举办|推出|推进|完成|�
 _PREPOSITIONS = {"对", "向", "为", "将", "把", "给", "与"}
 _PREFER_RIGHT_UNITS = {"个", "家", "项", "所", "名", "位", "户", "套", "批"}
 
-def channel_in(mentions: Sequence[ChannelMention], start: int, end: int, *, last: bool = True) -> str:
-    """The last (or first) channel named wholly inside ``[start, end)``, or ""."""
-    inside = [m for m in mentions if start <= m.start and m.end <= end]
-    return (inside[-1] if last else inside[0]).name if inside else ""
-
-
 class _TextIndex:
     """The passage's break marks (``Segmentation``, breaking at ``BREAK``) and the sorted
     positions of the other marks ``build_claims`` looks for around each figure (其中/含,
