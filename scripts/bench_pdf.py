@@ -34,8 +34,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from nlp_pipeline.batch import analyze_file  # noqa: E402
 from nlp_pipeline.loaders import pdf as pdf_loader  # noqa: E402
+from nlp_pipeline.runner import analyze_file  # noqa: E402
 
 DEFAULT = [
     *sorted((ROOT.parent / "shared" / "corpora" / "real").glob("*.pdf")),

@@ -26,9 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from nlp_pipeline.batch import write_duckdb  # noqa: E402
 from nlp_pipeline.schema import SECTIONS, cell_ids  # noqa: E402
 from nlp_pipeline.site import build_site  # noqa: E402
+from nlp_pipeline.store import write_duckdb  # noqa: E402
 
 YEARS = tuple(range(2019, 2026))
 RULES = ("identity", "outcomes_sum", "claim_mismatch", "problem_statement_vague", "section_heading_variant")

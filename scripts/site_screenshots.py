@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from nlp_pipeline.batch import run_batch  # noqa: E402
+from nlp_pipeline.runner import run_batch  # noqa: E402
 from nlp_pipeline.site import build_site, page_id  # noqa: E402
 
 

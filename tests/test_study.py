@@ -13,10 +13,11 @@ import pytest
 
 from nlp_pipeline import corpus as corpus_mod
 from nlp_pipeline import indicators
-from nlp_pipeline.batch import run_batch, write_duckdb
 from nlp_pipeline.cli import main
 from nlp_pipeline.export import EXPORTED, export
+from nlp_pipeline.runner import run_batch
 from nlp_pipeline.site import build_site, page_id
+from nlp_pipeline.store import write_duckdb
 
 from .conftest import REAL, ROOT
 from .test_batch import report_text
