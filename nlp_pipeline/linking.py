@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -201,16 +202,29 @@ _DECISION_CONTEXT = re.compile(r"决定|作出|办理|实施|办结|查处|案�
 _NOT_DECISIONS = re.compile(r"信息|公示|公开|事项|清单|目录|备案")
 _CLEANUP = re.compile(r"清理|梳理|清查|评估|库")
 _READ_OUT = re.compile(r"解读|图解|新闻|稿件|政策问答")
+_LEXICON_LONGEST_FIRST = tuple(sorted(LEXICON, key=lambda p: -len(p[0])))
 
 
-def _match_spans(text: str, phrase: str) -> tuple[int, int] | None:
-    """Where ``phrase`` occurs in ``text``: exact for short phrases, one slip allowed for long ones."""
+_FUZZY_CUTOFF = 88.0
+#: An alignment scores 200·m/(a+b) for m matched characters between strings of lengths a and b,
+#: with m ≤ b and a ≥ len(phrase)-1 (a text may be one shorter), so reaching the cut-off needs
+#: m ≥ cutoff/(200-cutoff)·(len(phrase)-1) matched characters (0.786 of it at 88).
+_FUZZY_MIN_SHARE = _FUZZY_CUTOFF / (200.0 - _FUZZY_CUTOFF)
+
+
+def _match_spans(text: str, phrase: str, chars: frozenset[str] | None = None) -> tuple[int, int] | None:
+    """Where ``phrase`` occurs in ``text``: exact for short phrases, one slip allowed for long ones.
+
+    ``chars`` (the text's set of characters) lets a phrase too few of whose characters occur in
+    the text at all be ruled out before aligning it: no alignment could reach the cut-off."""
     if len(phrase) <= 4:  # exact; a fuzzy aligner would also match a text that is part of the phrase
         at = text.find(phrase)
         return None if at < 0 else (at, at + len(phrase))
     if len(text) < len(phrase) - 1:
         return None
-    m = fuzz.partial_ratio_alignment(phrase, text, processor=None, score_cutoff=88.0)
+    if chars is not None and sum(ch in chars for ch in phrase) < _FUZZY_MIN_SHARE * (len(phrase) - 1):
+        return None
+    m = fuzz.partial_ratio_alignment(phrase, text, processor=None, score_cutoff=_FUZZY_CUTOFF)
     if m is None:
         return None
     return (m.dest_start, m.dest_end)
@@ -218,18 +232,25 @@ def _match_spans(text: str, phrase: str) -> tuple[int, int] | None:
 
 def _find_terms(text: str) -> list[Hit]:
     """Lexicon hits in ``text`` as (start, end, phrase, concept), longest first, no nested hits."""
+    return list(_terms_in(text))
+
+
+@lru_cache(maxsize=8192)
+def _terms_in(text: str) -> tuple[Hit, ...]:
+    """``_find_terms``, remembered: the same clause heads recur claim after claim and year after year."""
     for pattern, plain in _NORMALISE:
         text = pattern.sub(plain, text)
     hits: list[Hit] = []
-    for phrase, concept in sorted(LEXICON, key=lambda p: -len(p[0])):
-        span = _match_spans(text, phrase)
+    chars = frozenset(text)
+    for phrase, concept in _LEXICON_LONGEST_FIRST:
+        span = _match_spans(text, phrase, chars)
         if span is None:
             continue
         s, e = span
         if any(s < he and hs < e for hs, he, _, _ in hits):
             continue
         hits.append((s, e, phrase, concept))
-    return sorted(hits)
+    return tuple(sorted(hits))
 
 
 # ---------------------------------------------------------------- context

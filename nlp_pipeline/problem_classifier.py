@@ -302,25 +302,37 @@ class TfidfBlock:
 class NumpyPlattOneVsRest:
     """``PlattOneVsRest`` from its exported parameters: the same probabilities, numpy only."""
 
+    _MEMO_SIZE = 4096
+
     def __init__(self, blocks: list[TfidfBlock], coef: Any, intercept: Any, platt: Any) -> None:
         self.blocks = blocks
         self.coef = coef  # labels x features (the blocks' columns side by side)
         self.intercept = intercept
         self.platt = platt  # labels x (a, b)
+        self._memo: dict[str, Any] = {}
 
     def decision_function(self, texts: Sequence[str]) -> Any:
+        """Scores of each text. A text's row is remembered (a bounded memo): a report's clauses
+        are scored for the statement's labels and again for its topics, and boilerplate repeats
+        from report to report."""
         import numpy as np
 
         out = np.empty((len(texts), self.coef.shape[0]), dtype=np.float64)
+        memo = self._memo
         for r, text in enumerate(texts):
-            score = np.array(self.intercept, dtype=np.float64)
-            offset = 0
-            for block in self.blocks:
-                idx, val = block.transform_one(text)
-                if idx.size:
-                    score = score + self.coef[:, idx + offset] @ val
-                offset += len(block.vocabulary)
-            out[r] = score
+            row = memo.get(text)
+            if row is None:
+                row = np.array(self.intercept, dtype=np.float64)
+                offset = 0
+                for block in self.blocks:
+                    idx, val = block.transform_one(text)
+                    if idx.size:
+                        row = row + self.coef[:, idx + offset] @ val
+                    offset += len(block.vocabulary)
+                if len(memo) >= self._MEMO_SIZE:
+                    memo.clear()
+                memo[text] = row
+            out[r] = row
         return out
 
     def predict_proba(self, texts: Sequence[str]) -> Any:
@@ -382,6 +394,13 @@ def classify(
     """Categories for each statement, main first: the best specific label (``other`` when none
     reaches the fit threshold) or, for a model trained with ``main="first_listed"``, the kept
     label whose topic is listed first; then every further label scoring ≥ threshold."""
+    return [c for c, _ in categorize(texts, model_path=model_path, threshold=threshold)]
+
+
+def categorize(
+    texts: Sequence[str], *, model_path: Path | None = None, threshold: float | None = None
+) -> list[tuple[tuple[Category, ...], tuple[tuple[int, int, Category], ...]]]:
+    """``classify`` and ``topics`` of each statement in one pass (the clauses are scored once)."""
     if not texts:
         return []
     bundle = load_model(model_path)
@@ -391,8 +410,8 @@ def classify(
     cut = base if threshold is None else float(threshold)
     fit = float(bundle.get("fit_threshold", DEFAULT_FIT_THRESHOLD))
     first_listed = bundle.get("main") == "first_listed"
-    tops = topics_with(bundle["model"], labels, texts, fit=fit) if first_listed else [()] * len(texts)
-    out: list[tuple[Category, ...]] = []
+    tops = topics_with(bundle["model"], labels, texts, fit=fit)
+    out: list[tuple[tuple[Category, ...], tuple[tuple[int, int, Category], ...]]] = []
     for row, tp in zip(probs, tops, strict=True):
         keep = decide_row(row, labels, threshold=base, fit_threshold=fit)
         if first_listed:  # the main label does not depend on the caller's threshold for the others
@@ -401,7 +420,8 @@ def classify(
         order = sorted(range(len(labels)), key=lambda i: -float(row[i]))
         rest = [i for i in order if i != main and labels[i] != "other" and float(row[i]) >= cut]
         keep = [main] + (rest if labels[main] != "other" else [])
-        out.append(tuple(Category(label=labels[i], score=round(float(row[i]), 4)) for i in keep))
+        cats = tuple(Category(label=labels[i], score=round(float(row[i]), 4)) for i in keep)
+        out.append((cats, tp))
     return out
 
 

@@ -40,17 +40,16 @@ def read_problems(doc: Document, sections: Sequence[Section]) -> ProblemAnalysis
         for s, e, k in spans
         for v in [vagueness(doc.text[s:e])]
     ]
-    cats, why = _categories([p.text for p in stmts])
-    if cats is None:
+    found, why = _categorize([p.text for p in stmts])
+    if found is None:
         return ProblemAnalysis(tuple(stmts), why)
-    tops = _topics([p.text for p in stmts])
     stmts = [
         dataclasses.replace(
             p,
             categories=c,
             topics=tuple(Topic(label=k.label, score=k.score, start=p.start + a, end=p.start + b) for a, b, k in t),
         )
-        for p, c, t in zip(stmts, cats, tops, strict=True)
+        for p, (c, t) in zip(stmts, found, strict=True)
     ]
     return ProblemAnalysis(tuple(stmts))
 
@@ -63,28 +62,21 @@ def analyze_problems(doc: Document, sections: Sequence[Section]) -> list[Problem
 # --- categories (trained classifier, optional) ------------------------------------------------
 
 
-def _categories(texts: list[str]) -> tuple[list[tuple[Category, ...]] | None, str | None]:
-    """(categories, None) from the trained classifier, or (None, why) when it is not available."""
+def _categorize(
+    texts: list[str],
+) -> tuple[list[tuple[tuple[Category, ...], tuple[tuple[int, int, Category], ...]]] | None, str | None]:
+    """((categories, topics) per statement, None) from the trained classifier, or (None, why)
+    when it is not available."""
     if not texts:
         return [], None
     try:
-        from .problem_classifier import classify
+        from .problem_classifier import categorize
 
-        return list(classify(texts)), None
+        return list(categorize(texts)), None
     except ModelError as exc:
         return None, exc.reason
     except ImportError as exc:
         return None, str(exc)
-
-
-def _topics(texts: list[str]) -> list[tuple[tuple[int, int, Category], ...]]:
-    """Per-clause topics (offsets relative to each statement); empty when the model is unavailable."""
-    try:
-        from .problem_classifier import topics
-
-        return topics(texts)
-    except (ModelError, ImportError):
-        return [() for _ in texts]
 
 
 def problem_findings(
@@ -129,7 +121,7 @@ def problem_findings(
             )
         )
     if statements and not any(p.categories for p in statements):
-        why = analysis.unclassified if analysis is not None else _categories([statements[0].text])[1]
+        why = analysis.unclassified if analysis is not None else _categorize([statements[0].text])[1]
         if why is not None:
             out.append(
                 Finding(

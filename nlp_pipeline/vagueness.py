@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 __all__ = ["named_objects", "vagueness"]
 
@@ -87,6 +88,7 @@ def named_objects(text: str, *, generic: frozenset[str] | None = None) -> list[s
     return out
 
 
+@lru_cache(maxsize=4096)  # a body repeats its statements year after year
 def vagueness(text: str, *, generic: frozenset[str] | None = None) -> tuple[bool, str]:
     """Is the statement 泛泛而谈? Returns (vague, reason).
 

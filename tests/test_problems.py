@@ -43,7 +43,7 @@ def no_model(monkeypatch: pytest.MonkeyPatch) -> None:
 
     import nlp_pipeline.problem_classifier as pc
 
-    monkeypatch.setattr(pc, "classify", missing)
+    monkeypatch.setattr(pc, "categorize", missing)
 
 
 def test_intro_enumeration_and_turn_to_measures() -> None:
@@ -395,7 +395,7 @@ def test_classifier_runs_once_and_its_absence_travels_with_the_statements(monkey
         calls.append(len(texts))
         raise ModelError("model", "not trained")
 
-    monkeypatch.setattr(pc, "classify", missing)
+    monkeypatch.setattr(pc, "categorize", missing)
     five = "一是网站栏目更新不及时；二是解读材料偏少。\n"
     doc = loaders.parse_text(HEAD + "五、存在的主要问题及改进情况\n" + five + TAIL, source="hand.txt")
     secs = find_sections(doc).sections
