@@ -189,9 +189,12 @@ def _score_title(title: str, *, whole_line: bool, cutoff: float = 0.0) -> tuple[
     """
     out: list[tuple[str, float, int]] = []
     nt = _norm(title)
+    chars = frozenset(nt)
     for sid, variants in _targets():
         best, blen = 0.0, 0
         for target in variants:
+            if cutoff and not _may_reach(target, chars, cutoff):
+                continue
             if whole_line:
                 s = fuzz.ratio(nt, target, processor=None, score_cutoff=cutoff)
                 if s > best:
@@ -201,6 +204,22 @@ def _score_title(title: str, *, whole_line: bool, cutoff: float = 0.0) -> tuple[
                 best, blen = s, n
         out.append((sid, best, blen))
     return tuple(out)
+
+
+def _may_reach(target: str, chars: frozenset[str], cutoff: float) -> bool:
+    """Can any prefix of a title with these characters score ``cutoff`` against ``target``?
+
+    A prefix of length n scores 200·m/(n+len(target)) with m ≤ min(n, k), k the target's
+    characters (with repeats) found in the title at all; that is largest at n = k. Lines that
+    share too few characters with a heading are ruled out without aligning them."""
+    distinct = _TARGET_CHARS.get(target)
+    if distinct is None:
+        distinct = _TARGET_CHARS[target] = frozenset(target)
+    k = len(distinct & chars) if len(distinct) == len(target) else sum(ch in chars for ch in target)
+    return 200.0 * k / (k + len(target)) >= cutoff if k else False
+
+
+_TARGET_CHARS: dict[str, frozenset[str]] = {}  # the statutory titles' characters (a fixed set)
 
 
 def _text_lines(doc: Document) -> Iterator[tuple[int, str]]:
