@@ -466,18 +466,38 @@ def print_scale(r: Mapping[str, Any]) -> None:
     print(f"    JSONL {r['jsonl_bytes'] / 2**20:.1f} MiB; DuckDB {r['db_bytes'] / 2**20:.1f} MiB, rows: {rows}")
 
 
+def _fit(xs: Sequence[float], ys: Sequence[float]) -> float | None:
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    var = sum((x - mx) ** 2 for x in xs)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / var if var else None
+
+
 def _slope(results: Sequence[Mapping[str, Any]]) -> None:
-    """Least-squares slope of the parent's peak RSS against the number of reports."""
+    """Least-squares slope of the parent's RSS against the number of reports: the whole run's peak,
+    and each stage's (analysis, corpus pass, DuckDB), since DuckDB's part is capped by its
+    ``memory_limit`` and a straight line over small runs overstates it."""
     if len(results) < 2:
         return
     xs = [r["total"] / 1000 for r in results]
-    ys = [r["parent_kib"] / 1024 for r in results]
-    mx, my = statistics.fmean(xs), statistics.fmean(ys)
-    var = sum((x - mx) ** 2 for x in xs)
-    if var:
-        slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / var
-        print(f"parent peak RSS grows {slope:.1f} MiB per 1,000 reports (least squares over {len(xs)} runs); "
-              f"at 100,000 reports that is ~{my + slope * (100 - mx):.0f} MiB")
+
+    def peak(r: Mapping[str, Any], name: str) -> float:
+        return max((ph["peak_kib"] for ph in r["phases"] if ph["name"] == name), default=0) / 1024
+
+    from nlp_pipeline.store import DB_MEMORY_LIMIT
+
+    series = {
+        "whole run": [r["parent_kib"] / 1024 for r in results],
+        "analysis": [r["analysis_peak_kib"] / 1024 for r in results],
+        "corpus pass": [peak(r, "corpus pass") for r in results],
+        f"DuckDB (buffers capped at {DB_MEMORY_LIMIT})": [peak(r, "DuckDB (all)") for r in results],
+    }
+    print(f"parent peak RSS slope, MiB per 1,000 reports (least squares over {len(xs)} runs, "
+          f"{min(xs):g}k-{max(xs):g}k reports), and the straight line at 100,000:")
+    for name, ys in series.items():
+        slope = _fit(xs, ys)
+        if slope is not None:
+            at = ys[-1] + slope * (100 - xs[-1])
+            print(f"  {name:<34} {slope:>6.1f}   ~{at:.0f} MiB")
 
 
 def _scale_sizes(text: str) -> list[int]:
