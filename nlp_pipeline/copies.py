@@ -64,14 +64,18 @@ class CopyIndex:
         self.buckets: dict[int, list[int]] = defaultdict(list)
         self.by_body_year: dict[tuple[str, int], list[int]] = defaultdict(list)
         self.bucket_cap = bucket_cap
+        self._strings: dict[str, str] = {}  # one copy of each text: bodies repeat statements year after year
+
+    def _one(self, s: str) -> str:
+        return self._strings.setdefault(s, s)
 
     def add(self, report: Report, *, body: str | None = None) -> None:
         """Index a report's statements under ``body`` (default: ``bodies.body_key`` of its agency)."""
         agency = body if body is not None else body_key(report.agency, report.source)
         for i, p in enumerate(report.problems):
-            norm = normalize_for_copy(p.text)
+            norm = self._one(normalize_for_copy(p.text))
             ref_id = len(self.refs)
-            self.refs.append(StatementRef(report.source, agency, report.year, i, p.text, norm))
+            self.refs.append(StatementRef(report.source, agency, report.year, i, self._one(p.text), norm))
             if report.year is not None:
                 self.by_body_year[(agency, report.year)].append(ref_id)
             if len(norm) < _MIN_LEN:

@@ -22,20 +22,31 @@ def related_source(finding: Mapping[str, Any]) -> str | None:
     return str(other) if other else None
 
 
+TEXTS_CHUNK = 256  # texts inserted at a time: the batch parent never holds the corpus's texts
+
+
 def write_texts(con: Any) -> None:
     """``texts(source, text, complete)``: each analysed report's text as the loader read it, so the
     HTML report can show claims at their offsets without the original file. The file is read
     again (the batch lines do not carry the text); ``complete`` is false when the file changed
-    since the analysis (its text length differs), and a file that cannot be read has no row."""
+    since the analysis (its text length differs), and a file that cannot be read has no row.
+    Rows go in ``TEXTS_CHUNK`` at a time, so memory does not grow with the corpus."""
     con.execute("DROP TABLE IF EXISTS texts")
     con.execute("CREATE TABLE texts (source VARCHAR, text VARCHAR, complete BOOLEAN)")
-    rows = []
+    rows: list[tuple[str, str, bool]] = []
     for source, length in con.execute("SELECT source, text_length FROM reports ORDER BY source").fetchall():
         try:
             text = loaders.load(source).text
         except (NlpPipelineError, OSError):
             continue
         rows.append((source, text, len(text) == length))
+        if len(rows) >= TEXTS_CHUNK:
+            _insert_texts(con, rows)
+            rows = []
+    _insert_texts(con, rows)
+
+
+def _insert_texts(con: Any, rows: list[tuple[str, str, bool]]) -> None:
     if rows:
         import pandas as pd
 
