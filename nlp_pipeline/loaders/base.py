@@ -54,14 +54,23 @@ _COMPAT_MAP = (
 )
 
 
+# every character _COMPAT_MAP replaces is in one of these ranges: a text without any is left as is
+_MAYBE_COMPAT = re.compile("[\u2329\u232a\u2e80-\u2fdf\uf900-\ufaff\U0002f800-\U0002fa1f]")
+assert all(_MAYBE_COMPAT.match(chr(cp)) for cp in _COMPAT_MAP)
+
+
 def normalize_chars(text: str) -> str:
     """Replace Kangxi radicals / CJK compatibility ideographs (and the technical angle brackets
-    U+2329/U+232A that PDF fonts use for 〈〉); length-preserving by construction."""
-    return text.translate(_COMPAT_MAP)
+    U+2329/U+232A that PDF fonts use for 〈〉); length-preserving by construction. (A mapping
+    ``translate`` looks up every character; most texts have none of these, found in one scan.)"""
+    return text.translate(_COMPAT_MAP) if _MAYBE_COMPAT.search(text) else text
 
 
 def clean_line(s: str) -> str:
-    """Collapse whitespace/nbsp to single spaces and drop spaces next to CJK (source line breaks)."""
+    """Collapse whitespace/nbsp to single spaces and drop spaces next to CJK (source line breaks).
+    A line without any such character (a cell's number, a label) is returned as is."""
+    if not _WS.search(s):
+        return s
     return _SPACE_NEAR_CJK.sub("", _WS.sub(" ", s)).strip()
 
 
@@ -69,6 +78,13 @@ def render_row(row: Sequence[GridCell], r: int) -> str:
     """One grid row as a pipe row; a merged cell's text appears once, at its anchor."""
     texts = [c.text.replace("\n", " ") if c.anchor == (r, i) else "" for i, c in enumerate(row)]
     return " | ".join(texts) + " |"
+
+
+def _normalized_cell(cell: GridCell) -> GridCell:
+    """``cell`` with its text normalised; the same cell when nothing changes (a new frozen
+    dataclass for every grid position cost more than the rest of the table)."""
+    text = normalize_chars(cell.text)
+    return cell if text is cell.text else GridCell(text, cell.anchor)
 
 
 class DocBuilder:
@@ -138,7 +154,7 @@ class DocBuilder:
                     self.add_finding(note, start=start, end=self._pos)
                 return
             grid = grid.grid
-        rows = [tuple(GridCell(normalize_chars(c.text), c.anchor) for c in row) for row in grid if row]
+        rows = [tuple(_normalized_cell(c) for c in row) for row in grid if row]
         if not rows:
             return
         body = "\n".join(render_row(row, r) for r, row in enumerate(rows))
@@ -260,21 +276,26 @@ def expand_spans_limited(
     texts = [[t for t, _, _ in row] for row in clamped]
     if total > limits.max_table_cells:
         return unexpanded(texts, notes, total, limits=limits)
-    grid: dict[tuple[int, int], GridCell] = {}
+    # each row's positions so far (None: not covered yet); a row's last position is always covered
+    grid: list[list[GridCell | None]] = [[] for _ in range(n_rows)]
     for r, cells2 in enumerate(clamped):
-        c = 0
+        row, c = grid[r], 0
         for text, rs, cs in cells2:
-            while (r, c) in grid:
+            while c < len(row) and row[c] is not None:
                 c += 1
             cell = GridCell(text, (r, c))
-            for dr in range(rs):
-                for dc in range(cs):
-                    grid.setdefault((r + dr, c + dc), cell)
+            for below in grid[r : r + rs]:
+                if len(below) < c + cs:
+                    below.extend([None] * (c + cs - len(below)))
+                for cc in range(c, c + cs):
+                    if below[cc] is None:
+                        below[cc] = cell
             c += cs
-    width = max((c for _, c in grid), default=-1) + 1
+    width = max(map(len, grid), default=0)
     if n_rows * width > limits.max_table_cells:
         return unexpanded(texts, notes, n_rows * width, limits=limits)
     out: list[list[GridCell]] = []
-    for r in range(n_rows):
-        out.append([grid.get((r, c), GridCell("", (r, c))) for c in range(width)])
+    for r, row in enumerate(grid):
+        out.append([x if x is not None else GridCell("", (r, c)) for c, x in enumerate(row)])
+        out[-1].extend(GridCell("", (r, c)) for c in range(len(row), width))
     return GridResult(out, tuple(notes))

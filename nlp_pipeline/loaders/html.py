@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 
 import lxml.etree
-import lxml.html
 
 from ..document import Document, GridCell
 from ..errors import Errors, InputError, NotAReportError
@@ -90,6 +88,7 @@ _HEADING = re.compile(
     r"^[\s\u3000]*第?[（(]?(?:[一二三四五六七八九十]{1,2}|\d{1,2})[）)]?(?:部分)?[\s\u3000]*[、.．，,：:]?[\s\u3000]*"
     "(" + "|".join(_HEADING_WORDS) + ")"
 )
+_HEADING_WORD = re.compile("|".join(_HEADING_WORDS))
 _SPLIT_NUMBER = re.compile(r"\d[\d,.]*(?: [\d,.]+)+")
 _HINT = re.compile(r"trs_editor|article|content|zoom|detail|main_?text|con_?text|text_?con|wenzhang|zw", re.I)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
@@ -110,6 +109,9 @@ _PUB_META = (
 _LINE_BREAKING = _BLOCK_TAGS | {"br"}
 _SPAN_VALUE = re.compile(r"\s*(\d{1,12})")
 
+Element = lxml.etree._Element
+_STRING = lxml.etree.XPath("string()", smart_strings=False)  # what lxml.html's text_content() runs
+
 
 def load_html(data: bytes, *, source: str, limits: Limits = DEFAULT_LIMITS) -> Document:
     """Whole saved page or bare article → ``Document`` of the article's text and tables."""
@@ -120,10 +122,6 @@ def load_html(data: bytes, *, source: str, limits: Limits = DEFAULT_LIMITS) -> D
         raise InputError.from_catalogue(Errors.E008, source, detail="the page is empty")
     builder = DocBuilder(source, "html", limits=limits)
     root = _parse(text, source=source, builder=builder)
-    # lxml.html makes an element's Python proxy, through a Python class lookup, whenever the
-    # element is reached with no live proxy; holding them all while the page is read lets the
-    # later walks (invisible, depth, article, text, tables) reuse them: a third of the load.
-    proxies = list(root.iter())
     meta = _page_meta(root)
     body = root.find("body")
     if body is None:
@@ -132,7 +130,6 @@ def load_html(data: bytes, *, source: str, limits: Limits = DEFAULT_LIMITS) -> D
     _flatten_deep(body, builder=builder)
     article = find_article(body)
     _emit(article, builder, counter=[0], limits=limits)
-    del proxies
     doc = builder.build(meta)
     if not doc.text.strip():
         raise InputError.from_catalogue(Errors.E008, source, detail="no text found in the page body")
@@ -152,7 +149,7 @@ _WRAPPER_TAG = re.compile(
 )
 
 
-def _parse(text: str, *, source: str, builder: DocBuilder) -> lxml.html.HtmlElement:
+def _parse(text: str, *, source: str, builder: DocBuilder) -> Element:
     """Parse the page; libxml2 stops at the nesting limit of its parser (256 levels, 2048 with
     ``huge_tree``) and silently drops the rest, so a stop is detected in its error log. Such a
     page is read again with its wrapper tags (div, span, font, p …) taken out, which keeps all
@@ -181,11 +178,17 @@ def _parse(text: str, *, source: str, builder: DocBuilder) -> lxml.html.HtmlElem
     return root
 
 
-def _parse_once(text: str, *, source: str) -> tuple[lxml.html.HtmlElement, str | None]:
-    """The parsed page and, when the parser hit its depth limit, where (``line L, column C``)."""
+def _parse_once(text: str, *, source: str) -> tuple[Element, str | None]:
+    """The parsed page and, when the parser hit its depth limit, where (``line L, column C``).
+
+    lxml's plain HTML parser, as ``lxml.html.document_fromstring`` runs it, but without the
+    lxml.html element classes: their lookup is a Python call for every element reached, which
+    cost more than the parse itself."""
     try:
-        parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
-        root = lxml.html.document_fromstring(text, parser=parser)
+        parser = lxml.etree.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
+        root = lxml.etree.fromstring(text, parser)
+        if root is None:
+            raise lxml.etree.ParserError("Document is empty")
     except (lxml.etree.ParserError, ValueError) as exc:
         raise InputError.from_catalogue(Errors.E008, source, detail=f"cannot parse HTML ({exc})") from exc
     for e in parser.error_log:
@@ -194,14 +197,14 @@ def _parse_once(text: str, *, source: str) -> tuple[lxml.html.HtmlElement, str |
     return root, None
 
 
-def _flatten_deep(body: lxml.html.HtmlElement, *, builder: DocBuilder) -> None:
+def _flatten_deep(body: Element, *, builder: DocBuilder) -> None:
     """Elements nested deeper than ``Limits.max_html_depth`` are replaced by their text lines
     (block boundaries kept as line breaks), so no later recursive walk meets unbounded depth."""
     limit = builder.limits.max_html_depth
     if not _deeper_than(body, limit):
         return
-    stack: list[tuple[lxml.html.HtmlElement, int]] = [(body, 0)]
-    at_limit: list[lxml.html.HtmlElement] = []
+    stack: list[tuple[Element, int]] = [(body, 0)]
+    at_limit: list[Element] = []
     deepest = 0
     while stack:
         el, d = stack.pop()
@@ -219,7 +222,7 @@ def _flatten_deep(body: lxml.html.HtmlElement, *, builder: DocBuilder) -> None:
             el.remove(child)
         el.text = lines[0] if lines else ""
         for line in lines[1:]:
-            br = lxml.html.Element("br")
+            br = lxml.etree.Element("br")
             br.tail = line
             el.append(br)
         el.tail = tail
@@ -237,7 +240,7 @@ def _flatten_deep(body: lxml.html.HtmlElement, *, builder: DocBuilder) -> None:
         )
 
 
-def _deeper_than(body: lxml.html.HtmlElement, limit: int) -> bool:
+def _deeper_than(body: Element, limit: int) -> bool:
     """Whether an element sits more than ``limit`` levels below ``body``: one XPath query (in
     libxml2) for the usual limits; for a limit too long to write as a path, "maybe"."""
     return limit > _PATH_QUERY_MAX or bool(_depth_query(limit + 1)(body))
@@ -252,7 +255,7 @@ def _depth_query(depth: int) -> lxml.etree.XPath:
     return lxml.etree.XPath("/".join(["*"] * depth) + "[1]")
 
 
-def _depth_below(el: lxml.html.HtmlElement) -> int:
+def _depth_below(el: Element) -> int:
     deepest, d = 0, 0
     for event, _ in lxml.etree.iterwalk(el, events=("start", "end")):
         d += 1 if event == "start" else -1
@@ -260,7 +263,7 @@ def _depth_below(el: lxml.html.HtmlElement) -> int:
     return deepest - 1
 
 
-def _flat_lines(el: lxml.html.HtmlElement) -> list[str]:
+def _flat_lines(el: Element) -> list[str]:
     """The text of ``el`` as lines, without recursion: block elements and <br> break lines."""
     lines: list[str] = []
     buf: list[str] = []
@@ -288,81 +291,167 @@ def _flat_lines(el: lxml.html.HtmlElement) -> list[str]:
 
 
 def _looks_like_report(text: str) -> bool:
+    if "信息公开" in text and len(text) >= 200:
+        return True
     headings = {m.group(1) for line in text.splitlines() if (m := _HEADING.match(line))}
-    return len(headings) >= 2 or ("信息公开" in text and len(text) >= 200)
+    return len(headings) >= 2
 
 
-def _drop_invisible(root: lxml.html.HtmlElement) -> None:
-    """Remove scripts, styles, form widgets and elements hidden with inline CSS (keep their tails)."""
-    doomed = []
-    for el in root.iter():
-        if not isinstance(el.tag, str):
-            doomed.append(el)
-            continue
-        tag = el.tag.lower()
-        style = (el.get("style") or "").replace(" ", "").lower()
-        if tag in _SKIP_TAGS or "display:none" in style or "visibility:hidden" in style:
-            doomed.append(el)
-    for el in doomed:
+_STYLES = lxml.etree.XPath("descendant-or-self::*/@style", smart_strings=False)
+_STYLED = lxml.etree.XPath("descendant-or-self::*[@style]")
+
+
+def _drop_invisible(root: Element) -> None:
+    """Remove scripts, styles, form widgets and elements hidden with inline CSS (keep their tails).
+
+    The skipped tags and the style values are found by libxml2; only the (few distinct) style
+    values are tested in Python, and elements are looked at only if one of them hides."""
+    doomed: list[Element] = list(root.iter(lxml.etree.Comment, lxml.etree.ProcessingInstruction, *_SKIP_TAGS))
+    hiding = {style for style in set(_STYLES(root)) if _hides(style)}
+    if hiding:
+        doomed += [el for el in _STYLED(root) if el.get("style") in hiding]
+    for el in doomed:  # the order of removal does not change the result
         if el.getparent() is not None:
-            el.drop_tree()
+            _drop_tree(el)
 
 
-def find_article(body: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+def _hides(style: str) -> bool:
+    style = style.replace(" ", "").lower()
+    return "display:none" in style or "visibility:hidden" in style
+
+
+def _drop_tree(el: Element) -> None:
+    """``lxml.html``'s ``drop_tree``: remove ``el`` and its content, keeping its tail text."""
+    parent = el.getparent()
+    assert parent is not None
+    if el.tail:
+        previous = el.getprevious()
+        if previous is None:
+            parent.text = (parent.text or "") + el.tail
+        else:
+            previous.tail = (previous.tail or "") + el.tail
+    parent.remove(el)
+
+
+_HEADING_MAX = 80  # a heading's whole text is at most this long
+
+
+def find_article(body: Element) -> Element:
     """The element holding the report: lowest common ancestor of the section headings
     (headings that are links, as in a table of contents or a menu, do not count).
 
     Falls back to CMS hints (TRS_Editor, article/content ids) and then to the element with the
     most non-link paragraph text, so menus, breadcrumbs and footers stay out.
     """
-    heads: dict[str, lxml.html.HtmlElement] = {}
-    for el in body.iter():
-        if not isinstance(el.tag, str) or el.tag in {"a"}:
-            continue
-        t = el.text_content()
-        if len(t) > 80:
-            continue
-        m = _HEADING.match(t)
-        if m and m.group(1) not in heads and _link_len(el) <= 0.5 * len(_WS.sub("", t)):
+    sizes = _Sizes()
+    heads: dict[str, Element] = {}
+    for el, t, m in _heading_candidates(body):
+        if m.group(1) not in heads and sizes.link_len(el) <= 0.5 * len(_WS.sub("", t)):
             heads[m.group(1)] = el
     if len(heads) >= 2:
-        return _widen(_common_ancestor(list(heads.values())))
-    best = _best_by_hint(body)  # an element without children is falsy in lxml: test for None
+        return _widen(_common_ancestor(list(heads.values())), sizes)
+    best = _best_by_hint(body, sizes)  # an element without children is falsy in lxml: test for None
     if best is None:
-        best = _best_by_density(body)
+        best = _best_by_density(body, sizes)
     return best if best is not None else body
 
 
-def _widen(el: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+def _heading_candidates(body: Element) -> list[tuple[Element, str, re.Match[str]]]:
+    """Elements (not links) whose whole text is short and starts like a section heading, in
+    document order, with that text.
+
+    Walked from the top, and only into elements whose text holds a heading word (an element's
+    text holds every descendant's): the rest of the page, most of it, is never visited, where
+    asking every element for its text re-read each subtree once per ancestor.
+    """
+    found: list[tuple[Element, str, re.Match[str]]] = []
+    stack = [body]
+    while stack:
+        el = stack.pop()
+        if not isinstance(el.tag, str):
+            continue
+        text = _STRING(el)
+        if not _HEADING_WORD.search(text):
+            continue
+        if len(text) <= _HEADING_MAX and el.tag != "a" and (m := _HEADING.match(text)):
+            found.append((el, text, m))
+        stack.extend(reversed(el))  # children popped in document order
+    return found
+
+
+def _nonspace_len(s: str) -> int:
+    """``len(_WS.sub("", s))`` without building the string: ``str.split`` drops the characters
+    ``\\s`` matches (both are ``str.isspace``); zero-width space and BOM are the rest of ``_WS``."""
+    return sum(map(len, s.split())) - s.count("\u200b") - s.count("\ufeff")
+
+
+class _Sizes:
+    """Non-space text length and link text length of elements, each computed once: the article
+    search asks for the same elements' sizes again while it climbs."""
+
+    def __init__(self) -> None:
+        self._text: dict[Element, int] = {}
+        self._links: dict[Element, int] = {}
+
+    def text_len(self, el: Element) -> int:
+        n = self._text.get(el)
+        if n is None:
+            n = self._text[el] = _nonspace_len(_STRING(el))
+        return n
+
+    def link_len(self, el: Element) -> int:
+        n = self._links.get(el)
+        if n is None:
+            n = self._links[el] = sum(self.text_len(a) for a in el.iter("a"))
+        return n
+
+    def climb(self, parent: Element) -> None:
+        """Measure ``parent`` from its children (one of them measured already, usually the big
+        one) rather than reading its whole text again: both sizes add up over the children."""
+        if parent in self._text:
+            return
+        text, links = _nonspace_len(parent.text or ""), 0
+        for child in parent:
+            if isinstance(child.tag, str):
+                text += self.text_len(child)
+                links += self.link_len(child)
+            if child.tail:
+                text += _nonspace_len(child.tail)
+        self._text[parent] = text
+        self._links[parent] = links + (text if parent.tag == "a" else 0)
+
+
+def _widen(el: Element, sizes: _Sizes) -> Element:
     """Climb to a wrapper that adds only prose (a preamble before "一、总体情况"), never chrome.
 
     Wrappers adding nothing are climbed through; one adding link-heavy or sentence-less text
     (menus, share buttons, "来源/时间" bars) stops the climb at the last good level.
     """
     best = cur = el
-    inner_len, inner_links = _text_len(el), _link_len(el)
+    inner_len, inner_links = sizes.text_len(el), sizes.link_len(el)
     while (parent := cur.getparent()) is not None and parent.tag not in {"body", "html"}:
-        extra = _text_len(parent) - inner_len
-        extra_links = _link_len(parent) - inner_links
+        sizes.climb(parent)
+        extra = sizes.text_len(parent) - inner_len
+        extra_links = sizes.link_len(parent) - inner_links
         if extra > 0:
-            own = _WS.sub("", parent.text_content()).replace(_WS.sub("", cur.text_content()), "", 1)
+            own = _WS.sub("", _STRING(parent)).replace(_WS.sub("", _STRING(cur)), "", 1)
             prose = own.count("。") >= 1 and extra >= 20 and extra_links <= 0.1 * extra
             if not prose or extra > 0.5 * inner_len:
                 break
             best = parent
         cur = parent
-        inner_len, inner_links = _text_len(cur), _link_len(cur)
+        inner_len, inner_links = sizes.text_len(cur), sizes.link_len(cur)
     return best
 
 
-def _ancestors(el: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+def _ancestors(el: Element) -> list[Element]:
     out = [el]
     while (p := out[-1].getparent()) is not None:
         out.append(p)
     return out[::-1]
 
 
-def _common_ancestor(els: list[lxml.html.HtmlElement]) -> lxml.html.HtmlElement:
+def _common_ancestor(els: list[Element]) -> Element:
     chains = [_ancestors(e) for e in els]
     lca = chains[0][0]
     for level in zip(*chains, strict=False):
@@ -376,15 +465,7 @@ def _common_ancestor(els: list[lxml.html.HtmlElement]) -> lxml.html.HtmlElement:
     return lca
 
 
-def _text_len(el: lxml.html.HtmlElement) -> int:
-    return len(_WS.sub("", el.text_content()))
-
-
-def _link_len(el: lxml.html.HtmlElement) -> int:
-    return sum(len(_WS.sub("", a.text_content())) for a in el.iter("a"))
-
-
-def _best_by_hint(body: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+def _best_by_hint(body: Element, sizes: _Sizes) -> Element | None:
     best, best_len = None, 0
     for el in body.iter():
         if not isinstance(el.tag, str):
@@ -392,20 +473,20 @@ def _best_by_hint(body: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
         marker = f"{el.get('id', '')} {el.get('class', '')}"
         if not _HINT.search(marker):
             continue
-        n = _text_len(el)
-        if n < 100 or _link_len(el) > 0.3 * n:
+        n = sizes.text_len(el)
+        if n < 100 or sizes.link_len(el) > 0.3 * n:
             continue
         if n > best_len:
             best, best_len = el, n
     return best
 
 
-def _best_by_density(body: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
-    scores: dict[lxml.html.HtmlElement, float] = {}
+def _best_by_density(body: Element, sizes: _Sizes) -> Element | None:
+    scores: dict[Element, float] = {}
     for el in body.iter("p", "div", "td", "span", "font", "li"):
         own = len(_WS.sub("", (el.text or "") + "".join(c.tail or "" for c in el if isinstance(c.tag, str))))
         if el.tag == "p":
-            own = _text_len(el) - _link_len(el)
+            own = sizes.text_len(el) - sizes.link_len(el)
         if own < 20:
             continue
         parent = el.getparent()
@@ -421,7 +502,7 @@ def _best_by_density(body: lxml.html.HtmlElement) -> lxml.html.HtmlElement | Non
 
 
 def _emit(
-    el: lxml.html.HtmlElement,
+    el: Element,
     builder: DocBuilder,
     *,
     counter: list[int],
@@ -429,7 +510,7 @@ def _emit(
 ) -> None:
     """Walk ``el`` in document order, sending lines and data tables to ``builder``."""
     buf: list[str] = []
-    memo: dict[lxml.html.HtmlElement, bool] = {}
+    memo: dict[Element, bool] = {}
 
     def flush() -> None:
         line = clean_line("".join(buf))
@@ -437,14 +518,14 @@ def _emit(
         if line:
             builder.add_text(line, origin="html")
 
-    def walk(node: lxml.html.HtmlElement) -> None:
+    def walk(node: Element) -> None:
         tag = node.tag.lower() if isinstance(node.tag, str) else ""
         if tag == "br":
             flush()
         elif tag == "table" and _is_data_table(node, memo):
             flush()
             for caption in node.findall("caption"):
-                builder.add_text(clean_line(" ".join(_iter_lines(caption))), origin="html caption")
+                builder.add_text(clean_line(_joined_lines(caption)), origin="html caption")
             counter[0] += 1
             builder.add_table(table_grid_limited(node, limits=limits), origin=f"html table {counter[0]}")
         else:
@@ -464,29 +545,27 @@ def _emit(
     flush()
 
 
-def _rows(table: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
-    """The rows holding a cell: ``./tr|./thead/tr|./tbody/tr|./tfoot/tr``, in document order
-    (walked in Python: an XPath call per table and per row cost more than the walk)."""
-    rows: list[lxml.html.HtmlElement] = []
+def _row_cells(table: Element) -> list[list[Element]]:
+    """The cells of each row holding one: rows ``./tr|./thead/tr|./tbody/tr|./tfoot/tr``, in
+    document order (walked in Python: an XPath call per table and per row cost more than the walk)."""
+    rows: list[Element] = []
     for child in table:
         if child.tag == "tr":
             rows.append(child)
         elif child.tag in _ROW_GROUPS:
             rows.extend(r for r in child if r.tag == "tr")
-    return [r for r in rows if _cells(r)]
+    return [cells for r in rows if (cells := _cells(r))]
 
 
 _ROW_GROUPS = frozenset({"thead", "tbody", "tfoot"})
 
 
-def _cells(row: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+def _cells(row: Element) -> list[Element]:
     """``./td|./th``: the row's cells in document order."""
     return [c for c in row if c.tag == "td" or c.tag == "th"]
 
 
-def _is_data_table(
-    table: lxml.html.HtmlElement, memo: dict[lxml.html.HtmlElement, bool] | None = None
-) -> bool:
+def _is_data_table(table: Element, memo: dict[Element, bool] | None = None) -> bool:
     """Layout tables (holding data tables, or a single column) are read as text, not as grids.
 
     ``memo`` remembers each table's answer: without it nested tables were judged again for
@@ -498,74 +577,80 @@ def _is_data_table(
     return answer
 
 
-def _judge_table(table: lxml.html.HtmlElement, memo: dict[lxml.html.HtmlElement, bool]) -> bool:
-    if any(_is_data_table(inner, memo) for inner in reversed(table.xpath(".//table"))):
+def _judge_table(table: Element, memo: dict[Element, bool]) -> bool:
+    if any(_is_data_table(inner, memo) for inner in reversed(list(table.iterdescendants("table")))):
         return False
-    rows = _rows(table)
-    widths = [sum(_span(c, "colspan") for c in _cells(r)) for r in rows]
-    return bool(rows) and max(widths) >= 2
+    rows = _row_cells(table)
+    return bool(rows) and max(sum(_span(c, "colspan") for c in cells) for cells in rows) >= 2
 
 
-def _span(cell: lxml.html.HtmlElement, attr: str) -> int:
+def _span(cell: Element, attr: str) -> int:
     value = cell.get(attr)
-    m = _SPAN_VALUE.match(value) if value else None
+    return _span_number(value) if value else 1
+
+
+@lru_cache(maxsize=256)
+def _span_number(value: str) -> int:
+    """A span attribute's number (cached: a table repeats the same few values in every cell)."""
+    m = _SPAN_VALUE.match(value)
     return max(1, int(m.group(1))) if m else 1
 
 
-def cell_text(cell: lxml.html.HtmlElement) -> str:
+def cell_text(cell: Element) -> str:
     """A cell's text on one line: its paragraphs joined (CJK label pieces glued, others spaced).
 
     A cell holding only digits split by source line breaks between inline tags (``<span>1</span>
     <span>2</span>``) is one number: a table cell never holds two bare numbers.
     """
-    if any(isinstance(e.tag, str) and e.tag.lower() in _LINE_BREAKING for e in cell.iterdescendants()):
-        text = clean_line(" ".join(_iter_lines(cell)))
-    else:  # one line, all of its text: what _iter_lines yields, read in one call
-        text = clean_line(str(cell.text_content()))
+    text = clean_line(_joined_lines(cell) if len(cell) else cell.text or "")
     if _SPLIT_NUMBER.fullmatch(text):
         text = text.replace(" ", "")
     return text
 
 
-def _iter_lines(node: lxml.html.HtmlElement) -> Iterator[str]:
-    buf: list[str] = []
+def _joined_lines(node: Element) -> str:
+    """The text of ``node`` with one space wherever a block element or ``<br>`` breaks it: its
+    lines joined by spaces, in one walk (no list of lines, no generator per element)."""
+    parts: list[str] = []
 
-    def walk(n: lxml.html.HtmlElement) -> Iterator[str]:
-        tag = n.tag.lower() if isinstance(n.tag, str) else ""
-        block = tag in _BLOCK_TAGS or tag == "br"
-        if block and buf:
-            yield "".join(buf)
-            buf.clear()
-        if n.text:
-            buf.append(n.text)
+    def walk(n: Element, pending: bool) -> bool:
+        """Add ``n``'s text; ``pending``: a line ended and no text followed yet (returned updated)."""
+        tag = n.tag
+        block = isinstance(tag, str) and tag.lower() in _LINE_BREAKING
+        t = n.text if isinstance(tag, str) else None
+        if t:
+            if (pending or block) and parts:
+                parts.append(" ")
+            pending = False
+            parts.append(t)
+        else:
+            pending = pending or block
         for child in n:
-            yield from walk(child)
-            if child.tail:
-                buf.append(child.tail)
-        if block and buf:
-            yield "".join(buf)
-            buf.clear()
+            pending = walk(child, pending)
+            t = child.tail
+            if t:
+                if pending and parts:
+                    parts.append(" ")
+                pending = False
+                parts.append(t)
+        return pending or block
 
-    yield from walk(node)
-    if buf:
-        yield "".join(buf)
+    walk(node, False)
+    return "".join(parts)
 
 
-def table_grid(table: lxml.html.HtmlElement) -> list[list[GridCell]]:
+def table_grid(table: Element) -> list[list[GridCell]]:
     """Expand a table's rowspan/colspan into a full grid with anchors of the spanning cells."""
     return table_grid_limited(table).grid
 
 
-def table_grid_limited(table: lxml.html.HtmlElement, *, limits: Limits = DEFAULT_LIMITS) -> GridResult:
+def table_grid_limited(table: Element, *, limits: Limits = DEFAULT_LIMITS) -> GridResult:
     """``table_grid`` under ``limits``: spans clamped before expanding, the grid's size bounded."""
-    src = [
-        [(cell_text(c), _span(c, "rowspan"), _span(c, "colspan")) for c in _cells(r)]
-        for r in _rows(table)
-    ]
+    src = [[(cell_text(c), _span(c, "rowspan"), _span(c, "colspan")) for c in cells] for cells in _row_cells(table)]
     return expand_spans_limited(src, limits=limits)
 
 
-def _page_meta(root: lxml.html.HtmlElement) -> dict[str, str]:
+def _page_meta(root: Element) -> dict[str, str]:
     """Title and publication date as the page states them.
 
     Title: ArticleTitle/og:title meta, else an h1/h2 naming a report (a bare h1 is often the
@@ -579,8 +664,8 @@ def _page_meta(root: lxml.html.HtmlElement) -> dict[str, str]:
             named.setdefault(key, m.get("content", "").strip())
     title = named.get("articletitle") or named.get("og:title") or ""
     if not title:
-        heads = [h.text_content() for h in root.iterfind(".//body//h1")] + [
-            h.text_content() for h in root.iterfind(".//body//h2")
+        heads = [_STRING(h) for h in root.iterfind(".//body//h1")] + [
+            _STRING(h) for h in root.iterfind(".//body//h2")
         ]
         title = next((h for h in heads if "报告" in h), "")
     if not title:
@@ -597,7 +682,7 @@ def _page_meta(root: lxml.html.HtmlElement) -> dict[str, str]:
     else:
         body = root.find("body")
         if body is not None:
-            m2 = _PUB_TEXT.search(_WS.sub(" ", body.text_content()))
+            m2 = _PUB_TEXT.search(_WS.sub(" ", _STRING(body)))
             if m2 and (iso := iso_date(m2.group(1))):
                 meta["published"] = iso
     return meta
