@@ -102,3 +102,18 @@ def test_corrupt_cache_falls_back_to_jieba(built_cache: Path, tmp_path: Path) ->
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout.strip() == "True True ['本', '机关', '共', '收到', '政府', '信息', '公开', '申请']"
     assert (tmp_path / built.name).read_bytes() == built.read_bytes()  # rewritten whole
+
+
+def test_much_text_loads_everything_and_unwraps(built_cache: Path) -> None:
+    code = (
+        "from nlp_pipeline import jieba_dict\n"
+        "jieba_dict._LOAD_ALL_AFTER = 20\n"
+        "jieba = jieba_dict.load_tokenizer()\n"
+        "a = jieba.lcut('本机关共收到政府信息公开申请')\n"
+        "partial = len(jieba.dt.FREQ)\n"
+        "b = jieba.lcut('本年度依申请公开办结率为百分之百')\n"
+        "print(partial < 20000, len(jieba.dt.FREQ) > 400000, 'get_DAG' in vars(jieba.dt), a[:3], b[:3])\n"
+    )
+    run = _run(code, built_cache)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.strip() == "True True False ['本', '机关', '共'] ['本年度', '依', '申请']"
