@@ -15,14 +15,11 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
-import jieba
-
 from ._numerals import Figure
 from .claim_lexicon import CHANNELS, ChannelMention
+from .jieba_dict import load_tokenizer
 from .result import Claim
 from .segmentation import BREAK, CLAUSE_MARKS, Segmentation
-
-jieba.setLogLevel(60)
 
 _SPLIT_WORDS = ("其中", "含", "包括", "包含")
 
@@ -196,7 +193,7 @@ def _tail_words(s: str, limit: int) -> str:
         return s
     s = s[-_TAIL_WINDOW:]
     out = ""
-    for word in reversed(jieba.lcut(s)):
+    for word in reversed(load_tokenizer().lcut(s)):
         if len(out) + len(word) > limit:
             break
         out = word + out

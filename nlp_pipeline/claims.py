@@ -42,6 +42,7 @@ from .claim_lexicon import (
     resolve_mentions,
 )
 from .document import Document
+from .jieba_dict import load_tokenizer
 from .result import Claim, Section
 from .segmentation import BREAK
 
@@ -227,6 +228,7 @@ def get_nlp() -> Language:
             Doc.set_extension(ext, default=None)
     if not Span.has_extension("surface"):
         Span.set_extension("surface", default=None)
+    load_tokenizer()  # jieba's dictionary from the fast cache before spaCy's segmenter touches it
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
     nlp.max_length = 20_000_000  # one passage can be a whole long report; no model memory at stake
     nlp.add_pipe("gov_figures")

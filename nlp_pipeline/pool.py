@@ -85,8 +85,9 @@ def parse_size(text: str) -> int:
 def warm_up() -> None:
     """Load what every analysis needs (jieba's dictionary, the claim pipeline, the classifier) in
     this process, so forked workers share it instead of loading it each."""
-    from . import claims, problem_classifier
+    from . import claims, jieba_dict, problem_classifier
 
+    jieba_dict.load_all()  # the whole dictionary and posseg's tags: workers would each add their groups
     claims.get_nlp()("预热：本年度共收到申请5件。")
     with suppress(NlpPipelineError):  # a missing model is reported per file by the analysis itself
         problem_classifier.load_model()

@@ -116,11 +116,10 @@ def jieba_tokens(text: str) -> list[str]:
 @lru_cache(maxsize=8192)
 def _tokens(text: str) -> tuple[str, ...]:
     """Cached: cross-validation re-tokenises the same statements many times."""
-    import jieba
+    from .jieba_dict import load_tokenizer
 
     with _JIEBA_LOCK:
-        jieba.setLogLevel(60)
-        words = jieba.lcut(text)
+        words = load_tokenizer().lcut(text)
     return tuple(w for w in words if w.strip() and not re.fullmatch(r"[\W\d_]+", w))
 
 

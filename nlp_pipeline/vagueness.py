@@ -67,11 +67,10 @@ def named_objects(text: str, *, generic: frozenset[str] | None = None) -> list[s
     (learned by ``scripts/eval_problems.py`` from statements labelled vague) or a quality in -化,
     a quantifier or a superior body.
     """
-    import jieba
-    import jieba.posseg as pseg
+    from .jieba_dict import posseg
 
     gen = _generic_words() if generic is None else generic
-    jieba.setLogLevel(60)
+    pseg = posseg()
     toks = [(w.word, w.flag) for w in pseg.cut(re.sub(r"\s+", "", text))]
     out = [
         w
