@@ -254,7 +254,7 @@ class _Lazy:
             self.cut_chars += len(sentence)
             if self.cut_chars > _LOAD_ALL_AFTER:
                 self.add_everything()
-        return jieba.Tokenizer.get_DAG(jieba.dt, sentence)  # type: ignore[no-any-return]
+        return jieba.Tokenizer.get_DAG(jieba.dt, sentence)
 
 
 def load_tokenizer() -> ModuleType:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import cache, lru_cache
+from typing import TypeAlias
 
 import lxml.etree
 
@@ -109,7 +110,7 @@ _PUB_META = (
 _LINE_BREAKING = _BLOCK_TAGS | {"br"}
 _SPAN_VALUE = re.compile(r"\s*(\d{1,12})")
 
-Element = lxml.etree._Element
+Element: TypeAlias = lxml.etree._Element
 _STRING = lxml.etree.XPath("string()", smart_strings=False)  # what lxml.html's text_content() runs
 
 
