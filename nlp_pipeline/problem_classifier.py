@@ -55,6 +55,81 @@ LABEL_NAMES: dict[str, str] = {
     "other": "其他",
 }
 
+#: Cue words of each category, written once from the include column of the guide's label table
+#: (corpora/problems/guide.md §3), never fitted to the labelled statements. A model may add their
+#: per-category counts as features (``CueCounts``): every cue word of a category then shares one
+#: weight, so a cue the training statements never used still counts for its category.
+CATEGORY_CUES: dict[str, tuple[str, ...]] = {
+    "policy_interpretation": ("解读", "图解", "阐释", "解析", "宣讲", "政策文件"),
+    "timeliness": ("及时", "时效", "滞后", "更新", "补发", "集中发布", "同步", "延迟", "迟缓"),
+    "depth_completeness": (
+        "深度", "广度", "完整", "全面", "重点领域", "范围", "过程", "应公开", "未公开", "目录", "清单",
+        "公开内容", "主动公开",
+    ),
+    "platform": (
+        "网站", "新媒体", "渠道", "载体", "数字化", "体验", "图片", "视频", "图文", "通俗", "公众号",
+        "微信", "微博", "栏目", "平台", "客户端", "检索", "搜索", "形式", "方式",
+    ),
+    "interaction": (
+        "互动", "留言", "回应", "关切", "舆情", "征集", "预公开", "群众", "公众参与", "征求意见", "热点",
+    ),
+    "application_handling": ("依申请", "申请", "答复", "复议", "诉讼", "申请人"),
+    "staff_training": (
+        "队伍", "人员", "培训", "业务能力", "业务水平", "能力", "意识", "理念", "重视", "兼职", "专职",
+        "流动", "素质", "干部", "力量",
+    ),
+    "grassroots": ("基层", "乡镇", "村", "社区", "街道", "标准化", "规范化", "专区"),
+    "mechanism_review": (
+        "制度", "机制", "责任", "监督", "考核", "协调", "审核", "审查", "属性", "错别字", "差错", "断字",
+        "流程", "程序",
+    ),
+    "security_privacy": ("个人信息", "隐私", "脱敏", "保密", "安全", "泄露"),
+    "other": ("不平衡", "不均衡", "创新", "亮点", "特色", "宣传"),
+}
+
+
+def cue_counts(text: str, cues: dict[str, Sequence[str]]) -> list[float]:
+    """log(1 + occurrences of the category's cue words) per category, in ``cues``' order: the one
+    function both the training features and the numpy inference call, so they cannot differ."""
+    import math
+
+    return [math.log1p(sum(text.count(w) for w in words)) for words in cues.values()]
+
+
+class CueCounts:
+    """A feature block of per-category cue counts (sklearn transformer protocol, nothing fitted).
+
+    Named by its cue lists so a saved model keeps the lexicon it was trained with."""
+
+    def __init__(self, cues: dict[str, tuple[str, ...]] | None = None) -> None:
+        self.cues = cues
+
+    def _cues(self) -> dict[str, tuple[str, ...]]:
+        return CATEGORY_CUES if self.cues is None else self.cues
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        return {"cues": self.cues}
+
+    def set_params(self, **params: Any) -> CueCounts:
+        for k, v in params.items():
+            setattr(self, k, v)
+        return self
+
+    def fit(self, texts: Sequence[str], y: Any = None) -> CueCounts:
+        self.cues_ = {k: tuple(v) for k, v in self._cues().items()}
+        return self
+
+    def fit_transform(self, texts: Sequence[str], y: Any = None) -> Any:
+        return self.fit(texts).transform(texts)
+
+    def transform(self, texts: Sequence[str]) -> Any:
+        import numpy as np
+        from scipy import sparse
+
+        rows = np.array([cue_counts(t, self.cues_) for t in texts], dtype=np.float64)
+        return sparse.csr_matrix(rows.reshape(len(texts), len(self.cues_)))
+
+
 MODEL_FILE = "problem_classifier.joblib"
 #: The model's inference parameters beside the joblib (written by ``export_inference`` in
 #: ``scripts/train_classifier.py``): numpy arrays and a JSON, so analysing never imports sklearn.
@@ -149,8 +224,10 @@ def _load_exported(p: Path) -> dict[str, Any] | None:
 
     with np.load(arrays, allow_pickle=False) as z:
         data = {k: z[k] for k in z.files}
-    blocks = [
-        TfidfBlock(
+    blocks: list[TfidfBlock | CueBlock] = [
+        CueBlock(cues={k2: tuple(v) for k2, v in b["cues"].items()}, weight=float(b["weight"]))
+        if b.get("kind") == "cues"
+        else TfidfBlock(
             vocabulary={t: i for i, t in enumerate(b["vocabulary"])},
             idf=data[f"idf_{k}"] if b["use_idf"] else None,
             analyzer=b["analyzer"],
@@ -262,6 +339,10 @@ class TfidfBlock:
         self.norm = norm
         self.weight = weight
 
+    @property
+    def width(self) -> int:
+        return len(self.vocabulary)
+
     def terms(self, text: str) -> list[str]:
         doc = text.lower() if self.lowercase else text
         lo, hi = self.ngram_range
@@ -298,12 +379,31 @@ class TfidfBlock:
         return idx, val * self.weight
 
 
+class CueBlock:
+    """A ``CueCounts`` block applied with numpy only (the same ``cue_counts``)."""
+
+    def __init__(self, *, cues: dict[str, tuple[str, ...]], weight: float) -> None:
+        self.cues = cues
+        self.weight = weight
+
+    @property
+    def width(self) -> int:
+        return len(self.cues)
+
+    def transform_one(self, text: str) -> tuple[Any, Any]:
+        import numpy as np
+
+        val = np.array(cue_counts(text, self.cues), dtype=np.float64)
+        idx = np.flatnonzero(val)
+        return idx.astype(np.int64), val[idx] * self.weight
+
+
 class NumpyPlattOneVsRest:
     """``PlattOneVsRest`` from its exported parameters: the same probabilities, numpy only."""
 
     _MEMO_SIZE = 4096
 
-    def __init__(self, blocks: list[TfidfBlock], coef: Any, intercept: Any, platt: Any) -> None:
+    def __init__(self, blocks: Sequence[TfidfBlock | CueBlock], coef: Any, intercept: Any, platt: Any) -> None:
         self.blocks = blocks
         self.coef = coef  # labels x features (the blocks' columns side by side)
         self.intercept = intercept
@@ -327,7 +427,7 @@ class NumpyPlattOneVsRest:
                     idx, val = block.transform_one(text)
                     if idx.size:
                         row = row + self.coef[:, idx + offset] @ val
-                    offset += len(block.vocabulary)
+                    offset += block.width
                 if len(memo) >= self._MEMO_SIZE:
                     memo.clear()
                 memo[text] = row

@@ -29,6 +29,7 @@ from nlp_pipeline.result import Report  # noqa: E402
 GOLD = ROOT / "corpora" / "problems" / "real_gold.jsonl"
 VAGUE_SYNTH = ROOT / "corpora" / "problems" / "vague_synthetic.jsonl"
 LEXICON = ROOT / "nlp_pipeline" / "_vague_lexicon.py"
+SECOND = ROOT / "corpora" / "problems" / "second_annotator" / "labels.jsonl"
 DEFAULT_REAL = ROOT.parent / "shared" / "corpora" / "real"
 
 
@@ -231,6 +232,51 @@ def eval_vagueness(real: Path, *, show: bool, write: bool) -> dict[str, float]:
     return {"precision": prec, "recall": rec, "f1": f1}
 
 
+def eval_vagueness_second(real: Path, second: Path, *, show: bool) -> dict[str, float]:
+    """Vagueness against the blind second annotator's ``vague`` labels (independent gold, its
+    subset only), grouped by body: the generic lexicon for a body is learned from the other
+    bodies' statements labelled vague in real_gold.jsonl (and the synthetic ones) only. The
+    shipped lexicon (learned from every body, the blind ones included) is shown beside it."""
+    items, synth, _ = vague_items(real)
+    ids = [json.loads(line)["id"] for line in GOLD.read_text(encoding="utf-8").splitlines()]
+    theirs = {r["id"]: r["vague"] for r in map(json.loads, second.read_text(encoding="utf-8").splitlines()) if r}
+    if len(ids) != len(items):
+        print("WARNING: gold spans drifted; second-annotator vagueness not scored")
+        return {}
+    syn_vague = [t for t, v in synth if v]
+    rows = [(b, t, g, theirs[i]) for i, (b, t, g) in zip(ids, items, strict=True) if i in theirs]
+    pairs: list[tuple[bool, bool]] = []
+    shipped: list[tuple[bool, bool]] = []
+    first: list[tuple[bool, bool]] = []
+    print(f"\nvagueness against the second annotator ({second.relative_to(ROOT)}), grouped by body")
+    for body in sorted({b for b, *_ in rows}):
+        lex = generic_lexicon([t for b, t, v in items if v and b != body] + syn_vague)
+        mine = [(t, g, s) for b, t, g, s in rows if b == body]
+        got = [(vagueness.vagueness(t, generic=lex)[0], s) for t, _, s in mine]
+        pairs += got
+        shipped += [(vagueness.vagueness(t)[0], s) for t, _, s in mine]
+        first += [(g, s) for _, g, s in mine]
+        prec, rec, _ = prf(got)
+        print(
+            f"vagueness {body:16s} statements {len(mine):3d}  second vague {sum(s for *_, s in mine):3d}  "
+            f"precision {prec:.1%}  recall {rec:.1%}"
+        )
+        if show:
+            for (t, _, s), (p, _) in zip(mine, got, strict=True):
+                if p != s:
+                    print(f"   {'false vague' if p else 'missed vague'}: {t[:60]!r}")
+    prec, rec, f1 = prf(pairs)
+    sprec, srec, sf1 = prf(shipped)
+    fprec, frec, ff1 = prf(first)
+    print(
+        f"vagueness vs second annotator, grouped by body: {len(pairs)} statements, "
+        f"precision {prec:.1%} recall {rec:.1%} F1 {f1:.3f}\n"
+        f"  shipped lexicon (learned with these bodies): precision {sprec:.1%} recall {srec:.1%} F1 {sf1:.3f}\n"
+        f"  first annotator's labels scored the same way: precision {fprec:.1%} recall {frec:.1%} F1 {ff1:.3f}"
+    )
+    return {"precision": prec, "recall": rec, "f1": f1}
+
+
 def eval_copies(real: Path, *, show: bool) -> None:
     series: dict[str, list[Path]] = defaultdict(list)
     for p in sorted(real.glob("*.html")):
@@ -270,6 +316,12 @@ def main() -> None:
     ap.add_argument("--show", action="store_true", help="print misses, extras and matched copies")
     ap.add_argument("--write-lexicon", action="store_true", help="regenerate nlp_pipeline/_vague_lexicon.py")
     ap.add_argument("--no-copies", action="store_true", help="skip the sections and copy evaluation")
+    ap.add_argument(
+        "--second",
+        type=Path,
+        default=SECOND,
+        help="the blind second annotator's labels (vagueness is also scored against them)",
+    )
     args = ap.parse_args()
     if not args.real.is_dir():
         print(f"real corpus not found at {args.real}")
@@ -278,6 +330,8 @@ def main() -> None:
         eval_sections(args.real)
     eval_segmentation(args.real, show=args.show)
     eval_vagueness(args.real, show=args.show, write=args.write_lexicon)
+    if args.second.is_file():
+        eval_vagueness_second(args.real, args.second, show=args.show)
     if not args.no_copies:
         eval_copies(args.real, show=args.show)
 

@@ -1,6 +1,7 @@
 """Train the section 五 classifier, choose it by cross-validation grouped by body, save it.
 
 Usage: python scripts/train_classifier.py [--real DIR] [--out models] [--no-save] [--quick]
+                                         [--configs JSON] [--cache DIR]
        python scripts/train_classifier.py --export-only [--out models]
 
 Data: ``corpora/problems/real_gold.jsonl`` (every statement of section 五 of the real reports, by
@@ -14,7 +15,10 @@ real problem statements is trained on everything and written to ``models/problem
 with ``problem_classifier.meta.json`` (data hashes, versions, scores, per-class table), and its
 inference parameters are exported beside it (``problem_classifier.npz`` + ``.inference.json``, no
 pickle) so the installed tool scores statements with numpy only. ``--export-only`` re-exports the
-current joblib without retraining.
+current joblib without retraining. A configuration may also add per-category cue counts
+(``CATEGORY_CUES``, from the guide), weight near-duplicate statements of a body 1/k, or drop the
+class balancing; the guide (§6) lists what each did to the nested figure. ``--configs`` evaluates
+other configurations than ``GRID`` and ``--cache`` keeps each configuration's cross-validation run.
 """
 
 from __future__ import annotations
@@ -22,7 +26,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import hashlib
-import itertools
 import json
 import platform
 import sys
@@ -31,8 +34,10 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
+from rapidfuzz import fuzz
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion
@@ -45,6 +50,7 @@ from nlp_pipeline.problem_classifier import (  # noqa: E402
     EXPORT_FORMAT,
     LABEL_NAMES,
     LABELS,
+    CueCounts,
     PlattOneVsRest,
     decide_row,
     exported_paths,
@@ -122,15 +128,79 @@ def load_synthetic() -> list[Item]:
     return out
 
 
-Config = tuple[float, float, bool]  # C, jieba word weight, train on topic clauses too
+@dataclass(frozen=True)
+class Config:
+    """One trained configuration (the fit threshold, main rule and calibration are chosen later,
+    from the same out-of-fold scores)."""
+
+    C: float = 2.0
+    words: float = 0.0  # weight of the jieba word block (0: none)
+    clauses: bool = True  # train on the real statements' topic clauses too
+    cues: float = 0.0  # weight of the per-category cue counts (0: none)
+    dedup: bool = False  # near-duplicate statements of a body share one unit of weight
+    balanced: bool = True  # class_weight="balanced" in each per-label regression
+
+    def key(self) -> str:
+        return (
+            f"C={self.C},words={self.words},clauses={self.clauses},cues={self.cues},"
+            f"dedup={self.dedup},balanced={self.balanced}"
+        )
+
+
+def as_config(cfg: Config | tuple[float, float, bool]) -> Config:
+    """A ``Config``; a ``(C, word weight, clauses)`` tuple is accepted as before."""
+    return cfg if isinstance(cfg, Config) else Config(C=cfg[0], words=cfg[1], clauses=cfg[2])
+
+
+#: The configurations compared by grouped cross-validation (each also with every calibration, fit
+#: threshold and main rule); ``--quick`` runs ``QUICK`` only.
+GRID: list[Config] = [Config(C=2.0), Config(C=8.0), Config(C=2.0, words=1.0)]
+QUICK = Config(C=4.0, words=1.0)
+
+
+#: Two texts of one body at least this similar (rapidfuzz ratio of the normalised texts, 0-100)
+#: are the same statement repeated (a series copies its wording from year to year).
+DUP_CUTOFF = 90.0
+
+
+def near_duplicate_clusters(items: Sequence[Item]) -> list[int]:
+    """Cluster id of each item: real items of one body, kind and unit whose normalised texts reach
+    ``DUP_CUTOFF`` against the cluster's first text share an id; synthetic items are their own."""
+    reps: dict[tuple[str, str, str], list[tuple[str, int]]] = {}
+    out = []
+    for i, it in enumerate(items):
+        if not it.real:
+            out.append(i)
+            continue
+        text = normalize(it.text)
+        bucket = reps.setdefault((it.group, it.kind, it.unit), [])
+        cid = next(
+            (c for t, c in bucket if fuzz.ratio(text, t, processor=None, score_cutoff=DUP_CUTOFF)),
+            None,
+        )
+        if cid is None:
+            cid = i
+            bucket.append((text, i))
+        out.append(cid)
+    return out
+
+
+def sample_weights(items: Sequence[Item], dedup: bool) -> np.ndarray:
+    """1 per item, or with ``dedup`` 1/k for each of k near-duplicates: a statement repeated over
+    eight years of a series weighs as much as one stated once."""
+    if not dedup:
+        return np.ones(len(items))
+    ids = near_duplicate_clusters(items)
+    size = Counter(ids)
+    return np.array([1.0 / size[c] for c in ids])
 
 
 def features(cfg: Config) -> FeatureUnion:
-    parts: list[tuple[str, TfidfVectorizer]] = [
+    parts: list[tuple[str, object]] = [
         ("chars", TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True))
     ]
     weights = {"chars": 1.0}
-    if cfg[1] > 0:
+    if cfg.words > 0:
         parts.append(
             (
                 "words",
@@ -139,7 +209,10 @@ def features(cfg: Config) -> FeatureUnion:
                 ),
             )
         )
-        weights["words"] = cfg[1]
+        weights["words"] = cfg.words
+    if cfg.cues > 0:
+        parts.append(("cues", CueCounts()))
+        weights["cues"] = cfg.cues
     return FeatureUnion(parts, transformer_weights=weights)
 
 
@@ -151,16 +224,28 @@ def binarize(label_sets: Sequence[Sequence[str]]) -> np.ndarray:
     return y
 
 
-def fit_raw(items: Sequence[Item], cfg: Config) -> tuple[FeatureUnion, list[LogisticRegression]]:
+def fit_raw(
+    items: Sequence[Item], cfg: Config | tuple[float, float, bool]
+) -> tuple[FeatureUnion, list[LogisticRegression]]:
+    cfg = as_config(cfg)
     feats = features(cfg)
     x = feats.fit_transform([normalize(it.text) for it in items])
     y = binarize([it.labels for it in items])
+    w = sample_weights(items, cfg.dedup)
     clfs = []
     for j in range(len(LABELS)):
         c = LogisticRegression(
-            C=cfg[0], class_weight="balanced", max_iter=2000, solver="liblinear", random_state=SEED
+            C=cfg.C,
+            class_weight="balanced" if cfg.balanced else None,
+            max_iter=2000,
+            solver="liblinear",
+            random_state=SEED,
         )
-        c.fit(x, y[:, j] if y[:, j].any() else np.r_[1, np.zeros(len(items) - 1, dtype=int)])
+        c.fit(
+            x,
+            y[:, j] if y[:, j].any() else np.r_[1, np.zeros(len(items) - 1, dtype=int)],
+            sample_weight=w,
+        )
         clfs.append(c)
     for _, vec in feats.transformer_list:  # keep only the vocabulary, never training text
         if hasattr(vec, "stop_words_"):
@@ -168,13 +253,30 @@ def fit_raw(items: Sequence[Item], cfg: Config) -> tuple[FeatureUnion, list[Logi
     return feats, clfs
 
 
-def platt(scores: np.ndarray, y: np.ndarray) -> list[tuple[float, float]]:
+#: Calibrations fitted on the same out-of-fold scores: Platt on 0/1 targets, or with Platt's
+#: smoothed targets ((n+ + 1)/(n+ + 2) and 1/(n- + 2)), which keeps a rare label's sigmoid from
+#: saturating.
+CALIBRATIONS = ("platt", "platt_smoothed")
+
+
+def platt(
+    scores: np.ndarray, y: np.ndarray, w: np.ndarray | None = None, *, smoothed: bool = False
+) -> list[tuple[float, float]]:
+    w = np.ones(len(y)) if w is None else w
     out = []
     for j in range(y.shape[1]):
         if y[:, j].min() == y[:, j].max():
             out.append((1.0, -4.0))
             continue
-        lr = LogisticRegression(C=1e4, solver="lbfgs").fit(scores[:, [j]], y[:, j])
+        if smoothed:  # each item twice, as positive and negative, weighted by its smoothed target
+            pos, neg = w[y[:, j] == 1].sum(), w[y[:, j] == 0].sum()
+            t = np.where(y[:, j] == 1, (pos + 1) / (pos + 2), 1 / (neg + 2))
+            xs = np.r_[scores[:, j], scores[:, j]][:, None]
+            ys = np.r_[np.ones(len(y)), np.zeros(len(y))]
+            ws = np.r_[w * t, w * (1 - t)]
+        else:
+            xs, ys, ws = scores[:, [j]], y[:, j], w
+        lr = LogisticRegression(C=1e4, solver="lbfgs").fit(xs, ys, sample_weight=ws)
         out.append((float(lr.coef_[0, 0]), float(lr.intercept_[0])))
     return out
 
@@ -184,8 +286,15 @@ def calib_groups(items: Sequence[Item]) -> list[str]:
     return [it.group if it.real else f"synthetic-{i % 3}" for i, it in enumerate(items)]
 
 
-def fit_model(items: Sequence[Item], cfg: Config) -> PlattOneVsRest:
+def fit_model(items: Sequence[Item], cfg: Config, calibration: str = "platt") -> PlattOneVsRest:
     """Fit on ``items``; Platt sigmoids from out-of-fold scores, folds grouped by body."""
+    return fit_models(items, cfg, (calibration,))[calibration]
+
+
+def fit_models(
+    items: Sequence[Item], cfg: Config, calibrations: Sequence[str] = CALIBRATIONS
+) -> dict[str, PlattOneVsRest]:
+    """One fit on ``items`` and each calibration of it (from the same out-of-fold scores)."""
     groups = calib_groups(items)
     uniq = sorted(set(groups))
     folds = [uniq[i::3] for i in range(3)]
@@ -197,27 +306,67 @@ def fit_model(items: Sequence[Item], cfg: Config) -> PlattOneVsRest:
         x = feats.transform([normalize(items[i].text) for i in te])
         scores[te] = np.column_stack([c.decision_function(x) for c in clfs])
     feats, clfs = fit_raw(items, cfg)
-    return PlattOneVsRest(feats, clfs, platt(scores, binarize([it.labels for it in items])))
+    y = binarize([it.labels for it in items])
+    w = sample_weights(items, cfg.dedup)
+    return {
+        cal: PlattOneVsRest(feats, clfs, platt(scores, y, w, smoothed=cal == "platt_smoothed"))
+        for cal in calibrations
+    }
 
 
 def training_units(items: Sequence[Item], clause_items: Sequence[Item], cfg: Config) -> list[Item]:
-    return list(items) + (list(clause_items) if cfg[2] else [])
+    return list(items) + (list(clause_items) if cfg.clauses else [])
 
 
 def grouped_cv(
     real: list[Item], clause_items: list[Item], synth: list[Item], cfg: Config
-) -> tuple[np.ndarray, dict[str, PlattOneVsRest]]:
-    """Out-of-body probabilities for every real statement (leave one body out), and the fold models."""
-    probs = np.zeros((len(real), len(LABELS)))
-    models: dict[str, PlattOneVsRest] = {}
+) -> dict[str, tuple[np.ndarray, dict[str, PlattOneVsRest]]]:
+    """Per calibration: out-of-body probabilities for every real statement (leave one body out),
+    and the fold models."""
+    out: dict[str, tuple[np.ndarray, dict[str, PlattOneVsRest]]] = {
+        cal: (np.zeros((len(real), len(LABELS))), {}) for cal in CALIBRATIONS
+    }
     for body in sorted({it.group for it in real}):
         tr = [it for it in real if it.group != body]
         cl = [it for it in clause_items if it.group != body]
-        model = fit_model(training_units(synth + tr, cl, cfg), cfg)
+        fitted = fit_models(training_units(synth + tr, cl, cfg), cfg)
         idx = [i for i, it in enumerate(real) if it.group == body]
-        probs[idx] = statement_probs(model, [real[i].text for i in idx])
-        models[body] = model
-    return probs, models
+        for cal, model in fitted.items():
+            out[cal][0][idx] = statement_probs(model, [real[i].text for i in idx])
+            out[cal][1][body] = model
+    return out
+
+
+#: Bump when the meaning of a cached cross-validation run changes.
+CACHE_VERSION = 1
+
+
+def grouped_cv_cached(
+    real: list[Item], clause_items: list[Item], synth: list[Item], cfg: Config, cache: Path | None
+) -> dict[str, tuple[np.ndarray, dict[str, PlattOneVsRest]]]:
+    """``grouped_cv``, kept in ``cache`` (keyed by the configuration, the data, the cue lexicon and
+    ``CACHE_VERSION``) so comparing configurations does not refit the ones already run."""
+    if cache is None:
+        return grouped_cv(real, clause_items, synth, cfg)
+    import joblib
+
+    from nlp_pipeline.problem_classifier import CATEGORY_CUES
+
+    h = hashlib.sha256()
+    for part in (
+        str(CACHE_VERSION),
+        cfg.key(),
+        json.dumps(CATEGORY_CUES, ensure_ascii=False),
+        *(f"{it.group}|{it.kind}|{it.unit}|{it.labels}|{it.text}" for it in real + clause_items + synth),
+    ):
+        h.update(part.encode("utf-8"))
+    path = cache / f"cv-{h.hexdigest()[:16]}.joblib"
+    if path.is_file():
+        return joblib.load(path)
+    out = grouped_cv(real, clause_items, synth, cfg)
+    cache.mkdir(parents=True, exist_ok=True)
+    joblib.dump(out, path, compress=3)
+    return out
 
 
 def evaluate_topics(real: list[Item], models: dict[str, PlattOneVsRest], fit: float) -> dict[str, object]:
@@ -259,10 +408,12 @@ def evaluate_topics(real: list[Item], models: dict[str, PlattOneVsRest], fit: fl
 
 def topic_orders(real: list[Item], models: dict[str, PlattOneVsRest], fit: float) -> list[list[int]]:
     """Label index of each topic, in listed order, of every statement (its body's fold model)."""
-    out = []
-    for it in real:
-        (got,) = topics_with(models[it.group], list(LABELS), [it.text], fit=fit)
-        out.append([LABELS.index(c.label) for _, _, c in got])
+    out: list[list[int]] = [[] for _ in real]
+    for body in sorted({it.group for it in real}):  # one batch per fold model
+        idx = [i for i, it in enumerate(real) if it.group == body]
+        got = topics_with(models[body], list(LABELS), [real[i].text for i in idx], fit=fit)
+        for i, tp in zip(idx, got, strict=True):
+            out[i] = [LABELS.index(c.label) for _, _, c in tp]
     return out
 
 
@@ -342,9 +493,24 @@ def evaluate(
     }
 
 
+class RunKey(NamedTuple):
+    """A trained configuration and the choices made on its out-of-fold scores."""
+
+    cfg: Config
+    calibration: str
+    fit: float
+    main: str
+
+    def describe(self) -> str:
+        return f"{self.cfg.key()},calibration={self.calibration},fit={self.fit},main={self.main}"
+
+
+Run = tuple[np.ndarray, list[list[int]] | None]  # probabilities of every real statement, topic orders
+
+
 def selection_score(
     problems: list[Item],
-    run: tuple[np.ndarray, list[list[int]] | None],
+    run: Run,
     pmask: list[int],
     fit: float,
     idx: Sequence[int] | None = None,
@@ -358,51 +524,66 @@ def selection_score(
 
 
 def distinct(real: list[Item], idx: list[int]) -> list[int]:
-    """The first of each text within a body: a series repeating its wording counts once."""
-    seen: set[tuple[str, str]] = set()
+    """The first of each near-duplicate cluster within a body (``near_duplicate_clusters``): a
+    series repeating its wording over the years counts once."""
+    ids = near_duplicate_clusters([real[i] for i in idx])
+    seen: set[int] = set()
     out = []
-    for i in idx:
-        key = (real[i].group, normalize(real[i].text))
-        if key not in seen:
-            seen.add(key)
+    for i, c in zip(idx, ids, strict=True):
+        if c not in seen:
+            seen.add(c)
             out.append(i)
     return out
 
 
-def nested_selection(
-    real: list[Item],
-    runs: dict[tuple[Config, float, str], tuple[np.ndarray, list[list[int]] | None]],
-    pmask: list[int],
-) -> dict[str, object]:
+def main_scores(gold: list[Item], pred_main: list[str]) -> dict[str, object]:
+    table = per_class_main([it.labels[0] for it in gold], pred_main)
+    present = [lab for lab in LABELS if table[lab]["support"] > 0]
+    return {
+        "n": len(gold),
+        "main_macro_f1_present": round(float(np.mean([table[lab]["f1"] for lab in present])), 3),
+        "top_label_among_correct": round(
+            sum(p in it.labels for p, it in zip(pred_main, gold, strict=True)) / len(gold), 3
+        ),
+        "per_class_main": table,
+    }
+
+
+def nested_selection(real: list[Item], runs: dict[RunKey, Run], pmask: list[int]) -> dict[str, object]:
     """For each body, choose the configuration on the other bodies' out-of-body predictions and
     apply it to this body: the choice never looks at the tested body's scores (its predictions
-    still come from the same leave-one-body-out models)."""
+    still come from the same leave-one-body-out models, and the other bodies' predictions come
+    from models that saw the tested body's statements in training: a milder leak than choosing on
+    all bodies, not a fully nested refit). Scores per report and per distinct text of a body."""
     problems = [real[i] for i in pmask]
     chosen: dict[str, str] = {}
     pred_main: list[str] = [""] * len(problems)
-    top_ok = 0
     for body in sorted({it.group for it in problems}):
         inner = [i for i, it in enumerate(problems) if it.group != body]
         outer = [i for i, it in enumerate(problems) if it.group == body]
-        key = max(runs, key=lambda k: selection_score(problems, runs[k], pmask, k[1], inner))
-        chosen[body] = f"C={key[0][0]},words={key[0][1]},fit={key[1]},main={key[2]}"
+        key = max(runs, key=lambda k: selection_score(problems, runs[k], pmask, k.fit, inner))
+        chosen[body] = key.describe()
         probs, orders = runs[key]
         ords = None if orders is None else [orders[pmask[i]] for i in outer]
-        pred = predictions(probs[pmask][outer], key[1], ords)
+        pred = predictions(probs[pmask][outer], key.fit, ords)
         for i, p in zip(outer, pred, strict=True):
             pred_main[i] = LABELS[p[0]]
-            top_ok += LABELS[p[0]] in problems[i].labels
-    table = per_class_main([it.labels[0] for it in problems], pred_main)
-    present = [lab for lab in LABELS if table[lab]["support"] > 0]
+    per_report = main_scores(problems, pred_main)
+    dmask = distinct(problems, list(range(len(problems))))
+    per_text = main_scores([problems[i] for i in dmask], [pred_main[i] for i in dmask])
     return {
-        "main_macro_f1_present": round(float(np.mean([table[lab]["f1"] for lab in present])), 3),
-        "top_label_among_correct": round(top_ok / len(problems), 3),
+        "main_macro_f1_present": per_report["main_macro_f1_present"],
+        "top_label_among_correct": per_report["top_label_among_correct"],
+        "per_class_main": per_report["per_class_main"],
+        "distinct_texts": per_text,
         "chosen_per_body": chosen,
     }
 
 
 def _block_spec(name: str, vec: object, weight: float) -> dict[str, object]:
-    """A vectorizer's settings, refused unless ``TfidfBlock`` reproduces them exactly."""
+    """A vectorizer's settings, refused unless ``TfidfBlock`` (or ``CueBlock``) reproduces them exactly."""
+    if isinstance(vec, CueCounts):
+        return {"name": name, "kind": "cues", "weight": float(weight), "cues": vec.cues_}
     if not isinstance(vec, TfidfVectorizer):
         raise ValueError(f"{name}: {type(vec).__name__} is not a TfidfVectorizer")
     word = vec.analyzer == "word" and vec.tokenizer is jieba_tokens
@@ -449,7 +630,7 @@ def export_inference(bundle: dict[str, object], out_dir: Path, *, source: Path) 
     blocks, arrays = [], {}
     for k, (name, vec) in enumerate(model.features.transformer_list):
         blocks.append(_block_spec(name, vec, weights.get(name, 1.0)))
-        if vec.use_idf:
+        if isinstance(vec, TfidfVectorizer) and vec.use_idf:
             arrays[f"idf_{k}"] = np.asarray(vec.idf_, dtype=np.float64)
     for c in model.classifiers:
         if c.coef_.shape[0] != 1:
@@ -478,6 +659,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--no-save", action="store_true")
     ap.add_argument("--quick", action="store_true", help="evaluate only the default configuration")
     ap.add_argument(
+        "--configs",
+        help='JSON list of configurations to evaluate instead of the grid, e.g. \'[{"C": 2, "cues": 1}]\'',
+    )
+    ap.add_argument("--cache", type=Path, help="keep each configuration's cross-validation run here")
+    ap.add_argument(
         "--export-only",
         action="store_true",
         help="re-export the current joblib's inference parameters; no training",
@@ -500,43 +686,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"real statements {len(real)} ({len(problems)} problems) in {len({it.group for it in real})} bodies; "
         f"{len(clause_items)} topic clauses; synthetic {len(synth)}"
     )
-    grid: list[Config] = (
-        [(4.0, 1.0, True)]
-        if args.quick
-        else [
-            (c, w, cl)
-            for c, w, cl in itertools.product((2.0, 8.0), (0.0, 1.0), (True,))
-            if not (c == 8.0 and w)
-        ]
-    )
+    grid = [QUICK] if args.quick else [Config(**c) for c in json.loads(args.configs)] if args.configs else GRID
     results: dict[str, dict[str, object]] = {}
     pmask = [i for i, it in enumerate(real) if it.kind == "problem"]
     mmask = [i for i, it in enumerate(real) if it.kind == "measure"]
-    runs: dict[tuple[Config, float, str], tuple[np.ndarray, list[list[int]] | None]] = {}
-    fold_models: dict[Config, dict[str, PlattOneVsRest]] = {}
+    runs: dict[RunKey, Run] = {}
+    fold_models: dict[tuple[Config, str], dict[str, PlattOneVsRest]] = {}
     for cfg in grid:
-        probs, models = grouped_cv(real, clause_items, synth, cfg)
-        fold_models[cfg] = models
-        for fit in FIT_GRID:
-            orders = topic_orders(real, models, fit)
-            for rule in MAIN_RULES:
-                ords = orders if rule == "first_listed" else None
-                runs[(cfg, fit, rule)] = (probs, ords)
-                ev = evaluate(problems, probs[pmask], fit, None if ords is None else [ords[i] for i in pmask])
-                key = f"C={cfg[0]},words={cfg[1]},clauses={cfg[2]},fit={fit},main={rule}"
-                results[key] = {
-                    k: ev[k]
-                    for k in (
-                        "main_macro_f1_present",
-                        "top_label_among_correct",
-                        "label_set_macro_f1_present",
-                    )
-                }
-                print(f"{key}: {results[key]}", flush=True)
-    best = max(runs, key=lambda k: selection_score(problems, runs[k], pmask, k[1]))
-    cfg, fit, rule = best
+        for cal, (probs, models) in grouped_cv_cached(real, clause_items, synth, cfg, args.cache).items():
+            fold_models[(cfg, cal)] = models
+            for fit in FIT_GRID:
+                orders = topic_orders(real, models, fit)
+                for rule in MAIN_RULES:
+                    ords = orders if rule == "first_listed" else None
+                    key = RunKey(cfg, cal, fit, rule)
+                    runs[key] = (probs, ords)
+                    ev = evaluate(problems, probs[pmask], fit, None if ords is None else [ords[i] for i in pmask])
+                    results[key.describe()] = {
+                        k: ev[k]
+                        for k in (
+                            "main_macro_f1_present",
+                            "top_label_among_correct",
+                            "label_set_macro_f1_present",
+                        )
+                    }
+                    print(f"{key.describe()}: {results[key.describe()]}", flush=True)
+    best = max(runs, key=lambda k: selection_score(problems, runs[k], pmask, k.fit))
+    cfg, cal, fit, rule = best
     best_probs, best_orders = runs[best]
-    best_models = fold_models[cfg]
+    best_models = fold_models[(cfg, cal)]
 
     def sub(idx: list[int]) -> list[list[int]] | None:
         return None if best_orders is None else [best_orders[i] for i in idx]
@@ -552,7 +730,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     ev_topics = evaluate_topics(problems, best_models, fit)
     print("topics of real problem statements (grouped by body):", json.dumps(ev_topics, ensure_ascii=False))
-    print(f"chosen: C={cfg[0]} words={cfg[1]} clauses={cfg[2]} fit_threshold={fit} main={rule}")
+    print(f"chosen: {best.describe()}")
     print(
         json.dumps(
             {
@@ -563,7 +741,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             indent=1,
         )
     )
-    model = fit_model(training_units(synth + real, clause_items, cfg), cfg)
+    model = fit_model(training_units(synth + real, clause_items, cfg), cfg, cal)
     secs = round(time.perf_counter() - t0, 1)
     print(f"training + evaluation: {secs}s")
     if args.no_save:
@@ -592,11 +770,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         "threshold": THRESHOLD,
         "fit_threshold": fit,
         "main": rule,
-        "model": f"tf-idf char 1-3{' + jieba words' if cfg[1] else ''} -> per-label LogisticRegression(C={cfg[0]}, "
-        f"balanced) -> Platt sigmoid fitted on body-grouped out-of-fold scores; topic clauses in training: {cfg[2]}",
+        "model": f"tf-idf char 1-3{' + jieba words' if cfg.words else ''}"
+        f"{' + per-category cue counts (CATEGORY_CUES)' if cfg.cues else ''} -> per-label LogisticRegression("
+        f"C={cfg.C}, {'balanced' if cfg.balanced else 'unweighted'} classes"
+        f"{', near-duplicates of a body weighted 1/k' if cfg.dedup else ''}) -> {cal} sigmoid fitted on "
+        f"body-grouped out-of-fold scores; topic clauses in training: {cfg.clauses}",
+        "config": {**cfg.__dict__, "calibration": cal},
         "selection": "leave-one-body-out CV on real problem statements only; max(main macro-F1 + top-label-among-correct) "
-        "over C, jieba words, fit threshold and main rule (the chosen scores are optimistic: selection and "
-        "test use the same folds; see nested_selection for the honest figure)",
+        "over the configurations of the grid, the calibration, fit threshold and main rule (the chosen scores "
+        "are optimistic: selection and test use the same folds; nested_selection is the honest figure)",
         "training_data_sha256": {
             str(p.relative_to(ROOT)): hashlib.sha256(p.read_bytes()).hexdigest() for p in (GOLD, SYNTH)
         },

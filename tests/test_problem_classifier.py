@@ -321,3 +321,31 @@ def test_kappa_of_identical_and_disagreeing_labels() -> None:
     diff = k.agreement(gold, other)
     assert diff["main_label_agreement"] == 0.75
     assert round(diff["main_label_kappa"], 3) == 0.556
+
+
+def test_cue_counts_follow_the_lexicon_order() -> None:
+    from nlp_pipeline.problem_classifier import CATEGORY_CUES, cue_counts
+
+    assert list(CATEGORY_CUES) == list(LABELS)
+    got = cue_counts("解读材料未同步发布，解读形式单一", CATEGORY_CUES)
+    assert got[LABELS.index("policy_interpretation")] == pytest.approx(np.log(3))  # 解读 twice
+    assert got[LABELS.index("timeliness")] == pytest.approx(np.log(2))  # 同步
+    assert got[LABELS.index("grassroots")] == 0.0
+
+
+def test_near_duplicates_of_a_body_share_one_weight() -> None:
+    tc = _train_script()
+    a = "部分政策文件解读内容不够深入，群众看不懂的问题依然存在"
+    items = [
+        tc.Item(a, ("policy_interpretation",), "problem", "b1", True, "statement"),
+        tc.Item("一是" + a, ("policy_interpretation",), "problem", "b1", True, "statement"),  # enumerator only
+        tc.Item(a[:-1] + "在。", ("policy_interpretation",), "problem", "b1", True, "statement"),
+        tc.Item(a, ("policy_interpretation",), "problem", "b2", True, "statement"),  # another body
+        tc.Item(a, ("policy_interpretation",), "measure", "b1", True, "statement"),  # another kind
+        tc.Item("网站栏目更新不及时", ("timeliness",), "problem", "b1", True, "statement"),
+        tc.Item(a, ("policy_interpretation",), "problem", "synthetic", False, "statement"),
+    ]
+    assert tc.near_duplicate_clusters(items) == [0, 0, 0, 3, 4, 5, 6]
+    assert tc.sample_weights(items, True).tolist() == pytest.approx([1 / 3] * 3 + [1.0] * 4)
+    assert tc.sample_weights(items, False).tolist() == [1.0] * 7
+    assert tc.distinct(items, list(range(7))) == [0, 3, 4, 5, 6]

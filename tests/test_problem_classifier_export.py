@@ -177,3 +177,32 @@ def test_analyze_imports_no_sklearn_scipy_pandas() -> None:
     )
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_cue_block_exports_exactly(tmp_path: Path) -> None:
+    """A model with the per-category cue counts (CATEGORY_CUES) scores the same through numpy."""
+    tc = _train_script()
+    rows = [json.loads(line) for line in SYNTH.read_text(encoding="utf-8").splitlines() if line.strip()]
+    items = [
+        tc.Item(r["text"], tuple(r["labels"]), r["kind"], "synthetic", False, "statement") for r in rows[:150]
+    ]
+    feats, clfs = tc.fit_raw(items, tc.Config(C=2.0, words=0.5, cues=0.7, clauses=False))
+    model = pc.PlattOneVsRest(feats, clfs, [(1.2, -0.3)] * len(clfs))
+    src = tmp_path / "cues.joblib"
+    import joblib
+
+    bundle = {"model": model, "labels": list(pc.LABELS), "threshold": 0.5, "fit_threshold": 0.3}
+    joblib.dump(bundle, src)
+    tc.export_inference(bundle, tmp_path, source=src)
+    loaded = pc.load_model(src)["model"]
+    assert isinstance(loaded, pc.NumpyPlattOneVsRest)
+    assert [type(b).__name__ for b in loaded.blocks] == ["TfidfBlock", "TfidfBlock", "CueBlock"]
+    assert loaded.blocks[2].cues == {k: tuple(v) for k, v in pc.CATEGORY_CUES.items()}
+    texts = [*_with_clauses([r["text"] for r in rows[150:260]]), "", "网站栏目更新不及时"]
+    assert np.abs(loaded.predict_proba(texts) - model.predict_proba(texts)).max() <= 1e-9
+    cue_col = len(loaded.blocks[0].vocabulary) + len(loaded.blocks[1].vocabulary)
+    x = feats.transform(["网站栏目更新不及时"]).toarray()[0, cue_col:]
+    # platform: 网站 + 栏目; timeliness: 更新 + 及时; weighted 0.7
+    assert x[pc.LABELS.index("platform")] == pytest.approx(0.7 * np.log(3))
+    assert x[pc.LABELS.index("timeliness")] == pytest.approx(0.7 * np.log(3))
+    assert x[pc.LABELS.index("staff_training")] == 0.0
