@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -88,7 +88,7 @@ CATEGORY_CUES: dict[str, tuple[str, ...]] = {
 }
 
 
-def cue_counts(text: str, cues: dict[str, Sequence[str]]) -> list[float]:
+def cue_counts(text: str, cues: Mapping[str, Sequence[str]]) -> list[float]:
     """log(1 + occurrences of the category's cue words) per category, in ``cues``' order: the one
     function both the training features and the numpy inference call, so they cannot differ."""
     import math
