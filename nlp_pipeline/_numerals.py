@@ -170,22 +170,24 @@ def to_number(span: str) -> float:
     return float(cn2an.cn2an(s, "smart"))
 
 
+_QUOTE_PAIRS = {"“": "”", "‘": "’", "「": "」", "『": "』", '"': '"', "《": "》", "<": ">", "〈": "〉"}
+_OPENING = re.compile("[" + re.escape("".join(_QUOTE_PAIRS)) + "]")
+
+
 def quoted_mask(text: str, *, max_len: int = 20) -> list[bool]:
     """True where a character sits inside a short quotation (“五个中心”): names, not counts."""
     mask = [False] * len(text)
-    pairs = {"“": "”", "‘": "’", "「": "」", "『": "』", '"': '"', "《": "》", "<": ">", "〈": "〉"}
     i = 0
-    while i < len(text):
-        close = pairs.get(text[i])
-        if close is not None:
-            j = text.find(close, i + 1)
-            limit = max_len * 4 if close in "》>〉" else max_len
-            if j != -1 and j - i - 1 <= limit and "。" not in text[i:j]:
-                for k in range(i + 1, j):
-                    mask[k] = True
-                i = j + 1
-                continue
-        i += 1
+    while (m := _OPENING.search(text, i)) is not None:
+        i = m.start()
+        close = _QUOTE_PAIRS[text[i]]
+        j = text.find(close, i + 1)
+        limit = max_len * 4 if close in "》>〉" else max_len
+        if j != -1 and j - i - 1 <= limit and "。" not in text[i:j]:
+            mask[i + 1 : j] = [True] * (j - i - 1)
+            i = j + 1
+        else:
+            i += 1
     return mask
 
 
