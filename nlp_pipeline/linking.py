@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
+from .fuzzy_bounds import shared_chars
 from .quantities import QUANTITIES, Cells, Reading, column_readings, reading, t4_readings
 from .result import CellValue, Claim
 from .segmentation import CLAUSE_MARKS, Segmentation
@@ -212,19 +213,6 @@ _FUZZY_CUTOFF = 88.0
 _FUZZY_MIN_SHARE = _FUZZY_CUTOFF / (200.0 - _FUZZY_CUTOFF)
 
 
-def _shared_chars(phrase: str, chars: frozenset[str]) -> int:
-    """How many of the phrase's characters (counted with repeats) occur in ``chars``."""
-    distinct = _PHRASE_CHARS.get(phrase)
-    if distinct is None:
-        distinct = _PHRASE_CHARS[phrase] = frozenset(phrase)
-    if len(distinct) == len(phrase):
-        return len(distinct & chars)
-    return sum(ch in chars for ch in phrase)
-
-
-_PHRASE_CHARS: dict[str, frozenset[str]] = {}
-
-
 def _match_spans(text: str, phrase: str, chars: frozenset[str] | None = None) -> tuple[int, int] | None:
     """Where ``phrase`` occurs in ``text``: exact for short phrases, one slip allowed for long ones.
 
@@ -235,7 +223,7 @@ def _match_spans(text: str, phrase: str, chars: frozenset[str] | None = None) ->
         return None if at < 0 else (at, at + len(phrase))
     if len(text) < len(phrase) - 1:
         return None
-    if chars is not None and _shared_chars(phrase, chars) < _FUZZY_MIN_SHARE * (len(phrase) - 1):
+    if chars is not None and shared_chars(phrase, chars) < _FUZZY_MIN_SHARE * (len(phrase) - 1):
         return None
     m = fuzz.partial_ratio_alignment(phrase, text, processor=None, score_cutoff=_FUZZY_CUTOFF)
     if m is None:

@@ -27,6 +27,7 @@ from itertools import pairwise
 from rapidfuzz import fuzz
 
 from .document import Document
+from .fuzzy_bounds import shared_chars
 from .result import Finding, Section
 from .rules import Rule
 from .schema import SECTIONS, application_rows
@@ -212,14 +213,8 @@ def _may_reach(target: str, chars: frozenset[str], cutoff: float) -> bool:
     A prefix of length n scores 200·m/(n+len(target)) with m ≤ min(n, k), k the target's
     characters (with repeats) found in the title at all; that is largest at n = k. Lines that
     share too few characters with a heading are ruled out without aligning them."""
-    distinct = _TARGET_CHARS.get(target)
-    if distinct is None:
-        distinct = _TARGET_CHARS[target] = frozenset(target)
-    k = len(distinct & chars) if len(distinct) == len(target) else sum(ch in chars for ch in target)
+    k = shared_chars(target, chars)
     return 200.0 * k / (k + len(target)) >= cutoff if k else False
-
-
-_TARGET_CHARS: dict[str, frozenset[str]] = {}  # the statutory titles' characters (a fixed set)
 
 
 def _text_lines(doc: Document) -> Iterator[tuple[int, str]]:
