@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlp_pipeline import claims, loaders
@@ -17,7 +18,7 @@ from nlp_pipeline.claims import extract_claims, get_nlp
 from nlp_pipeline.document import Block, Document
 from nlp_pipeline.result import Claim, Section
 
-from .conftest import REAL, ROOT, real_path, require_shared
+from .conftest import REAL, ROOT, SAMPLES, real_path, require_shared
 
 GOLD = ROOT / "corpora" / "claims_gold.jsonl"
 
@@ -324,6 +325,38 @@ def test_pipeline_is_blank_zh_with_jieba_and_sets_extension() -> None:
     assert Doc.has_extension("claims") and Doc.has_extension("figures")
     sdoc = nlp("收到申请30件")
     assert [(c.value, c.text) for c in sdoc._.claims] == [(30, "30件")]
+
+
+def test_figure_doc_cuts_only_segments_with_a_figure() -> None:
+    nlp = get_nlp()
+    text = "网站运行平稳。发布信息12条，其中政策解读3篇；\u2029年度报告"
+    sdoc = claims.figure_doc(nlp, text, claims.find_figures(text))
+    assert sdoc.text == text
+    assert [t.text for t in sdoc] == [
+        "网站运行平稳",
+        "。",
+        *[t.text for t in nlp.make_doc("发布信息12条，其中政策解读3篇；")],
+        "\u2029",
+        "年度报告",
+    ]
+
+
+def _figure_doc_as_make_doc(nlp: Language, text: str, figures: object) -> Doc:
+    return nlp.make_doc(text)
+
+
+def test_figure_doc_gives_the_claims_of_the_whole_passage_cut(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cutting only the segments that hold a figure changes no claim of any real or sample report."""
+    require_shared()
+    paths = [
+        p for root in (REAL, SAMPLES) for p in sorted(root.iterdir()) if p.suffix in (".txt", ".md", ".html")
+    ]
+    docs = [loaders.load(p) for p in paths]
+    fast = [extract_claims(d, ()) for d in docs]
+    monkeypatch.setattr(claims, "figure_doc", _figure_doc_as_make_doc)
+    whole = [extract_claims(d, ()) for d in docs]
+    assert sum(map(len, whole)) > 500
+    assert fast == whole
 
 
 # --- real reports -------------------------------------------------------------------------------
