@@ -604,7 +604,9 @@ def clear_memos() -> None:
 
     Repeated rounds over the same files would otherwise time memo lookups, not analysis: ``cold``
     is a report's analysis as if its every text were new (a body's first report, label strings
-    never seen), ``warm`` the same report analysed again (a body repeating last year's text)."""
+    never seen). ``warm`` is timed before the memos of its round are cleared, so they hold what
+    the previous file's cold analysis left: a batch in path order, where the previous report is
+    often the same body's previous year (its boilerplate repeated, its statements new)."""
     for name, module in list(sys.modules.items()):
         if not name.startswith("nlp_pipeline"):
             continue
@@ -704,7 +706,7 @@ def print_formats(directory: Path, *, rounds: int = 7) -> None:
     """The per-format table: ms per report, reports/s per process, anchors and ratios."""
     res = time_formats(directory, rounds=rounds)
     print(f"per format, one process, median of {rounds} rounds (ms per report):")
-    print("  warm: the report analysed again (its texts memoised); cold: every per-text memo cleared first")
+    print("  warm: memos as the previous file left them (a batch in path order); cold: every per-text memo cleared first")
     print(
         f"  {'format':<6} {'files':>5} {'load':>7} {'warm':>7} {'cold':>7} {'whole':>7} {'w.cold':>7} "
         f"{'rep/s':>7} {'jieba':>7} {'×jieba':>7} {'×j.cold':>8} {'lxml':>6} {'pdfium':>7} {'×pdfium':>8}"
