@@ -59,9 +59,19 @@ def analyze_document(doc: Document) -> Report:
 
 def analyze_or_error(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> Report | NlpPipelineError:
     """Like ``analyze_path`` but returns the error instead of raising; never lets a traceback out."""
+    return analyze_with_text(path, limits=limits)[0]
+
+
+def analyze_with_text(
+    path: str | Path, *, limits: Limits = DEFAULT_LIMITS
+) -> tuple[Report | NlpPipelineError, str | None]:
+    """``analyze_or_error`` and the text the report was read from (None for an error): a batch
+    that stores texts takes them from here rather than loading every file a second time."""
     try:
-        return analyze_path(path, limits=limits)
+        doc = loaders.load(path, limits=limits)
+        return analyze_document(doc), doc.text
     except NlpPipelineError as exc:
-        return exc
+        return exc, None
     except Exception as exc:  # an unexpected bug must not stop a batch: record it under E010
-        return NlpPipelineError.from_catalogue(Errors.E010, str(path), detail=f"{type(exc).__name__}: {exc}")
+        error = NlpPipelineError.from_catalogue(Errors.E010, str(path), detail=f"{type(exc).__name__}: {exc}")
+        return error, None

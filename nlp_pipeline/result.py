@@ -5,7 +5,8 @@ Stages return these; only ``pipeline.analyze_document`` assembles a ``Report``.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import copy
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, Literal
 
 Severity = Literal["error", "warning", "info"]
@@ -125,7 +126,7 @@ class Report:
     text_length: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
+        d = plain(self)
         d["findings"] = [_prune(f) for f in d["findings"]]
         return d
 
@@ -166,6 +167,30 @@ class Report:
             problems=tuple(statement(p) for p in d.get("problems") or ()),
             text_length=d.get("text_length", 0),
         )
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+_ATOMS = frozenset({str, int, float, bool, type(None)})
+
+
+def plain(obj: Any) -> Any:
+    """``dataclasses.asdict`` of a result: the same values, built without its per-value
+    ``deepcopy`` and field introspection (the batch's corpus pass serialises every changed
+    report; asdict was most of its time). Containers are rebuilt with their own type, immutable
+    atoms shared, anything else deep-copied, as asdict does."""
+    cls = type(obj)
+    if cls in _ATOMS:
+        return obj
+    names = _FIELDS.get(cls)
+    if names is None and is_dataclass(cls):
+        names = _FIELDS[cls] = tuple(f.name for f in fields(cls))
+    if names is not None:
+        return {name: plain(getattr(obj, name)) for name in names}
+    if cls is tuple or cls is list:
+        return cls(plain(v) for v in obj)
+    if cls is dict:
+        return {plain(k): plain(v) for k, v in obj.items()}
+    return copy.deepcopy(obj)
 
 
 def _prune(d: dict[str, Any]) -> dict[str, Any]:

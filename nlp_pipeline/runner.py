@@ -26,11 +26,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
-from . import bodies, pool
+from . import bodies, pool, study
 from .corpus_pass import CorpusPass, assign_bodies, group_by_body, strip_corpus_pass
 from .errors import Errors, NlpPipelineError, UsageError
 from .loaders import SUFFIXES  # the loaders' list: what can be read is what is found
-from .pipeline import analyze_or_error
+from .pipeline import analyze_with_text
 from .result import Report
 from .store import output_error, write_duckdb
 
@@ -139,11 +139,17 @@ def analyze_one(path: str, *, timeout: float | None = None) -> Report | NlpPipel
     ``timeout`` (seconds) stops a file that hangs the parser; it needs the main thread of a
     POSIX process (pool workers, the in-process path) and is ignored elsewhere (dask threads).
     """
+    return _analyze(path, timeout)[0]
+
+
+def _analyze(path: str, timeout: float | None) -> tuple[Report | NlpPipelineError, str | None]:
+    """``analyze_one`` and the report's text (None with an error)."""
     result: Report | NlpPipelineError
+    text: str | None = None
     pool.crash_for_tests(path)
     try:
         with _deadline(timeout):
-            result = analyze_or_error(path)
+            result, text = analyze_with_text(path)
     except _Timeout:
         result = NlpPipelineError.from_catalogue(
             Errors.E010, path, detail=f"gave up after {timeout or 0:g} s (see --timeout)"
@@ -152,7 +158,7 @@ def analyze_one(path: str, *, timeout: float | None = None) -> Report | NlpPipel
         result = pool.memory_error(path, pool.worker_memory_limit())
     if isinstance(result, NlpPipelineError) and result.reason.startswith(_OOM):  # caught by the pipeline
         result = pool.memory_error(path, pool.worker_memory_limit())
-    return result
+    return result, text if isinstance(result, Report) else None
 
 
 def result_line(result: Report | NlpPipelineError, path: str) -> Line:
@@ -170,8 +176,7 @@ def updated_line(report: Report, line: Mapping[str, Any], *, before: Report | No
     """The output line of a report the corpus pass changed (keeps the file's fingerprint).
 
     With ``before`` (the report ``line`` was read into), a bulky field that is still the same
-    object is copied from ``line`` instead of being serialised again (``asdict`` over hundreds
-    of cells is most of the corpus pass's time).
+    object is copied from ``line`` instead of being serialised again (hundreds of cells).
     """
     if before is None:
         return {**report.to_dict(), "file": line.get("file", {})}
@@ -182,9 +187,18 @@ def updated_line(report: Report, line: Mapping[str, Any], *, before: Report | No
     return {**d, "file": line.get("file", {})}
 
 
-def analyze_file(path: str, *, timeout: float | None = None) -> Line:
-    """Worker: one file to one JSON-ready line. Never raises (errors become error lines)."""
-    return result_line(analyze_one(path, timeout=timeout), path)
+TEXT_KEY = "_text"  # a worker's line carries its report's text here when the batch stores texts
+
+
+def analyze_file(path: str, *, timeout: float | None = None, keep_text: bool = False) -> Line:
+    """Worker: one file to one JSON-ready line. Never raises (errors become error lines).
+    With ``keep_text`` a report's line also carries its text under ``TEXT_KEY``, which the
+    parent moves to the texts file (``_Spool``) before the line is written."""
+    result, text = _analyze(path, timeout)
+    line = result_line(result, path)
+    if keep_text and text is not None:
+        line[TEXT_KEY] = text
+    return line
 
 
 @contextmanager
@@ -312,9 +326,16 @@ class _Spool:
     Only ``_Entry`` records stay in memory; lines are read back by offset when needed.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, texts: Path | None = None) -> None:
         self.path = path
         self.entries: dict[str, _Entry] = {}
+        self.texts = None
+        if texts is not None:
+            try:
+                self.texts = texts.open("wb")
+            except OSError as exc:
+                raise output_error(texts, exc) from exc
+            pool.keep_from_workers(self.texts.fileno())
         fresh = path.with_name(path.name + ".new")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -326,6 +347,11 @@ class _Spool:
         pool.keep_from_workers(self.fh.fileno())
 
     def append(self, line: Line) -> None:
+        text = line.pop(TEXT_KEY, None)
+        if text is not None and self.texts is not None:
+            entry = (json.dumps({"source": line["source"], "text": text}, ensure_ascii=False) + "\n").encode("utf-8")
+            if len(entry) < study.TEXT_LINE_MAX:  # a longer one is read from its file again
+                self.texts.write(entry)
         raw = (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8")
         self.fh.write(raw)
         self.fh.flush()
@@ -346,9 +372,15 @@ class _Spool:
             os.replace(self.fresh, self.path)
             self.fresh = None
 
+    def close_texts(self) -> None:
+        if self.texts is not None and not self.texts.closed:
+            pool.release_from_workers(self.texts.fileno())
+            self.texts.close()
+
     def close(self) -> None:
         pool.release_from_workers(self.fh.fileno())
         self.fh.close()
+        self.close_texts()
         if self.fresh is not None:
             self.fresh.unlink(missing_ok=True)
 
@@ -377,7 +409,7 @@ def _stream_corpus_pass(
         if run.index is not None:
             for i, e in enumerate(order):
                 if e.error is None:
-                    run.add(Report.from_dict(load(e)), body=body_of[i])
+                    run.add(_statements_only(load(e)), body=body_of[i])
         moved: dict[int, tuple[int, int]] = {}
         rules: Counter[str] = Counter()
         with scratch.open("wb") as dst:
@@ -394,6 +426,15 @@ def _stream_corpus_pass(
                         moved[k] = (dst.tell(), len(raw))
                         dst.write(raw)
     return moved, run.warnings, rules
+
+
+_INDEXED = ("source", "format", "agency", "year", "problems")  # what copies.CopyIndex.add reads
+
+
+def _statements_only(line: Line) -> Report:
+    """A stored line as the copy index reads it: its cells, claims and findings are not rebuilt
+    here (each body's reports are rebuilt whole afterwards, one body at a time)."""
+    return Report.from_dict({k: line[k] for k in _INDEXED if k in line})
 
 
 def _umask() -> int:
@@ -482,13 +523,17 @@ def run_batch(
         todo = [str(p) for p in _largest_first(files) if _key(str(p)) not in done]
         prog = progress or ProgressHooks()
         prog.start(len(todo))
-        spool = _Spool(part)
+        texts = None
+        if db_p is not None:  # the workers hand each report's text over for the database
+            where = stack.enter_context(tempfile.TemporaryDirectory(prefix=".nlp_pipeline_texts_", dir=part.parent))
+            texts = Path(where) / "texts.jsonl"
+        spool = _Spool(part, texts=texts)
         stack.callback(spool.close)
         for path, off, n in done.values():  # the progress file always holds every result so far
             spool.append(strip_corpus_pass(json.loads(_read_at(path, off, n))))
         spool.publish()
         if todo:
-            for line in _map(todo, n_workers, engine, scheduler, timeout, max_memory):
+            for line in _map(todo, n_workers, engine, scheduler, timeout, max_memory, keep_text=texts is not None):
                 spool.append(line)
                 prog.advance(line["source"])
         order = [spool.entries[k] for k in (_key(str(p)) for p in files) if k in spool.entries]
@@ -509,7 +554,8 @@ def run_batch(
         except OSError as exc:
             raise output_error(out_p, exc) from exc
         if db_p is not None:
-            write_duckdb(iter_lines(out_p), db_p, aliases=alias_table)
+            spool.close_texts()
+            write_duckdb(iter_lines(out_p), db_p, aliases=alias_table, texts=texts)
         part.unlink(missing_ok=True)
     failures = tuple((e.source, e.error) for e in order if e.error is not None)
     return BatchSummary(
@@ -535,10 +581,12 @@ def _map(
     scheduler: str | None,
     timeout: float | None,
     max_memory: int | None,
+    *,
+    keep_text: bool = False,
 ) -> Iterator[Line]:
-    task = partial(analyze_file, timeout=timeout)
+    task = partial(analyze_file, timeout=timeout, keep_text=keep_text)
     if engine == "dask":
         return pool.map_dask(task, todo, workers, scheduler, on_crash=_crash_line)
     if min(workers, len(todo)) <= 1:
-        return (analyze_file(p, timeout=timeout) for p in todo)
+        return (analyze_file(p, timeout=timeout, keep_text=keep_text) for p in todo)
     return pool.map_processes(task, todo, min(workers, len(todo)), max_memory=max_memory, on_crash=_crash_line)

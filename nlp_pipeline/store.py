@@ -236,6 +236,7 @@ def write_duckdb(
     *,
     aliases: study.bodies.Aliases | str | Path | None = None,
     hooks: Sequence[DbHook] = (),
+    texts: Path | None = None,
 ) -> dict[str, int]:
     """(Re)build the database at ``path`` from output lines; returns the row count per table.
 
@@ -243,13 +244,14 @@ def write_duckdb(
     bulk-loads (``read_json``) every ``DB_CHUNK_ROWS`` rows, so memory does not grow with the
     corpus. The study tables (bodies, body-years, texts, indicator views: ``study.finish_db``, with
     the user's ``aliases`` file) are then built, and any further ``hooks`` run on the open
-    connection, before the rename.
+    connection, before the rename. ``texts`` is a JSON-lines file of ``{"source", "text"}`` (the
+    batch's workers wrote it): reports found there are not loaded again for the ``texts`` table.
     """
     import duckdb
 
     p = Path(path)
     try:
-        return _build_db(lines, p, (partial(study.finish_db, aliases=aliases), *hooks))
+        return _build_db(lines, p, (partial(study.finish_db, aliases=aliases, texts=texts), *hooks))
     except (duckdb.Error, OSError) as exc:
         raise output_error(p, exc) from exc
 
@@ -266,6 +268,9 @@ def output_error(path: Path, exc: BaseException) -> NlpPipelineError:
     )
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # one encoder: json.dumps with options builds one per call
+
+
 class _Loader:
     """Buffers one table's rows in a JSON-lines file and loads them into DuckDB in chunks."""
 
@@ -278,9 +283,10 @@ class _Loader:
         con.execute(f"CREATE TABLE {table} ({col_sql})")
 
     def add(self, rows: Iterable[Mapping[str, Any]]) -> None:
-        for r in rows:
-            self.fh.write(json.dumps({c: r.get(c) for c in self.cols}, ensure_ascii=False) + "\n")
-            self.pending += 1
+        cols = self.cols
+        lines = [_ENCODE({c: r.get(c) for c in cols}) + "\n" for r in rows]
+        self.fh.writelines(lines)
+        self.pending += len(lines)
         if self.pending >= DB_CHUNK_ROWS:
             self.flush()
 

@@ -25,16 +25,30 @@ def related_source(finding: Mapping[str, Any]) -> str | None:
 TEXTS_CHUNK = 256  # texts inserted at a time: the batch parent never holds the corpus's texts
 
 
-def write_texts(con: Any) -> None:
+def write_texts(con: Any, *, texts: Path | None = None) -> None:
     """``texts(source, text, complete)``: each analysed report's text as the loader read it, so the
-    HTML report can show claims at their offsets without the original file. The file is read
-    again (the batch lines do not carry the text); ``complete`` is false when the file changed
-    since the analysis (its text length differs), and a file that cannot be read has no row.
-    Rows go in ``TEXTS_CHUNK`` at a time, so memory does not grow with the corpus."""
+    HTML report can show claims at their offsets without the original file.
+
+    A report whose text the batch's worker handed over (``texts``, JSON lines of source and text)
+    takes it from there, complete by construction. Any other report's file is read again;
+    ``complete`` is then false when the file changed since the analysis (its text length
+    differs), and a file that cannot be read has no row. Rows go in ``TEXTS_CHUNK`` at a time
+    (DuckDB reads the handed-over file itself), so memory does not grow with the corpus."""
     con.execute("DROP TABLE IF EXISTS texts")
     con.execute("CREATE TABLE texts (source VARCHAR, text VARCHAR, complete BOOLEAN)")
+    if texts is not None and texts.is_file() and texts.stat().st_size:
+        con.execute(
+            "INSERT INTO texts SELECT source, any_value(text), true FROM read_json(?, "
+            "format='newline_delimited', columns={'source': 'VARCHAR', 'text': 'VARCHAR'}, "
+            f"maximum_object_size={TEXT_LINE_MAX}) WHERE source IN (SELECT source FROM reports) "
+            "GROUP BY source ORDER BY source",
+            [str(texts)],
+        )
     rows: list[tuple[str, str, bool]] = []
-    for source, length in con.execute("SELECT source, text_length FROM reports ORDER BY source").fetchall():
+    todo = con.execute(
+        "SELECT source, text_length FROM reports WHERE source NOT IN (SELECT source FROM texts) ORDER BY source"
+    ).fetchall()
+    for source, length in todo:
         try:
             text = loaders.load(source).text
         except (NlpPipelineError, OSError):
@@ -46,6 +60,9 @@ def write_texts(con: Any) -> None:
     _insert_texts(con, rows)
 
 
+TEXT_LINE_MAX = 16 << 20  # bytes of one handed-over line (DuckDB's default; it buffers twice that)
+
+
 def _insert_texts(con: Any, rows: list[tuple[str, str, bool]]) -> None:
     if rows:
         import pandas as pd
@@ -54,8 +71,10 @@ def _insert_texts(con: Any, rows: list[tuple[str, str, bool]]) -> None:
         con.execute("INSERT INTO texts SELECT * FROM df")
 
 
-def finish_db(con: Any, *, aliases: bodies.Aliases | str | Path | None = None) -> None:
+def finish_db(
+    con: Any, *, aliases: bodies.Aliases | str | Path | None = None, texts: Path | None = None
+) -> None:
     """Add ``texts``, ``bodies``, ``body_years`` and the indicator views to a batch database."""
-    write_texts(con)
+    write_texts(con, texts=texts)
     bodies.write_bodies(con, aliases=bodies.load_aliases(aliases))
     indicators.create_views(con)

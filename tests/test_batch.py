@@ -6,14 +6,15 @@ import json
 import os
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import duckdb
 import pytest
 
-from nlp_pipeline import bodies, copies, runner, store
+from nlp_pipeline import bodies, copies, loaders, runner, store, study
 from nlp_pipeline import corpus_pass as corpus_mod
 from nlp_pipeline.corpus_pass import CORPUS_PASS, consecutive_pairs, corpus_pass, strip_corpus_pass
-from nlp_pipeline.errors import UsageError
+from nlp_pipeline.errors import NlpPipelineError, UsageError
 from nlp_pipeline.result import CellValue, Finding, Report
 from nlp_pipeline.runner import discover, partial_path, run_batch, unchanged
 from nlp_pipeline.schema import SECTIONS, application_rows
@@ -112,6 +113,50 @@ def test_interrupted_run_needs_resume_or_force(corpus: Path, tmp_path: Path) -> 
     with pytest.raises(UsageError) as exc:
         run_batch(corpus, out, workers=1)
     assert "--resume" in exc.value.reason
+
+
+def test_database_texts_come_from_the_workers(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With --db the workers hand each report's text over: no file is loaded a second time for
+    the texts table, and the handed-over file is gone after the run."""
+    loaded: list[str] = []
+    real_load = loaders.load
+
+    def spy(path: str | Path, **kw: object) -> object:
+        loaded.append(Path(path).name)
+        return real_load(path, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(study, "loaders", SimpleNamespace(load=spy))  # study's reads only
+    db = tmp_path / "r.duckdb"
+    run_batch(corpus, tmp_path / "r.jsonl", workers=1, db=db)
+    assert loaded == []
+    con = duckdb.connect(str(db), read_only=True)
+    rows = con.execute("SELECT source, length(text), complete FROM texts ORDER BY source").fetchall()
+    lengths = con.execute("SELECT source, text_length FROM reports ORDER BY source").fetchall()
+    con.close()
+    assert [(s, n) for s, n, _ in rows] == lengths and len(rows) == 2
+    assert all(ok for _, _, ok in rows)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "r.duckdb", "r.jsonl"]
+
+
+def test_resumed_reports_get_their_text_from_the_file(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A report analysed by an earlier run has no handed-over text: its file is read again."""
+    out, db = tmp_path / "r.jsonl", tmp_path / "r.duckdb"
+    run_batch(corpus, out, workers=1)
+    (corpus / "a-2025.txt").write_text(report_text(year=2025), encoding="utf-8")
+    loaded: list[str] = []
+    real_load = loaders.load
+
+    def spy(path: str | Path, **kw: object) -> object:
+        loaded.append(Path(path).name)
+        return real_load(path, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(study, "loaders", SimpleNamespace(load=spy))  # study's reads only
+    run_batch(corpus, out, workers=1, db=db, resume=True)
+    assert sorted(loaded) == ["a-2023.txt", "a-2024.txt"]
+    con = duckdb.connect(str(db), read_only=True)
+    got = con.execute("SELECT count(*), bool_and(complete) FROM texts").fetchone()
+    con.close()
+    assert got == (3, True)
 
 
 def test_resume_skips_done_files(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -330,14 +375,14 @@ def test_resume_reanalyses_unreadable_old_lines(corpus: Path, tmp_path: Path) ->
 
 
 def test_timeout_records_hanging_file(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def hang(path: str) -> Report:
+    def hang(path: str) -> tuple[Report | NlpPipelineError, str | None]:
         if path.endswith("a-2024.txt"):
             time.sleep(20)  # without the timeout the file would succeed after this
         return real(path)
 
-    real = runner.analyze_or_error
+    real = runner.analyze_with_text
     real(str(corpus / "a-2023.txt"))  # load the models first: the limit would count that too
-    monkeypatch.setattr(runner, "analyze_or_error", hang)
+    monkeypatch.setattr(runner, "analyze_with_text", hang)
     s = run_batch(corpus, tmp_path / "r.jsonl", workers=1, timeout=2)
     assert (s.analysed, s.failed) == (1, 2)
     bad = {src: msg for src, msg in s.failures}
@@ -396,7 +441,7 @@ def test_alias_file_is_read_once_per_run(tmp_path: Path, monkeypatch: pytest.Mon
 
 
 def test_failed_database_build_leaves_no_temporary_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(con: object, *, aliases: object = None) -> None:
+    def broken(con: object, *, aliases: object = None, texts: object = None) -> None:
         raise duckdb.Error("simulated failure while building the study tables")
 
     monkeypatch.setattr(store.study, "finish_db", broken)

@@ -15,7 +15,7 @@ import pytest
 
 from nlp_pipeline import pool, runner
 from nlp_pipeline.cli import main
-from nlp_pipeline.errors import UsageError
+from nlp_pipeline.errors import NlpPipelineError, UsageError
 from nlp_pipeline.result import Report
 from nlp_pipeline.runner import partial_path, run_batch
 
@@ -195,15 +195,15 @@ def test_crashed_worker_replaces_the_pool(tmp_path: Path, monkeypatch: pytest.Mo
 @linux_only
 def test_memory_ceiling_records_the_file_and_goes_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     inp = _corpus(tmp_path / "in", n=4)
-    real = runner.analyze_or_error
+    real = runner.analyze_with_text
 
-    def greedy(path: str) -> Report | Exception:
+    def greedy(path: str) -> tuple[Report | NlpPipelineError, str | None]:
         if path.endswith("r1-2019.txt"):
             block = bytearray(1 << 30)  # 1 GiB: over the 256 MiB ceiling below
             block[-1] = 1
         return real(path)
 
-    monkeypatch.setattr(runner, "analyze_or_error", greedy)  # inherited by the forked workers
+    monkeypatch.setattr(runner, "analyze_with_text", greedy)  # inherited by the forked workers
     s = run_batch(inp, tmp_path / "out.jsonl", workers=2, max_memory=256 << 20)
     assert (s.analysed, s.failed) == (3, 1)
     [(src, msg)] = s.failures
@@ -214,11 +214,11 @@ def test_analyze_timeout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
     f = tmp_path / "slow-2024.txt"
     f.write_text(report_text(), encoding="utf-8")
 
-    def hang(path: str) -> Report:
+    def hang(path: str) -> tuple[Report, str]:
         time.sleep(20)
         raise AssertionError("not stopped")
 
-    monkeypatch.setattr(runner, "analyze_or_error", hang)
+    monkeypatch.setattr(runner, "analyze_with_text", hang)
     assert main(["analyze", str(f), "--timeout", "1"]) == 1
     out, err = capsys.readouterr()
     line = json.loads(out)
