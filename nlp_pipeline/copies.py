@@ -102,7 +102,15 @@ class CopyIndex:
         keys = sketch(norm)
         counts = Counter(chain.from_iterable(self.buckets.get(h, ()) for h in keys))
         need = min(_MIN_SHARED, len(keys))
-        cands = [r for r, c in counts.most_common() if c >= need and self.refs[r].agency != agency][:cap]
+        cands: list[int] = []
+        refs = self.refs
+        for r, c in counts.most_common():  # by count, descending: the first ``cap`` that qualify
+            if c < need:
+                break
+            if refs[r].agency != agency:
+                cands.append(r)
+                if len(cands) == cap:
+                    break
         return self._best(norm, cands, min_score)
 
     def _best(self, norm: str, ids: Iterable[int], min_score: float) -> tuple[StatementRef, float] | None:

@@ -409,7 +409,8 @@ def _stream_corpus_pass(
         if run.index is not None:
             for i, e in enumerate(order):
                 if e.error is None:
-                    run.add(_statements_only(load(e)), body=body_of[i])
+                    src.seek(e.offset)
+                    run.add(_statements_only(src.read(e.length), e), body=body_of[i])
         moved: dict[int, tuple[int, int]] = {}
         rules: Counter[str] = Counter()
         with scratch.open("wb") as dst:
@@ -428,13 +429,25 @@ def _stream_corpus_pass(
     return moved, run.warnings, rules
 
 
-_INDEXED = ("source", "format", "agency", "year", "problems")  # what copies.CopyIndex.add reads
+_PROBLEMS_KEY = ', "problems": '
+_DECODER = json.JSONDecoder()
 
 
-def _statements_only(line: Line) -> Report:
-    """A stored line as the copy index reads it: its cells, claims and findings are not rebuilt
-    here (each body's reports are rebuilt whole afterwards, one body at a time)."""
-    return Report.from_dict({k: line[k] for k in _INDEXED if k in line})
+def _statements_only(raw: bytes, entry: _Entry) -> Report:
+    """A stored line as the copy index reads it: source, agency, year (from its ``_Entry``) and
+    the statements. Only the top-level ``problems`` value is parsed, where its key stands: the
+    last such key of the line (only ``text_length`` and ``file`` follow it) and never text, since
+    a quote inside a JSON string is escaped. A line without it is parsed whole. Each body's
+    reports are rebuilt whole afterwards, one body at a time."""
+    text = raw.decode("utf-8")
+    at = text.rfind(_PROBLEMS_KEY)
+    if at < 0:
+        problems = json.loads(text).get("problems") or []
+    else:
+        problems = _DECODER.raw_decode(text, at + len(_PROBLEMS_KEY))[0]
+    return Report.from_dict(
+        {"source": entry.source, "format": "", "agency": entry.agency, "year": entry.year, "problems": problems}
+    )
 
 
 def _umask() -> int:

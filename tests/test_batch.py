@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import time
@@ -11,14 +12,17 @@ from types import SimpleNamespace
 import duckdb
 import pytest
 
-from nlp_pipeline import bodies, copies, loaders, runner, store, study
+from nlp_pipeline import bodies, copies, loaders, result, runner, store, study
 from nlp_pipeline import corpus_pass as corpus_mod
 from nlp_pipeline.corpus_pass import CORPUS_PASS, consecutive_pairs, corpus_pass, strip_corpus_pass
 from nlp_pipeline.errors import NlpPipelineError, UsageError
-from nlp_pipeline.result import CellValue, Finding, Report
+from nlp_pipeline.pipeline import analyze_path
+from nlp_pipeline.result import CellValue, Finding, ProblemStatement, Report
 from nlp_pipeline.runner import discover, partial_path, run_batch, unchanged
 from nlp_pipeline.schema import SECTIONS, application_rows
 from nlp_pipeline.store import db_rows
+
+from .conftest import REAL, require_shared
 
 
 def report_text(*, agency: str = "示例市测试局", year: int = 2024, new: int = 5, granted: int = 3) -> str:
@@ -449,3 +453,38 @@ def test_failed_database_build_leaves_no_temporary_file(tmp_path: Path, monkeypa
     with pytest.raises(Exception, match="simulated failure"):
         store.write_duckdb([], db)
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_statements_only_reads_the_top_level_problems() -> None:
+    """The copy index's partial parse finds the line's own statements even when a text quotes the key."""
+    quoted = '见附件, "problems": [1]'
+    report = Report(
+        source="x.txt", format="txt", template="2021", agency="某局", year=2024, published=None,
+        sections=(), cells={}, claims=(),
+        findings=(Finding(rule="r", severity="info", message=quoted),),
+        problems=(ProblemStatement(text=quoted, kind="problem", start=0, end=len(quoted)),),
+    )
+    line = {**report.to_dict(), "file": {"size": 1, "detail": quoted}}
+    raw = (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8")
+    entry = runner._Entry(0, len(raw), "x.txt", "某局", 2024, None)
+    assert runner._statements_only(raw, entry).problems == report.problems
+    no_key = (json.dumps({"source": "x.txt"}) + "\n").encode("utf-8")
+    assert runner._statements_only(no_key, entry).problems == ()
+
+
+def test_plain_is_asdict() -> None:
+    """``result.plain`` (the fast serialiser) gives what ``dataclasses.asdict`` gives, sharing no
+    mutable container with the report."""
+    require_shared()
+    detail = {"previous": "a.txt", "cells": ["apply.new.total"], "pair": (1, 2), "nested": {"k": [1.5, None]}}
+    made = Report(
+        source="x.txt", format="txt", template=None, agency=None, year=None, published=None,
+        sections=(), cells={"apply.new.total": CellValue(3.0, "3", "number")},
+        findings=(Finding(rule="r", severity="info", message="m", detail=detail),),
+    )
+    reports = [made, *(analyze_path(p) for p in sorted(REAL.glob("*.txt")))]
+    for r in reports:
+        got = result.plain(r)
+        assert got == dataclasses.asdict(r)
+    got_detail = result.plain(made)["findings"][0]["detail"]
+    assert got_detail["nested"]["k"] is not detail["nested"]["k"]
