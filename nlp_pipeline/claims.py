@@ -246,18 +246,20 @@ def extract_claims(doc: Document, sections: Sequence[Section]) -> list[Claim]:
     A passage with no figure gives no claim, so spaCy never segments it (a long text of
     headings and prose without numbers costs one regex pass, not a jieba segmentation); the
     figures found for that test are handed to the Doc, not searched for again, and within a
-    passage only the segments holding a figure are cut by jieba (``figure_doc``).
+    passage only the segments holding a figure are cut by jieba (``figure_doc``). The Docs live in
+    a spaCy memory zone: a worker's vocabulary does not grow with the prose it has read.
     """
     nlp = get_nlp()
     out: list[Claim] = []
-    for passage in working_passages(doc):
-        figures = find_figures(passage.text)
-        if not figures:
-            continue
-        sdoc = figure_doc(nlp, passage.text, figures)
-        sdoc._.passage = passage.text
-        sdoc._.figures = figures
-        out.extend(_to_document(doc, passage, c, sections) for c in nlp(sdoc)._.claims)
+    with nlp.memory_zone():  # the words and strings of these Docs are forgotten after them
+        for passage in working_passages(doc):
+            figures = find_figures(passage.text)
+            if not figures:
+                continue
+            sdoc = figure_doc(nlp, passage.text, figures)
+            sdoc._.passage = passage.text
+            sdoc._.figures = figures
+            out.extend(_to_document(doc, passage, c, sections) for c in nlp(sdoc)._.claims)
     return out
 
 

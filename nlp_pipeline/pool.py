@@ -253,11 +253,16 @@ def map_dask(
     with ctx, client:
         futures = client.map(task, list(paths), pure=False)
         sources = {f.key: p for f, p in zip(futures, paths, strict=True)}
-        for fut in dask_completed(futures):
+        done = dask_completed(futures)
+        del futures  # each result is released once taken: the cluster does not hold the corpus
+        for fut in done:
             try:
-                yield fut.result()
+                line = fut.result()
             except Exception as exc:  # a lost worker must not end the batch
-                yield on_crash(sources[fut.key], exc)
+                line = on_crash(sources[fut.key], exc)
+            fut.release()
+            del fut
+            yield line
 
 
 # --- the run's signals and locks -------------------------------------------------------------

@@ -329,13 +329,6 @@ class _Spool:
     def __init__(self, path: Path, *, texts: Path | None = None) -> None:
         self.path = path
         self.entries: dict[str, _Entry] = {}
-        self.texts = None
-        if texts is not None:
-            try:
-                self.texts = texts.open("wb")
-            except OSError as exc:
-                raise output_error(texts, exc) from exc
-            pool.keep_from_workers(self.texts.fileno())
         fresh = path.with_name(path.name + ".new")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -345,6 +338,14 @@ class _Spool:
         self.fresh: Path | None = fresh
         self.offset = 0
         pool.keep_from_workers(self.fh.fileno())
+        self.texts = None
+        if texts is not None:
+            try:
+                self.texts = texts.open("wb")
+            except OSError as exc:
+                self.close()
+                raise output_error(texts, exc) from exc
+            pool.keep_from_workers(self.texts.fileno())
 
     def append(self, line: Line) -> None:
         text = line.pop(TEXT_KEY, None)
@@ -538,8 +539,7 @@ def run_batch(
         prog.start(len(todo))
         texts = None
         if db_p is not None:  # the workers hand each report's text over for the database
-            where = stack.enter_context(tempfile.TemporaryDirectory(prefix=".nlp_pipeline_texts_", dir=part.parent))
-            texts = Path(where) / "texts.jsonl"
+            texts = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="nlp_pipeline_texts_"))) / "t.jsonl"
         spool = _Spool(part, texts=texts)
         stack.callback(spool.close)
         for path, off, n in done.values():  # the progress file always holds every result so far

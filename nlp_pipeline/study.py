@@ -33,15 +33,15 @@ def write_texts(con: Any, *, texts: Path | None = None) -> None:
     takes it from there, complete by construction. Any other report's file is read again;
     ``complete`` is then false when the file changed since the analysis (its text length
     differs), and a file that cannot be read has no row. Rows go in ``TEXTS_CHUNK`` at a time
-    (DuckDB reads the handed-over file itself), so memory does not grow with the corpus."""
+    and DuckDB streams the handed-over file (one line per source: no grouping or sorting of the
+    texts), so memory does not grow with the corpus."""
     con.execute("DROP TABLE IF EXISTS texts")
     con.execute("CREATE TABLE texts (source VARCHAR, text VARCHAR, complete BOOLEAN)")
     if texts is not None and texts.is_file() and texts.stat().st_size:
         con.execute(
-            "INSERT INTO texts SELECT source, any_value(text), true FROM read_json(?, "
-            "format='newline_delimited', columns={'source': 'VARCHAR', 'text': 'VARCHAR'}, "
-            f"maximum_object_size={TEXT_LINE_MAX}) WHERE source IN (SELECT source FROM reports) "
-            "GROUP BY source ORDER BY source",
+            "INSERT INTO texts SELECT source, text, true FROM read_json(?, format='newline_delimited', "
+            f"columns={{'source': 'VARCHAR', 'text': 'VARCHAR'}}, maximum_object_size={TEXT_LINE_MAX}) "
+            "WHERE source IN (SELECT source FROM reports)",
             [str(texts)],
         )
     rows: list[tuple[str, str, bool]] = []

@@ -119,7 +119,10 @@ def test_interrupted_run_needs_resume_or_force(corpus: Path, tmp_path: Path) -> 
     assert "--resume" in exc.value.reason
 
 
-def test_database_texts_come_from_the_workers(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_database_texts_come_from_the_workers(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
     """With --db the workers hand each report's text over: no file is loaded a second time for
     the texts table, and the handed-over file is gone after the run."""
     loaded: list[str] = []
@@ -131,7 +134,7 @@ def test_database_texts_come_from_the_workers(corpus: Path, tmp_path: Path, monk
 
     monkeypatch.setattr(study, "loaders", SimpleNamespace(load=spy))  # study's reads only
     db = tmp_path / "r.duckdb"
-    run_batch(corpus, tmp_path / "r.jsonl", workers=1, db=db)
+    run_batch(corpus, tmp_path / "r.jsonl", workers=workers, db=db)
     assert loaded == []
     con = duckdb.connect(str(db), read_only=True)
     rows = con.execute("SELECT source, length(text), complete FROM texts ORDER BY source").fetchall()
@@ -354,9 +357,14 @@ def test_dask_engine_same_lines_as_processes(corpus: Path, tmp_path: Path) -> No
     with distributed.LocalCluster(
         n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
     ) as cluster:
-        s = run_batch(corpus, b, workers=1, engine="dask", scheduler=cluster.scheduler_address)
+        s = run_batch(
+            corpus, b, workers=1, engine="dask", scheduler=cluster.scheduler_address, db=tmp_path / "d.duckdb"
+        )
     assert (s.engine, s.total, s.failed) == ("dask", 3, 1)
     assert read_jsonl(a) == read_jsonl(b)
+    con = duckdb.connect(str(tmp_path / "d.duckdb"), read_only=True)
+    assert con.execute("SELECT count(*), bool_and(complete) FROM texts").fetchone() == (2, True)
+    con.close()
 
 
 def test_progress_hooks_called_per_file(corpus: Path, tmp_path: Path) -> None:

@@ -427,3 +427,13 @@ def test_eval_realigns_drifted_spans(monkeypatch: pytest.MonkeyPatch) -> None:
     assert [(c["start"], c["end"]) for c in moved["claims"]] == [(9, 12), (15, 18)]
     assert moved["text_sha1"] == ev.sha10(new)
     assert ev.realign({**entry, "claims": [{**gold[0], "sha1": ev.sha10("99件")}]}, new) is None
+
+
+def test_claims_leave_the_vocabulary_as_it_was() -> None:
+    """The Docs live in a memory zone: a worker's vocabulary does not grow with what it reads."""
+    nlp = get_nlp()
+    _claims("网站发布信息12条。")
+    before = len(nlp.vocab.strings)
+    found = _claims("甲乙丙丁戊己庚辛说明如下，网站发布信息13条，另有壬癸子丑寅卯辰巳说明。")
+    assert [c.text for c in found] == ["13条"]
+    assert len(nlp.vocab.strings) == before
