@@ -246,38 +246,39 @@ def extract_claims(doc: Document, sections: Sequence[Section]) -> list[Claim]:
     A passage with no figure gives no claim, so spaCy never segments it (a long text of
     headings and prose without numbers costs one regex pass, not a jieba segmentation); the
     figures found for that test are handed to the Doc, not searched for again, and within a
-    passage only the segments holding a figure are cut by jieba (``figure_doc``). The Docs live in
-    a spaCy memory zone: a worker's vocabulary does not grow with the prose it has read.
+    passage only the segments holding a figure are cut by jieba (``figure_doc``).
     """
     nlp = get_nlp()
     out: list[Claim] = []
-    with nlp.memory_zone():  # the words and strings of these Docs are forgotten after them
-        for passage in working_passages(doc):
-            figures = find_figures(passage.text)
-            if not figures:
-                continue
-            sdoc = figure_doc(nlp, passage.text, figures)
-            sdoc._.passage = passage.text
-            sdoc._.figures = figures
-            out.extend(_to_document(doc, passage, c, sections) for c in nlp(sdoc)._.claims)
+    for passage in working_passages(doc):
+        figures = find_figures(passage.text)
+        if not figures:
+            continue
+        sdoc = figure_doc(nlp, passage.text, figures)
+        sdoc._.passage = passage.text
+        sdoc._.figures = figures
+        out.extend(_to_document(doc, passage, c, sections) for c in nlp(sdoc)._.claims)
     return out
 
 
 def figure_doc(nlp: Language, text: str, figures: Sequence[Figure]) -> Doc:
     """``nlp.make_doc(text)`` where it matters: the segments (cut at ``SEGMENT_MARKS`` and
-    ``BREAK``) holding a figure are cut by the pipeline's jieba segmenter, every other segment is
-    one token and its closing mark another (a segment holding whitespace is cut too, so that
-    spaCy aligns its words with the text as it always does).
+    ``BREAK``) holding a figure are cut by the pipeline's jieba segmenter, every other segment
+    into single characters (a segment holding whitespace is cut by jieba too, so that spaCy
+    aligns its words with the text as it always does).
 
     Each lookup of the components stays inside the figure's segment: a claim's clause, channel,
     comparison marker and the words after its unit all end at the segment's mark. jieba cuts
     a text into blocks at every character outside its word pattern, such as these marks, so
     a segment cut alone gets exactly the tokens it gets inside the whole passage. Most of a
-    passage's prose names no figure; it is not segmented (tests/test_claims.py checks that the
-    claims are the same as with the whole passage segmented, on every real and sample report).
+    passage's prose names no figure; it is not segmented, and as single characters it adds no
+    new word to the vocabulary, which a long-running worker keeps (tests/test_claims.py checks
+    that the claims are the same as with the whole passage segmented, on every real and sample
+    report).
     """
     cut = nlp.tokenizer.jieba_seg.cut  # type: ignore[union-attr]  # what spaCy's zh tokenizer calls
     words: list[str] = []
+    spaces: list[bool] = []
     k, n = 0, len(figures)
     for m in _SEGMENT.finditer(text):
         start, end = m.span()
@@ -285,13 +286,15 @@ def figure_doc(nlp: Language, text: str, figures: Sequence[Figure]) -> Doc:
             continue
         while k < n and figures[k].end <= start:
             k += 1
-        body, mark = m.groups()
-        if (k < n and figures[k].start < end) or _SPACE.search(body):
-            words.extend(w for w in cut(m.group(), cut_all=False) if w)
+        segment = m.group()
+        if (k < n and figures[k].start < end) or _SPACE.search(m.group(1)):
+            seg_words, seg_spaces = get_words_and_spaces([w for w in cut(segment, cut_all=False) if w], segment)
+            words += seg_words
+            spaces += seg_spaces
         else:
-            words.extend(w for w in (body, mark) if w)
-    spaced, spaces = get_words_and_spaces(words, text)
-    return Doc(nlp.vocab, words=spaced, spaces=spaces)
+            words += segment
+            spaces += [False] * len(segment)
+    return Doc(nlp.vocab, words=words, spaces=spaces)
 
 
 def _to_document(doc: Document, passage: Passage, claim: Claim, sections: Sequence[Section]) -> Claim:
