@@ -119,12 +119,9 @@ def test_interrupted_run_needs_resume_or_force(corpus: Path, tmp_path: Path) -> 
     assert "--resume" in exc.value.reason
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_database_texts_come_from_the_workers(
-    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
-) -> None:
-    """With --db the workers hand each report's text over: no file is loaded a second time for
-    the texts table, and the handed-over file is gone after the run."""
+@pytest.fixture()
+def study_loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the files ``study`` loads again (for the texts table), as they happen."""
     loaded: list[str] = []
     real_load = loaders.load
 
@@ -133,9 +130,18 @@ def test_database_texts_come_from_the_workers(
         return real_load(path, **kw)  # type: ignore[arg-type]
 
     monkeypatch.setattr(study, "loaders", SimpleNamespace(load=spy))  # study's reads only
+    return loaded
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_database_texts_come_from_the_workers(
+    corpus: Path, tmp_path: Path, study_loads: list[str], workers: int
+) -> None:
+    """With --db the workers hand each report's text over: no file is loaded a second time for
+    the texts table, and the handed-over file is gone after the run."""
     db = tmp_path / "r.duckdb"
     run_batch(corpus, tmp_path / "r.jsonl", workers=workers, db=db)
-    assert loaded == []
+    assert study_loads == []
     con = duckdb.connect(str(db), read_only=True)
     rows = con.execute("SELECT source, length(text), complete FROM texts ORDER BY source").fetchall()
     lengths = con.execute("SELECT source, text_length FROM reports ORDER BY source").fetchall()
@@ -145,21 +151,13 @@ def test_database_texts_come_from_the_workers(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "r.duckdb", "r.jsonl"]
 
 
-def test_resumed_reports_get_their_text_from_the_file(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_resumed_reports_get_their_text_from_the_file(corpus: Path, tmp_path: Path, study_loads: list[str]) -> None:
     """A report analysed by an earlier run has no handed-over text: its file is read again."""
     out, db = tmp_path / "r.jsonl", tmp_path / "r.duckdb"
     run_batch(corpus, out, workers=1)
     (corpus / "a-2025.txt").write_text(report_text(year=2025), encoding="utf-8")
-    loaded: list[str] = []
-    real_load = loaders.load
-
-    def spy(path: str | Path, **kw: object) -> object:
-        loaded.append(Path(path).name)
-        return real_load(path, **kw)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(study, "loaders", SimpleNamespace(load=spy))  # study's reads only
     run_batch(corpus, out, workers=1, db=db, resume=True)
-    assert sorted(loaded) == ["a-2023.txt", "a-2024.txt"]
+    assert sorted(study_loads) == ["a-2023.txt", "a-2024.txt"]
     con = duckdb.connect(str(db), read_only=True)
     got = con.execute("SELECT count(*), bool_and(complete) FROM texts").fetchone()
     con.close()
