@@ -6,10 +6,11 @@ Each expected value was read with the loader before these shortcuts existed."""
 
 from __future__ import annotations
 
+import lxml.etree
 import pytest
 
 from nlp_pipeline.loaders.base import _WS, clean_line, expand_spans_limited, normalize_chars
-from nlp_pipeline.loaders.html import _nonspace_len, load_html
+from nlp_pipeline.loaders.html import _joined_lines, _nonspace_len, _one_paragraph, load_html
 
 _SECTIONS = "".join(
     f"<p>{h}</p><p>本机关依法做好政府信息公开工作，共{n}件。</p>"
@@ -83,3 +84,26 @@ def test_expanded_grid_pads_and_anchors_as_before() -> None:
         [("a", (0, 0)), ("a", (0, 0)), ("c", (1, 2))],
         [("d", (2, 0)), ("d", (2, 0)), ("d", (2, 0))],
     ]
+
+
+@pytest.mark.parametrize(
+    ("cell", "fast"),
+    [
+        ("<td><p><span>申请</span><span>人</span></p></td>", True),
+        ("<td>\n  <p><span>12</span> <b>件</b></p>\n</td>", True),
+        ("<td>\u3000<div>一、<font>总体情况</font></div>\u200b</td>", True),
+        ("<td><p></p></td>", True),
+        ("<td>注：<p>其他</p></td>", False),  # text beside the block
+        ("<td><p>a</p><p>b</p></td>", False),  # two blocks: a line break between them
+        ("<td><p>a<br>b</p></td>", False),  # a break inside
+        ("<td><p>a<span><div>b</div></span></p></td>", False),
+        ("<td><span>a</span></td>", False),  # inline only: the walk serves
+    ],
+)
+def test_one_paragraph_cell_reads_as_the_walk_does(cell: str, fast: bool) -> None:
+    """The fast path for ``<td><p>inline…</p></td>`` gives the walk's text once cleaned."""
+    td = lxml.etree.fromstring(f"<table><tr>{cell}</tr></table>", lxml.etree.HTMLParser()).find(".//td")
+    got = _one_paragraph(td)
+    assert (got is not None) is fast
+    if got is not None:
+        assert clean_line(got) == clean_line(_joined_lines(td))

@@ -603,10 +603,36 @@ def cell_text(cell: Element) -> str:
     A cell holding only digits split by source line breaks between inline tags (``<span>1</span>
     <span>2</span>``) is one number: a table cell never holds two bare numbers.
     """
-    text = clean_line(_joined_lines(cell) if len(cell) else cell.text or "")
+    if len(cell):
+        raw = _one_paragraph(cell)
+        text = clean_line(_joined_lines(cell) if raw is None else raw)
+    else:
+        text = clean_line(cell.text or "")
     if _SPLIT_NUMBER.fullmatch(text):
         text = text.replace(" ", "")
     return text
+
+
+def _one_paragraph(cell: Element) -> str | None:
+    """The raw text of a cell that holds one block of inline tags and, around it, nothing but
+    whitespace (``<td> <p><span>…</span></p> </td>``: most cells of exported tables); else None.
+
+    It is lxml's ``itertext``: ``_joined_lines`` would put a space only where the block meets
+    the whitespace around it, and ``clean_line`` folds those runs the same either way."""
+    if len(cell) != 1:
+        return None
+    block = cell[0]
+    tag = block.tag
+    if not isinstance(tag, str) or tag.lower() not in _BLOCK_TAGS:
+        return None
+    before, after = cell.text, block.tail
+    if (before and not _WS.fullmatch(before)) or (after and not _WS.fullmatch(after)):
+        return None
+    for el in block.iterdescendants():
+        tag = el.tag
+        if not isinstance(tag, str) or tag.lower() in _LINE_BREAKING:
+            return None
+    return (before or "") + "".join(block.itertext()) + (after or "")
 
 
 def _joined_lines(node: Element) -> str:
