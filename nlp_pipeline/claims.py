@@ -287,10 +287,15 @@ def figure_doc(nlp: Language, text: str, figures: Sequence[Figure]) -> Doc:
         while k < n and figures[k].end <= start:
             k += 1
         segment = m.group()
-        if (k < n and figures[k].start < end) or _SPACE.search(m.group(1)):
-            seg_words, seg_spaces = get_words_and_spaces([w for w in cut(segment, cut_all=False) if w], segment)
-            words += seg_words
-            spaces += seg_spaces
+        body = m.group(1)
+        if (k < n and figures[k].start < end) or _SPACE.search(body):
+            cut_words = [w for w in cut(segment, cut_all=False) if w]
+            if _SPACE.search(body):  # spaCy turns a space after a word into that word's trailing space
+                cut_words, cut_spaces = get_words_and_spaces(cut_words, segment)
+            else:  # no whitespace but the mark: the words are the tokens as they are
+                cut_spaces = [False] * len(cut_words)
+            words += cut_words
+            spaces += cut_spaces
         else:
             words += segment
             spaces += [False] * len(segment)
