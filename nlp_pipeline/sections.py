@@ -355,6 +355,17 @@ _TABLE_SECTIONS = ("active_disclosure", "applications", "review_litigation")
 _TABLE_BONUS = 8.0
 _BODY_BONUS = 2.0
 _MIN_BODY = 8  # characters of text under a heading before the next one
+_BODY_PEEK = 64  # characters read first when testing for a body
+
+
+def _has_body(text: str, start: int, end: int) -> bool:
+    """``len(_norm(text[start:end])) >= _MIN_BODY``, normalising a short prefix first (a section
+    can run to the end of the document). NFKC and the punctuation strip act character by
+    character except where a character composes with the next one, so the whole is shorter than
+    its prefix by at most one: a prefix holding two more than needed decides."""
+    if end - start > _BODY_PEEK and len(_norm(text[start : start + _BODY_PEEK])) >= _MIN_BODY + 2:
+        return True
+    return len(_norm(text[start:end])) >= _MIN_BODY
 
 
 def _with_bonuses(doc: Document, cands: list[_Candidate]) -> list[_Candidate]:
@@ -374,7 +385,7 @@ def _with_bonuses(doc: Document, cands: list[_Candidate]) -> list[_Candidate]:
         t = bisect_left(tables, c.end)
         if c.section in _TABLE_SECTIONS and t < len(tables) and tables[t] < nxt:
             bonus += _TABLE_BONUS
-        if len(_norm(doc.text[c.end : nxt])) >= _MIN_BODY:
+        if _has_body(doc.text, c.end, nxt):
             bonus += _BODY_BONUS
         out.append(
             _Candidate(c.section, c.score + bonus, c.start, c.end, c.number, c.heading) if bonus else c

@@ -9,7 +9,7 @@ import pytest
 from nlp_pipeline import loaders
 from nlp_pipeline.document import Document
 from nlp_pipeline.schema import SECTION_IDS
-from nlp_pipeline.sections import extract_metadata, find_sections
+from nlp_pipeline.sections import _MIN_BODY, _has_body, _norm, extract_metadata, find_sections
 
 from .conftest import REAL, real_path
 
@@ -275,3 +275,18 @@ def test_problems_without_any_heading_found_after_the_review_table() -> None:
     from nlp_pipeline.problems import analyze_problems
 
     assert [p.text for p in analyze_problems(doc, res.sections)] == ["本年度工作仍存在问题，公开目录更新偏慢"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "本年度共发布信息120条。" * 20,  # long: the prefix decides
+        "。，、；：" * 40 + "正文八个字符在此",  # long, the text only after the prefix
+        "。，、；：" * 40,  # long and only punctuation
+        "短的正文",
+        "e\u0301" * 40,  # composing characters across the prefix border
+    ],
+)
+def test_has_body_is_the_length_of_the_normalised_text(body: str) -> None:
+    text = "标题" + body
+    assert _has_body(text, 2, len(text)) == (len(_norm(body)) >= _MIN_BODY)
