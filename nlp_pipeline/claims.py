@@ -44,7 +44,7 @@ from .claim_lexicon import (
 from .document import Document
 from .jieba_dict import load_tokenizer
 from .result import Claim, Section
-from .segmentation import BREAK, SEGMENT_MARKS
+from .segmentation import BREAK, CLAUSE_MARKS
 
 __all__ = ["ChannelMention", "Passage", "extract_claims", "get_nlp", "resolve_mentions", "working_passages"]
 
@@ -55,7 +55,7 @@ _PAGE_MARK = re.compile(r"^[\s—–\-－]*[0-9]+[\s—–\-－]*$")
 _NON_SPACE = re.compile(r"\S+")
 _GLUED_VS = re.compile("(?:较|比)上?$")
 _SPACE = re.compile(r"\s")
-_SEGMENT = re.compile("([^{0}]*)([{0}]?)".format(re.escape(SEGMENT_MARKS + BREAK)))
+_CLAUSE = re.compile("([^{0}]*)([{0}]?)".format(re.escape(CLAUSE_MARKS + BREAK)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,7 +246,7 @@ def extract_claims(doc: Document, sections: Sequence[Section]) -> list[Claim]:
     A passage with no figure gives no claim, so spaCy never segments it (a long text of
     headings and prose without numbers costs one regex pass, not a jieba segmentation); the
     figures found for that test are handed to the Doc, not searched for again, and within a
-    passage only the segments holding a figure are cut by jieba (``figure_doc``).
+    passage only the comma clauses holding a figure are cut by jieba (``figure_doc``).
     """
     nlp = get_nlp()
     out: list[Claim] = []
@@ -262,43 +262,44 @@ def extract_claims(doc: Document, sections: Sequence[Section]) -> list[Claim]:
 
 
 def figure_doc(nlp: Language, text: str, figures: Sequence[Figure]) -> Doc:
-    """``nlp.make_doc(text)`` where it matters: the segments (cut at ``SEGMENT_MARKS`` and
-    ``BREAK``) holding a figure are cut by the pipeline's jieba segmenter, every other segment
-    into single characters (a segment holding whitespace is cut by jieba too, so that spaCy
+    """``nlp.make_doc(text)`` where it matters: the comma clauses (cut at ``CLAUSE_MARKS`` and
+    ``BREAK``) holding a figure are cut by the pipeline's jieba segmenter, every other clause
+    into single characters (a clause holding whitespace is cut by jieba too, so that spaCy
     aligns its words with the text as it always does).
 
-    Each lookup of the components stays inside the figure's segment: a claim's clause, channel,
-    comparison marker and the words after its unit all end at the segment's mark. jieba cuts
-    a text into blocks at every character outside its word pattern, such as these marks, so
-    a segment cut alone gets exactly the tokens it gets inside the whole passage. Most of a
-    passage's prose names no figure; it is not segmented, and as single characters it adds no
-    new word to the vocabulary, which a long-running worker keeps (tests/test_claims.py checks
-    that the claims are the same as with the whole passage segmented, on every real and sample
-    report).
+    Each token lookup of the components stays inside the figure's clause: its channel mentions
+    and comparison markers are looked for between the clause's marks, and the words after its
+    unit stop at the next mark (``claim_context``: the wider context is read from the text, not
+    the tokens). jieba cuts a text into blocks at every character outside its word pattern, such
+    as these marks, so a clause cut alone gets exactly the tokens it gets inside the whole
+    passage. Most of a passage names no figure; it is not segmented, and as single characters it
+    adds no new word to the vocabulary, which a long-running worker keeps (tests/test_claims.py
+    checks that the claims are the same as with the whole passage segmented, on every real and
+    sample report).
     """
     cut = nlp.tokenizer.jieba_seg.cut  # type: ignore[union-attr]  # what spaCy's zh tokenizer calls
     words: list[str] = []
     spaces: list[bool] = []
     k, n = 0, len(figures)
-    for m in _SEGMENT.finditer(text):
+    for m in _CLAUSE.finditer(text):
         start, end = m.span()
         if start == end:
             continue
         while k < n and figures[k].end <= start:
             k += 1
-        segment = m.group()
+        clause = m.group()
         body = m.group(1)
         if (k < n and figures[k].start < end) or _SPACE.search(body):
-            cut_words = [w for w in cut(segment, cut_all=False) if w]
+            cut_words = [w for w in cut(clause, cut_all=False) if w]
             if _SPACE.search(body):  # spaCy turns a space after a word into that word's trailing space
-                cut_words, cut_spaces = get_words_and_spaces(cut_words, segment)
+                cut_words, cut_spaces = get_words_and_spaces(cut_words, clause)
             else:  # no whitespace but the mark: the words are the tokens as they are
                 cut_spaces = [False] * len(cut_words)
             words += cut_words
             spaces += cut_spaces
         else:
-            words += segment
-            spaces += [False] * len(segment)
+            words += clause
+            spaces += [False] * len(clause)
     return Doc(nlp.vocab, words=words, spaces=spaces)
 
 

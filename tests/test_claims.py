@@ -327,14 +327,15 @@ def test_pipeline_is_blank_zh_with_jieba_and_sets_extension() -> None:
     assert [(c.value, c.text) for c in sdoc._.claims] == [(30, "30件")]
 
 
-def test_figure_doc_cuts_only_segments_with_a_figure() -> None:
+def test_figure_doc_cuts_only_clauses_with_a_figure() -> None:
     nlp = get_nlp()
-    text = "网站运行平稳。发布信息12条，其中政策解读3篇；\u2029年度报告"
+    text = "网站运行平稳。发布信息12条，其中政策解读3篇；另有说明，\u2029年度报告"
     sdoc = claims.figure_doc(nlp, text, claims.find_figures(text))
     assert sdoc.text == text
     assert [t.text for t in sdoc] == [
         *"网站运行平稳。",
         *[t.text for t in nlp.make_doc("发布信息12条，其中政策解读3篇；")],
+        *"另有说明，",
         "\u2029",
         *"年度报告",
     ]
@@ -345,7 +346,7 @@ def _figure_doc_as_make_doc(nlp: Language, text: str, figures: object) -> Doc:
 
 
 def test_figure_doc_gives_the_claims_of_the_whole_passage_cut(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Cutting only the segments that hold a figure changes no claim of any real or sample report."""
+    """Cutting only the clauses that hold a figure changes no claim of any real or sample report."""
     require_shared()
     paths = [
         p for root in (REAL, SAMPLES) for p in sorted(root.iterdir()) if p.suffix in (".txt", ".md", ".html")
@@ -430,7 +431,7 @@ def test_eval_realigns_drifted_spans(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_prose_without_figures_adds_no_word_to_the_vocabulary() -> None:
     """Segments without a figure are single characters: a worker's vocabulary does not grow with
-    the prose it reads (only with the words of the segments that hold a figure)."""
+    the prose it reads (only with the words of the clauses that hold a figure)."""
     nlp = get_nlp()
     _claims("网站发布信息12条。进一步加强政务公开工作，提升群众满意度。")
     before = len(nlp.vocab.strings)
