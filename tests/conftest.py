@@ -7,8 +7,11 @@ failure: it means a renamed or lost file, not an optional input.
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -17,6 +20,17 @@ SHARED = ROOT.parent / "shared"
 REAL = SHARED / "corpora" / "real"
 GOLD = REAL / "gold"
 SAMPLES = ROOT / "corpora" / "samples"
+
+
+def load_script(file_name: str, module_name: str) -> ModuleType:
+    """``scripts/<file_name>`` imported as the module ``module_name``, registered in
+    ``sys.modules`` (dataclasses look their module up there while the class is built)."""
+    spec = importlib.util.spec_from_file_location(module_name, ROOT / "scripts" / file_name)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = mod
+    spec.loader.exec_module(mod)
+    return mod
 
 
 def require_shared() -> None:

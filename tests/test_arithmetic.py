@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from types import ModuleType
 from typing import Any
 
@@ -14,7 +12,7 @@ from nlp_pipeline.result import CellValue
 from nlp_pipeline.schema import cell_ids
 from nlp_pipeline.tables import parse_cell
 
-from .conftest import GOLD, ROOT, gold_files, real_gold, require_shared
+from .conftest import GOLD, gold_files, load_script, real_gold, require_shared
 
 
 def _clean(template: str = "2021") -> dict[str, CellValue]:
@@ -201,12 +199,7 @@ def test_gold_cells_flag_exactly_the_known_errors(name: str) -> None:
 
 
 def _evaluate_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("evaluate_script", ROOT / "scripts" / "evaluate.py")
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("evaluate.py", "evaluate_script")
 
 
 def test_evaluation_gate_on_real_gold() -> None:

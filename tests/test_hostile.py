@@ -3,10 +3,8 @@ with a finding that names what was cut, or an exact error code, never a tracebac
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import os
-import sys
 import zipfile
 from pathlib import Path
 
@@ -19,16 +17,11 @@ from nlp_pipeline.loaders.base import expand_spans_limited
 from nlp_pipeline.loaders.files import decode_text, read_regular
 from nlp_pipeline.pipeline import analyze_or_error
 
-ROOT = Path(__file__).resolve().parents[1]
+from .conftest import load_script
 
 
 def _script():
-    spec = importlib.util.spec_from_file_location("hostile_corpus", ROOT / "scripts" / "hostile_corpus.py")
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["hostile_corpus"] = mod
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("hostile_corpus.py", "hostile_corpus")
 
 
 HC = _script()

@@ -226,15 +226,11 @@ def _assert_same_tables(data: bytes, name: str) -> int:
 def _stress_pdfs(limit: int) -> list[tuple[str, bytes]]:
     """The stress families' PDFs (ruled with wrapped labels, wide labels, no rules) made from the
     first ``limit`` real reports with gold (scripts/stress_layouts.py, reportlab in memory)."""
-    import importlib.util
 
-    from .conftest import REAL, ROOT, require_shared
+    from .conftest import REAL, load_script, require_shared
 
     require_shared()
-    spec = importlib.util.spec_from_file_location("stress_layouts", ROOT / "scripts" / "stress_layouts.py")
-    assert spec and spec.loader
-    stress = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(stress)
+    stress = load_script("stress_layouts.py", "stress_layouts")
     out = []
     for name, items, _gold in stress.sources(REAL)[:limit]:
         out.append((f"{name}.grid.pdf", stress.render_pdf(items)))

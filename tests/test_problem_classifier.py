@@ -27,7 +27,7 @@ from nlp_pipeline.problem_classifier import (
 )
 from nlp_pipeline.result import Category
 
-from .conftest import REAL, ROOT, real_path
+from .conftest import REAL, ROOT, load_script, real_path
 
 DATA = ROOT / "corpora" / "problems" / "statements.jsonl"
 GOLD_FILE = ROOT / "corpora" / "problems" / "real_gold.jsonl"
@@ -258,16 +258,7 @@ def test_artifact_holds_no_training_sentences() -> None:
 
 def _train_script() -> ModuleType:
     """The training script as a module (scripts/ is not a package)."""
-    import importlib.util
-    import sys
-
-    name = "train_classifier_under_test"
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / "train_classifier.py")
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[name] = mod  # dataclasses resolve their module through sys.modules
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("train_classifier.py", "train_classifier_under_test")
 
 
 def test_training_evaluation_scores_only_what_it_is_given() -> None:
@@ -286,13 +277,7 @@ def test_training_evaluation_scores_only_what_it_is_given() -> None:
 
 
 def _kappa_script() -> ModuleType:
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("kappa_under_test", ROOT / "scripts" / "kappa.py")
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("kappa.py", "kappa_under_test")
 
 
 def test_blind_subset_is_whole_bodies_without_labels() -> None:

@@ -20,7 +20,7 @@ from nlp_pipeline.result import Report
 from nlp_pipeline.sections import find_sections
 from nlp_pipeline.vagueness import vagueness
 
-from .conftest import REAL, ROOT, real_path, require_shared
+from .conftest import REAL, ROOT, load_script, real_path, require_shared
 
 HEAD = "一、总体情况\n略。\n二、主动公开政府信息情况\n略。\n三、收到和处理政府信息公开申请情况\n略。\n四、政府信息公开行政复议、行政诉讼情况\n略。\n"
 TAIL = "六、其他需要报告的事项\n无。\n"
@@ -338,12 +338,7 @@ def test_vagueness_floor_on_synthetic_gold() -> None:
 def test_vagueness_on_real_gold_grouped_by_body() -> None:
     """The generic lexicon for each body is learned from the other bodies only (as eval_problems does)."""
     require_shared()
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("eval_problems", ROOT / "scripts" / "eval_problems.py")
-    assert spec and spec.loader
-    ev = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(ev)
+    ev = load_script("eval_problems.py", "eval_problems")
     items, synth, drift = ev.vague_items(REAL)
     assert drift == 0 and len(items) == 167
     syn_vague = [t for t, v in synth if v]

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.util
 import json
 import re
-import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -22,7 +20,7 @@ from nlp_pipeline import NlpPipelineError, Report, analyze_or_error, analyze_pat
 from nlp_pipeline.loaders import load
 from nlp_pipeline.schema import cell_ids
 
-from .conftest import ROOT, SAMPLES
+from .conftest import ROOT, SAMPLES, load_script
 
 BAD = ROOT / "corpora" / "bad"
 SCRIPT = ROOT / "scripts" / "generate_corpus.py"
@@ -31,12 +29,7 @@ T4 = ("review", "litigation_direct", "litigation_after_review")
 
 
 def _generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("generate_corpus", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script(SCRIPT.name, "generate_corpus")
 
 
 def sample_files() -> list[Path]:

@@ -3,8 +3,6 @@ texts table written in bounded chunks."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -13,17 +11,12 @@ import pytest
 
 from nlp_pipeline import study
 
-from .conftest import ROOT
+from .conftest import load_script
 
 
 @pytest.fixture(scope="module")
 def bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("benchmark_under_test", ROOT / "scripts" / "benchmark.py")
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("benchmark.py", "benchmark_under_test")
 
 
 def _line(root: str, name: str, *, similarity: float = 0.97, year: int = 2021) -> dict:
