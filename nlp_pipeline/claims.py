@@ -288,10 +288,10 @@ def figure_doc(nlp: Language, text: str, figures: Sequence[Figure]) -> Doc:
         while k < n and figures[k].end <= start:
             k += 1
         clause = m.group()
-        body = m.group(1)
-        if (k < n and figures[k].start < end) or _SPACE.search(body):
+        spaced = _SPACE.search(m.group(1)) is not None
+        if spaced or (k < n and figures[k].start < end):
             cut_words = [w for w in cut(clause, cut_all=False) if w]
-            if _SPACE.search(body):  # spaCy turns a space after a word into that word's trailing space
+            if spaced:  # spaCy turns a space after a word into that word's trailing space
                 cut_words, cut_spaces = get_words_and_spaces(cut_words, clause)
             else:  # no whitespace but the mark: the words are the tokens as they are
                 cut_spaces = [False] * len(cut_words)
