@@ -240,7 +240,9 @@ def _load_exported(p: Path) -> dict[str, Any] | None:
         for k, b in enumerate(spec["blocks"])
     ]
     model = NumpyPlattOneVsRest(blocks, data["coef"], data["intercept"], data["platt"])
-    bundle = {k: spec[k] for k in ("labels", "threshold", "fit_threshold", "main", "version") if k in spec}
+    bundle = {
+        k: spec[k] for k in ("labels", "threshold", "fit_threshold", "main", "other_rule", "version") if k in spec
+    }
     bundle["model"] = model
     return bundle
 
@@ -441,14 +443,29 @@ class NumpyPlattOneVsRest:
         return 1.0 / (1.0 + np.exp(-(d * self.platt[:, 0] + self.platt[:, 1])))
 
 
+#: How ``decide_row`` lets ``other`` win: "fit", only when no specific label reaches the fit
+#: threshold; "compare", also when the best specific label is unsure (below ``threshold``) and
+#: ``other`` scores higher. The training script chooses between them by grouped cross-validation.
+OTHER_RULES = ("fit", "compare")
+
+
 def decide_row(
-    row: Sequence[float], labels: Sequence[str], *, threshold: float, fit_threshold: float
+    row: Sequence[float],
+    labels: Sequence[str],
+    *,
+    threshold: float,
+    fit_threshold: float,
+    other_rule: str = "fit",
 ) -> list[int]:
-    """Label indices, best first: ``other`` only when no specific label reaches ``fit_threshold``."""
+    """Label indices, best first: ``other`` only when no specific label fits (``OTHER_RULES``)."""
     order = sorted(range(len(labels)), key=lambda i: -float(row[i]))
     specific = [i for i in order if labels[i] != "other"]
+    other = labels.index("other") if "other" in labels else None
     if not specific or float(row[specific[0]]) < fit_threshold:
-        return [labels.index("other")] if "other" in labels else order[:1]
+        return [other] if other is not None else order[:1]
+    best = float(row[specific[0]])
+    if other_rule == "compare" and other is not None and best < threshold and float(row[other]) > best:
+        return [other]
     return [specific[0]] + [i for i in specific[1:] if float(row[i]) >= threshold]
 
 
@@ -509,10 +526,11 @@ def categorize(
     cut = base if threshold is None else float(threshold)
     fit = float(bundle.get("fit_threshold", DEFAULT_FIT_THRESHOLD))
     first_listed = bundle.get("main") == "first_listed"
+    other_rule = str(bundle.get("other_rule", "fit"))
     tops = topics_with(bundle["model"], labels, texts, fit=fit)
     out: list[tuple[tuple[Category, ...], tuple[tuple[int, int, Category], ...]]] = []
     for row, tp in zip(probs, tops, strict=True):
-        keep = decide_row(row, labels, threshold=base, fit_threshold=fit)
+        keep = decide_row(row, labels, threshold=base, fit_threshold=fit, other_rule=other_rule)
         if first_listed:  # the main label does not depend on the caller's threshold for the others
             keep = main_first_listed(keep, [labels.index(c.label) for _, _, c in tp])
         main = keep[0]

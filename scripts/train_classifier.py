@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import hashlib
+import itertools
 import json
 import platform
 import sys
@@ -50,6 +51,7 @@ from nlp_pipeline.problem_classifier import (  # noqa: E402
     EXPORT_FORMAT,
     LABEL_NAMES,
     LABELS,
+    OTHER_RULES,
     CueCounts,
     PlattOneVsRest,
     decide_row,
@@ -418,11 +420,13 @@ def topic_orders(real: list[Item], models: dict[str, PlattOneVsRest], fit: float
 
 
 def predictions(
-    probs: np.ndarray, fit: float, orders: Sequence[Sequence[int]] | None = None
+    probs: np.ndarray, fit: float, orders: Sequence[Sequence[int]] | None = None, other: str = "fit"
 ) -> list[list[int]]:
     """Kept labels, main first; with ``orders`` (topic labels in listed order) the main label is the
     kept label listed first, as ``classify`` does for a ``first_listed`` model."""
-    pred = [decide_row(row, LABELS, threshold=THRESHOLD, fit_threshold=fit) for row in probs]
+    pred = [
+        decide_row(row, LABELS, threshold=THRESHOLD, fit_threshold=fit, other_rule=other) for row in probs
+    ]
     if orders is None:
         return pred
     return [main_first_listed(p, o) for p, o in zip(pred, orders, strict=True)]
@@ -447,11 +451,15 @@ def per_class_main(gold_main: list[str], pred_main: list[str]) -> dict[str, dict
 
 
 def evaluate(
-    real: list[Item], probs: np.ndarray, fit: float, orders: Sequence[Sequence[int]] | None = None
+    real: list[Item],
+    probs: np.ndarray,
+    fit: float,
+    orders: Sequence[Sequence[int]] | None = None,
+    other: str = "fit",
 ) -> dict[str, object]:
     """Scores on real statements: main label (gold first label vs top prediction), top label
     among the gold labels, and label-set F1 (all labels of a statement)."""
-    pred = predictions(probs, fit, orders)
+    pred = predictions(probs, fit, orders, other)
     gold_main = [it.labels[0] for it in real]
     pred_main = [LABELS[p[0]] for p in pred]
     table = per_class_main(gold_main, pred_main)
@@ -500,9 +508,13 @@ class RunKey(NamedTuple):
     calibration: str
     fit: float
     main: str
+    other: str = "fit"
 
     def describe(self) -> str:
-        return f"{self.cfg.key()},calibration={self.calibration},fit={self.fit},main={self.main}"
+        return (
+            f"{self.cfg.key()},calibration={self.calibration},fit={self.fit},main={self.main},"
+            f"other={self.other}"
+        )
 
 
 Run = tuple[np.ndarray, list[list[int]] | None]  # probabilities of every real statement, topic orders
@@ -512,14 +524,14 @@ def selection_score(
     problems: list[Item],
     run: Run,
     pmask: list[int],
-    fit: float,
+    key: RunKey,
     idx: Sequence[int] | None = None,
 ) -> float:
     """Main-label macro-F1 + top label among the correct, on the problem statements ``idx``."""
     probs, orders = run
     sel = list(range(len(problems))) if idx is None else list(idx)
     ords = None if orders is None else [orders[pmask[i]] for i in sel]
-    ev = evaluate([problems[i] for i in sel], probs[pmask][sel], fit, ords)
+    ev = evaluate([problems[i] for i in sel], probs[pmask][sel], key.fit, ords, key.other)
     return float(ev["main_macro_f1_present"]) + float(ev["top_label_among_correct"])  # type: ignore[arg-type]
 
 
@@ -561,11 +573,11 @@ def nested_selection(real: list[Item], runs: dict[RunKey, Run], pmask: list[int]
     for body in sorted({it.group for it in problems}):
         inner = [i for i, it in enumerate(problems) if it.group != body]
         outer = [i for i, it in enumerate(problems) if it.group == body]
-        key = max(runs, key=lambda k: selection_score(problems, runs[k], pmask, k.fit, inner))
+        key = max(runs, key=lambda k: selection_score(problems, runs[k], pmask, k, inner))
         chosen[body] = key.describe()
         probs, orders = runs[key]
         ords = None if orders is None else [orders[pmask[i]] for i in outer]
-        pred = predictions(probs[pmask][outer], key.fit, ords)
+        pred = predictions(probs[pmask][outer], key.fit, ords, key.other)
         for i, p in zip(outer, pred, strict=True):
             pred_main[i] = LABELS[p[0]]
     per_report = main_scores(problems, pred_main)
@@ -642,7 +654,11 @@ def export_inference(bundle: dict[str, object], out_dir: Path, *, source: Path) 
         "format": EXPORT_FORMAT,
         "source": source.name,
         "source_sha256": hashlib.sha256(source.read_bytes()).hexdigest(),
-        **{k: bundle[k] for k in ("labels", "threshold", "fit_threshold", "main", "version") if k in bundle},
+        **{
+            k: bundle[k]
+            for k in ("labels", "threshold", "fit_threshold", "main", "other_rule", "version")
+            if k in bundle
+        },
         "blocks": blocks,
     }
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -697,11 +713,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             fold_models[(cfg, cal)] = models
             for fit in FIT_GRID:
                 orders = topic_orders(real, models, fit)
-                for rule in MAIN_RULES:
+                for rule, other in itertools.product(MAIN_RULES, OTHER_RULES):
                     ords = orders if rule == "first_listed" else None
-                    key = RunKey(cfg, cal, fit, rule)
+                    key = RunKey(cfg, cal, fit, rule, other)
                     runs[key] = (probs, ords)
-                    ev = evaluate(problems, probs[pmask], fit, None if ords is None else [ords[i] for i in pmask])
+                    sub_ords = None if ords is None else [ords[i] for i in pmask]
+                    ev = evaluate(problems, probs[pmask], fit, sub_ords, other)
                     results[key.describe()] = {
                         k: ev[k]
                         for k in (
@@ -711,18 +728,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                         )
                     }
                     print(f"{key.describe()}: {results[key.describe()]}", flush=True)
-    best = max(runs, key=lambda k: selection_score(problems, runs[k], pmask, k.fit))
-    cfg, cal, fit, rule = best
+    best = max(runs, key=lambda k: selection_score(problems, runs[k], pmask, k))
+    cfg, cal, fit, rule, other = best
     best_probs, best_orders = runs[best]
     best_models = fold_models[(cfg, cal)]
 
     def sub(idx: list[int]) -> list[list[int]] | None:
         return None if best_orders is None else [best_orders[i] for i in idx]
 
-    ev_problems = evaluate(problems, best_probs[pmask], fit, sub(pmask))
-    ev_measures = evaluate([real[i] for i in mmask], best_probs[mmask], fit, sub(mmask))
+    ev_problems = evaluate(problems, best_probs[pmask], fit, sub(pmask), other)
+    ev_measures = evaluate([real[i] for i in mmask], best_probs[mmask], fit, sub(mmask), other)
     dmask = distinct(real, pmask)
-    ev_distinct = evaluate([real[i] for i in dmask], best_probs[dmask], fit, sub(dmask))
+    ev_distinct = evaluate([real[i] for i in dmask], best_probs[dmask], fit, sub(dmask), other)
     nested = nested_selection(real, runs, pmask)
     print("nested (configuration chosen without the tested body):", json.dumps(nested, ensure_ascii=False))
     print(
@@ -758,6 +775,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "threshold": THRESHOLD,
             "fit_threshold": fit,
             "main": rule,
+            "other_rule": other,
             "version": 4,
         },
         path,
@@ -770,6 +788,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "threshold": THRESHOLD,
         "fit_threshold": fit,
         "main": rule,
+        "other_rule": other,
         "model": f"tf-idf char 1-3{' + jieba words' if cfg.words else ''}"
         f"{' + per-category cue counts (CATEGORY_CUES)' if cfg.cues else ''} -> per-label LogisticRegression("
         f"C={cfg.C}, {'balanced' if cfg.balanced else 'unweighted'} classes"

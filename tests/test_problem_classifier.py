@@ -17,10 +17,12 @@ from nlp_pipeline.problem_classifier import (
     DEFAULT_MODEL_PATH,
     LABEL_NAMES,
     LABELS,
+    OTHER_RULES,
     PlattOneVsRest,
     classify,
     clauses,
     decide_row,
+    load_model,
     main_first_listed,
     normalize,
     topics,
@@ -151,6 +153,21 @@ def test_decide_row_says_other_only_when_nothing_fits() -> None:
     assert decide_row([0.4, 0.1, 0.9], labels, threshold=0.5, fit_threshold=0.3) == [0]
     assert decide_row([0.6, 0.55, 0.1], labels, threshold=0.5, fit_threshold=0.3) == [0, 1]
     assert decide_row([0.6, 0.45, 0.1], labels, threshold=0.5, fit_threshold=0.3) == [0]
+
+
+def test_decide_row_compare_lets_a_sure_other_beat_an_unsure_label() -> None:
+    labels = ["a", "b", "other"]
+    kw = {"threshold": 0.5, "fit_threshold": 0.1, "other_rule": "compare"}
+    assert decide_row([0.4, 0.1, 0.9], labels, **kw) == [2]  # unsure "a", surer "other"
+    assert decide_row([0.4, 0.1, 0.3], labels, **kw) == [0]  # "other" less sure than "a"
+    assert decide_row([0.6, 0.1, 0.9], labels, **kw) == [0]  # a sure specific label always wins
+    assert decide_row([0.05, 0.02, 0.01], labels, **kw) == [2]  # nothing reaches the fit threshold
+
+
+def test_shipped_model_records_its_other_rule() -> None:
+    meta = json.loads(META.read_text(encoding="utf-8"))
+    assert meta["other_rule"] in OTHER_RULES
+    assert load_model()["other_rule"] == meta["other_rule"]
 
 
 def test_main_label_is_the_first_listed_kept_topic() -> None:
