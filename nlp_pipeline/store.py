@@ -135,8 +135,9 @@ def db_rows(lines: Iterable[Line]) -> dict[str, list[dict[str, Any]]]:
     return rows
 
 
-def line_rows(line: Line) -> dict[str, list[dict[str, Any]]]:
-    """The rows one output line contributes to each table (pure)."""
+def line_rows(line: Line, *, cells: bool = True) -> dict[str, list[dict[str, Any]]]:
+    """The rows one output line contributes to each table (pure); without ``cells`` the cells
+    table gets none (the writer loads a line's cells in one piece, see ``_CellLoader``)."""
     rows: dict[str, list[dict[str, Any]]] = {t: [] for t in DB_SCHEMA}
     src = line["source"]
     if _is_error(line):
@@ -169,10 +170,11 @@ def line_rows(line: Line) -> dict[str, list[dict[str, Any]]]:
         {"source": src, **{k: s.get(k) for k in ("id", "number", "heading", "start", "end")}}
         for s in line.get("sections") or ()
     ]
-    rows["cells"] += [
-        {"source": src, "id": cid, **{k: c.get(k) for k in ("value", "raw", "kind", "origin")}}
-        for cid, c in (line.get("cells") or {}).items()
-    ]
+    if cells:
+        rows["cells"] += [
+            {"source": src, "id": cid, **{k: c.get(k) for k in ("value", "raw", "kind", "origin")}}
+            for cid, c in (line.get("cells") or {}).items()
+        ]
     for i, f in enumerate(findings):
         claim = f.get("claim") or {}
         rows["findings"].append(
@@ -307,6 +309,45 @@ class _Loader:
         self.fh.close()
 
 
+class _CellLoader(_Loader):
+    """The cells table, the bulk of the rows (a couple of hundred per report): a line's cells are
+    written as one JSON object, encoded in one call, and DuckDB reads it as a MAP and unnests it
+    in the line's order (insertion order is kept: the writer runs on one thread), where one
+    encoding per cell was most of the writer's time."""
+
+    longest = 0  # characters of the longest object written since the last load
+
+    def add_line(self, source: str, cells: Mapping[str, Any]) -> None:
+        if not cells:
+            return
+        obj = _ENCODE({"source": source, "cells": cells})
+        self.longest = max(self.longest, len(obj))
+        self.fh.write(obj + "\n")
+        self.pending += len(cells)
+        if self.pending >= DB_CHUNK_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        self.fh.close()
+        if self.pending:
+            cell = ", ".join(f"{c} {t}" for c, t in self.cols.items() if c not in ("source", "id"))
+            self.con.execute(
+                f"INSERT INTO {self.table} SELECT source, e.key, e.value.value, e.value.raw, e.value.kind, "
+                "e.value.origin FROM (SELECT source, unnest(map_entries(cells)) AS e "
+                "FROM read_json(?, format='newline_delimited', maximum_object_size=?, "
+                f"columns={{'source': 'VARCHAR', 'cells': 'MAP(VARCHAR, STRUCT({cell}))'}}))",
+                # DuckDB's limit is in bytes (16 MB by default); UTF-8 takes at most 4 per character
+                [str(self.path), max(_DUCKDB_OBJECT_DEFAULT, 4 * self.longest + 1)],
+            )
+        self.count += self.pending
+        self.pending = 0
+        self.longest = 0
+        self.fh = self.path.open("w", encoding="utf-8")
+
+
+_DUCKDB_OBJECT_DEFAULT = 16 * 1024 * 1024  # read_json's maximum_object_size when not set
+
+
 def _build_db(lines: Iterable[Line], p: Path, hooks: Sequence[DbHook]) -> dict[str, int]:
     import duckdb
 
@@ -318,11 +359,14 @@ def _build_db(lines: Iterable[Line], p: Path, hooks: Sequence[DbHook]) -> dict[s
         with tempfile.TemporaryDirectory(prefix="nlp_pipeline_db_") as tmpdir:
             con = duckdb.connect(str(tmp_db), config={"memory_limit": DB_MEMORY_LIMIT, "threads": 1})
             try:
-                loaders = {t: _Loader(con, t, Path(tmpdir)) for t in DB_SCHEMA}
+                cell_loader = _CellLoader(con, "cells", Path(tmpdir))
+                loaders = {t: cell_loader if t == "cells" else _Loader(con, t, Path(tmpdir)) for t in DB_SCHEMA}
                 try:
                     for line in lines:
-                        for table, rows in line_rows(line).items():
+                        for table, rows in line_rows(line, cells=False).items():
                             loaders[table].add(rows)
+                        if not _is_error(line):
+                            cell_loader.add_line(line["source"], line.get("cells") or {})
                     for loader in loaders.values():
                         loader.flush()
                 finally:

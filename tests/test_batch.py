@@ -494,3 +494,28 @@ def test_plain_is_asdict() -> None:
         assert got == dataclasses.asdict(r)
     got_detail = result.plain(made)["findings"][0]["detail"]
     assert got_detail["nested"]["k"] is not detail["nested"]["k"]
+
+
+def test_cells_table_equals_the_rows_of_each_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The writer loads a line's cells as one object (DuckDB unnests it): the table holds exactly
+    ``db_rows``' cells, in line and cell order, also across chunks and for awkward raw texts."""
+    monkeypatch.setattr(store, "DB_CHUNK_ROWS", 3)
+    a = _report("a", "甲局", 2020, n_cells=2).to_dict()
+    a["cells"]["c1"] = {"value": 7, "raw": '七"件"\n\\ / —', "kind": "number", "origin": "表三 r2"}
+    a["cells"]["c2"] = {"value": None, "raw": "/", "kind": "slash"}  # no origin: NULL, as in db_rows
+    b = _report("b", "乙局", 2021, n_cells=0).to_dict()
+    c = _report("c", "丙局", 2022, n_cells=4).to_dict()
+    error = {"source": "bad.txt", "error": {"code": "E002", "message": "empty"}}
+    lines = [a, b, error, c]
+    db = tmp_path / "c.duckdb"
+    counts = store.write_duckdb(lines, db)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        got = con.execute("SELECT source, id, value, raw, kind, origin FROM cells").fetchall()
+    finally:
+        con.close()
+    want = [(r["source"], r["id"], r["value"], r["raw"], r["kind"], r["origin"]) for r in db_rows(lines)["cells"]]
+    assert got == want
+    assert counts["cells"] == len(want) == 7
+    assert got[1] == ("a", "c1", 7.0, '七"件"\n\\ / —', "number", "表三 r2")
+    assert got[2][5] is None
