@@ -155,6 +155,11 @@ def _new_pool(workers: int, max_memory: int | None) -> ProcessPoolExecutor:
     )
 
 
+def new_pool(workers: int, max_memory: int | None) -> ProcessPoolExecutor:
+    """A pool of forked workers set up as the batch's (``_worker_init``), for other work of a run."""
+    return _new_pool(workers, max_memory)
+
+
 def map_processes(
     task: Task, paths: Sequence[str], workers: int, *, max_memory: int | None, on_crash: Callable[[str, BaseException], Line]
 ) -> Iterator[Line]:

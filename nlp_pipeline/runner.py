@@ -12,7 +12,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import multiprocessing
 import os
+import re
 import signal
 import stat
 import tempfile
@@ -20,6 +22,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -387,47 +390,193 @@ class _Spool:
 
 
 def _stream_corpus_pass(
-    spool: _Spool, order: Sequence[_Entry], *, copies: bool, scratch: Path, aliases: bodies.Aliases | None = None
+    spool: _Spool,
+    order: Sequence[_Entry],
+    *,
+    copies: bool,
+    scratch: Path,
+    aliases: bodies.Aliases | None = None,
+    workers: int = 1,
+    max_memory: int | None = None,
 ) -> tuple[dict[int, tuple[int, int]], list[str], Counter[str]]:
     """The corpus pass from the stored results, one body at a time.
 
     First every report's section 五 statements go into the copy index (only their texts and
     sketches are kept), then each body's reports are loaded together, marked and paired year
-    with year; changed lines go to ``scratch``. Returns where each changed line is (by position
-    in ``order``), the warnings, and the findings by rule over the final reports.
+    with year; changed lines go to ``scratch``. With ``workers`` > 1 the bodies are shared out
+    among forked processes that inherit the index (``_BodyPass``); lines are written in the
+    order of the bodies whoever did them. Returns where each changed line is (by position in
+    ``order``), the warnings, and the findings by rule over the final reports.
     """
     run = CorpusPass(copies=copies, n_reports=sum(e.error is None for e in order))
-    with spool.path.open("rb") as src:
-
-        def load(e: _Entry) -> Line:
-            src.seek(e.offset)
-            line: Line = json.loads(src.read(e.length))
-            return line
-
-        body_of = assign_bodies(
-            ((i, e.agency, e.source) for i, e in enumerate(order) if e.error is None), aliases=aliases
-        )
-        if run.index is not None:
+    body_of = assign_bodies(((i, e.agency, e.source) for i, e in enumerate(order) if e.error is None), aliases=aliases)
+    if run.index is not None:
+        with spool.path.open("rb") as src:
             for i, e in enumerate(order):
                 if e.error is None:
                     src.seek(e.offset)
                     run.add(_statements_only(src.read(e.length), e), body=body_of[i])
-        moved: dict[int, tuple[int, int]] = {}
+    job = _BodyPass(run, spool.path, order)
+    moved: dict[int, tuple[int, int]] = {}
+    rules: Counter[str] = Counter()
+    warnings = list(run.warnings)
+    with scratch.open("wb") as dst:
+        pool.keep_from_workers(dst.fileno())
+        try:
+            for changed, body_rules, body_warnings in job.map(
+                list(group_by_body(body_of).items()), workers=workers, max_memory=max_memory
+            ):
+                rules.update(body_rules)
+                warnings += body_warnings
+                for k, raw in changed:
+                    moved[k] = (dst.tell(), len(raw))
+                    dst.write(raw)
+        finally:
+            pool.release_from_workers(dst.fileno())
+    return moved, warnings, rules
+
+
+_BodyResult = tuple[list[tuple[int, bytes]], Counter[str], list[str]]
+_PASS: list[_BodyPass] = []  # the pass a forked worker inherited (set in the parent before the fork)
+_CHUNK_REPORTS = 64  # reports per task handed to a worker: few round trips, small results
+
+
+class _BodyPass:
+    """One body's part of the corpus pass: its stored lines in, its changed lines (encoded) out.
+
+    The same code runs in the parent (one worker, or no fork on this platform) and in forked
+    workers, which read the stored lines themselves and inherit the copy index, so nothing
+    large crosses a pipe but the changed lines. A worker that fails or dies leaves its bodies to
+    the parent, which does them itself.
+    """
+
+    def __init__(self, run: CorpusPass, path: Path, order: Sequence[_Entry]) -> None:
+        self.run, self.path, self.order = run, path, order
+
+    def body(self, src: Any, body: str, keys: Sequence[int]) -> _BodyResult:
+        before = len(self.run.warnings)
+        loaded = {}
+        for k in keys:
+            e = self.order[k]
+            src.seek(e.offset)
+            text = src.read(e.length).decode("utf-8")
+            loaded[k] = (text, *parse_line(text))
+        # sections and claims are not rebuilt: no corpus check reads them (``_BULKY``)
+        reports = {k: Report.from_dict({**ln, "sections": (), "claims": ()}) for k, (_, ln, _) in loaded.items()}
+        changed = self.run.run_body(reports, body=body)
+        out: list[tuple[int, bytes]] = []
         rules: Counter[str] = Counter()
-        with scratch.open("wb") as dst:
-            for body, keys in group_by_body(body_of).items():
-                lines = {k: load(order[k]) for k in keys}
-                reports = {k: Report.from_dict(line) for k, line in lines.items()}
-                changed = run.run_body(reports, body=body)
-                for k, r in reports.items():
-                    final = changed.get(k, r)
-                    rules.update(str(f.rule) for f in final.findings)
-                    if k in changed:
-                        new = updated_line(final, lines[k], before=r)
-                        raw = (json.dumps(new, ensure_ascii=False) + "\n").encode()
-                        moved[k] = (dst.tell(), len(raw))
-                        dst.write(raw)
-    return moved, run.warnings, rules
+        for k, r in reports.items():
+            final = changed.get(k, r)
+            rules.update(str(f.rule) for f in final.findings)
+            if k in changed:
+                text, line, spans = loaded[k]
+                new = updated_line(final, line, before=r)
+                out.append((k, (encode_line(new, like=line, text=text, spans=spans) + "\n").encode()))
+        return out, rules, self.run.warnings[before:]
+
+    def chunk(self, groups: Sequence[tuple[str, list[int]]]) -> list[_BodyResult]:
+        with self.path.open("rb") as src:
+            return [self.body(src, body, keys) for body, keys in groups]
+
+    def map(
+        self, groups: Sequence[tuple[str, list[int]]], *, workers: int, max_memory: int | None
+    ) -> Iterator[_BodyResult]:
+        chunks: list[list[tuple[str, list[int]]]] = [[]]
+        size = 0
+        for g in groups:
+            if size >= _CHUNK_REPORTS:
+                chunks.append([])
+                size = 0
+            chunks[-1].append(g)
+            size += len(g[1])
+        if workers <= 1 or len(chunks) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            for c in chunks:
+                yield from self.chunk(c)
+            return
+        _PASS[:] = [self]
+        executor = pool.new_pool(workers, max_memory)
+
+        def submit(c: list[tuple[str, list[int]]]) -> Future[list[_BodyResult]] | None:
+            try:
+                return executor.submit(_pass_chunk, c)
+            except RuntimeError:  # a broken pool (BrokenProcessPool) takes no more work
+                return None
+
+        try:
+            window = 4 * workers  # chunks in flight: results wait in memory only this far ahead
+            futures = [submit(c) for c in chunks[:window]]
+            for i, c in enumerate(chunks):
+                if i + window < len(chunks):
+                    futures.append(submit(chunks[i + window]))
+                fut, futures[i] = futures[i], None
+                try:
+                    done = fut.result() if fut is not None else self.chunk(c)
+                except Exception:  # the worker died or failed: the parent does these bodies
+                    done = self.chunk(c)
+                yield from done
+        except BaseException:
+            pool.stop_workers(executor)
+            raise
+        finally:
+            _PASS.clear()
+            executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _pass_chunk(groups: Sequence[tuple[str, list[int]]]) -> list[_BodyResult]:
+    return _PASS[0].chunk(groups)
+
+
+_WS = re.compile(r"[ \t\n\r]*")
+
+
+def _skip_ws(text: str, i: int) -> int:
+    return _WS.match(text, i).end()  # type: ignore[union-attr]  # the pattern matches the empty string
+
+
+def parse_line(text: str) -> tuple[Line, dict[str, tuple[int, int]]]:
+    """``json.loads`` of a stored line (a JSON object), value by value, with where each
+    top-level value stands in ``text``: a field the corpus pass copies unchanged is written back
+    as the stored text (``encode_line``) instead of being encoded again."""
+    obj: Line = {}
+    spans: dict[str, tuple[int, int]] = {}
+    i = _skip_ws(text, 0)
+    if text[i : i + 1] != "{":
+        return json.loads(text), {}  # not an object: json's own error or value, no spans
+    i = _skip_ws(text, i + 1)
+    while text[i : i + 1] == '"':
+        key, i = _DECODER.raw_decode(text, i)
+        i = _skip_ws(text, i)
+        if text[i : i + 1] != ":":
+            break
+        i = _skip_ws(text, i + 1)
+        obj[key], end = _DECODER.raw_decode(text, i)
+        spans[key] = (i, end)
+        i = _skip_ws(text, end)
+        if text[i : i + 1] == ",":
+            i = _skip_ws(text, i + 1)
+        elif text[i : i + 1] == "}" and not text[i + 1 :].strip():
+            return obj, spans
+        else:
+            break
+    return json.loads(text), {}  # anything unusual: parsed as before, encoded whole
+
+
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def encode_line(line: Line, *, like: Line, text: str, spans: Mapping[str, tuple[int, int]]) -> str:
+    """``json.dumps(line, ensure_ascii=False)``, with each value that is the very object parsed
+    from ``like`` (``parse_line`` of ``text``) copied from ``text``: the stored lines were written
+    by the same encoder, so its text is what encoding the value again would give."""
+    parts = []
+    for key, value in line.items():
+        span = spans.get(key)
+        if span is not None and value is like.get(key):
+            parts.append(f"{_ENCODE(key)}: {text[span[0] : span[1]]}")
+        else:
+            parts.append(f"{_ENCODE(key)}: {_ENCODE(value)}")
+    return "{" + ", ".join(parts) + "}"
 
 
 _PROBLEMS_KEY = ', "problems": '
@@ -552,7 +701,13 @@ def run_batch(
         order = [spool.entries[k] for k in (_key(str(p)) for p in files) if k in spool.entries]
         scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix="nlp_pipeline_corpus_"))
         moved, warnings, rules = _stream_corpus_pass(
-            spool, order, copies=copies, scratch=Path(scratch) / "c", aliases=alias_table
+            spool,
+            order,
+            copies=copies,
+            scratch=Path(scratch) / "c",
+            aliases=alias_table,
+            workers=n_workers if engine == "processes" else 1,
+            max_memory=max_memory,
         )
 
         def final_lines() -> Iterator[bytes]:

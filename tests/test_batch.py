@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shutil
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -22,7 +23,7 @@ from nlp_pipeline.runner import discover, partial_path, run_batch, unchanged
 from nlp_pipeline.schema import SECTIONS, application_rows
 from nlp_pipeline.store import db_rows
 
-from .conftest import REAL, require_shared
+from .conftest import REAL, ROOT, require_shared
 
 
 def report_text(*, agency: str = "示例市测试局", year: int = 2024, new: int = 5, granted: int = 3) -> str:
@@ -519,3 +520,71 @@ def test_cells_table_equals_the_rows_of_each_line(tmp_path: Path, monkeypatch: p
     assert counts["cells"] == len(want) == 7
     assert got[1] == ("a", "c1", 7.0, '七"件"\n\\ / —', "number", "表三 r2")
     assert got[2][5] is None
+
+
+def test_parse_line_and_encode_line_give_json_back() -> None:
+    """The corpus pass parses a stored line value by value and writes unchanged values back as
+    their stored text: the result is byte for byte ``json.dumps`` of the updated line."""
+    line = _report("a", "甲局", 2020, n_cells=3).to_dict()
+    line["claims"] = [{"text": '引号"与\\反斜杠\n', "value": 1e-05, "start": 0, "end": 2}]
+    line["file"] = {"size": 12, "sha1": None}
+    text = json.dumps(line, ensure_ascii=False) + "\n"
+    parsed, spans = runner.parse_line(text)
+    assert parsed == json.loads(text) and list(parsed) == list(line)
+    assert all(json.loads(text[a:b]) == parsed[k] for k, (a, b) in spans.items())
+    updated = {**parsed, "findings": [], "year": 2021}
+    out = runner.encode_line(updated, like=parsed, text=text, spans=spans)
+    assert out == json.dumps(updated, ensure_ascii=False)
+    equal_not_same = {**parsed, "cells": json.loads(json.dumps(parsed["cells"]))}
+    assert runner.encode_line(equal_not_same, like=parsed, text=text, spans=spans) == json.dumps(
+        equal_not_same, ensure_ascii=False
+    )
+    for odd in ("{}", '{"a": 1,}', "[1, 2]", '{"a": 1} x'):
+        try:
+            want: object = json.loads(odd)
+        except ValueError as exc:
+            want = type(exc)
+        try:
+            got: object = runner.parse_line(odd)[0]
+        except ValueError as exc:
+            got = type(exc)
+        assert got == want, odd
+
+
+def test_corpus_pass_in_workers_writes_what_one_process_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bodies shared out among forked workers give the same output, byte for byte, as the pass in
+    one process; a worker that fails leaves its bodies to the parent, with the same result."""
+    samples = ROOT / "corpora" / "samples"
+    base = tmp_path / "base.jsonl"
+    run_batch(samples, base, workers=1)
+    monkeypatch.setattr(runner, "_CHUNK_REPORTS", 1)  # a task per body, so the samples need a pool
+    real_chunk = runner._BodyPass.chunk
+
+    def counted(self: runner._BodyPass, groups: list) -> list:
+        with (tmp_path / "pids").open("a", encoding="utf-8") as fh:
+            fh.write(f"{os.getpid()}\n")
+        return real_chunk(self, groups)
+
+    monkeypatch.setattr(runner._BodyPass, "chunk", counted)
+    outputs, pids = {}, {}
+    for name, workers in (("one", 1), ("two", 2)):
+        out = tmp_path / f"{name}.jsonl"
+        shutil.copy(base, out)
+        run_batch(samples, out, workers=workers, resume=True)
+        outputs[name] = out.read_bytes()
+        pids[name] = set((tmp_path / "pids").read_text(encoding="utf-8").split())
+        (tmp_path / "pids").unlink()
+    assert outputs["one"] == outputs["two"] == base.read_bytes()
+    assert pids["one"] == {str(os.getpid())}
+    assert str(os.getpid()) not in pids["two"] and len(pids["two"]) >= 1
+
+    def broken(groups: list) -> list:
+        raise RuntimeError("simulated worker failure")
+
+    monkeypatch.setattr(runner, "_pass_chunk", broken)
+    out = tmp_path / "broken.jsonl"
+    shutil.copy(base, out)
+    run_batch(samples, out, workers=2, resume=True)
+    assert out.read_bytes() == base.read_bytes()
