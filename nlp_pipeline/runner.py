@@ -251,26 +251,27 @@ def partial_path(out: str | Path) -> Path:
 
 def iter_lines(path: Path) -> Iterator[Line]:
     """The JSON lines of an output file, one at a time; a torn last line (interrupted write) is skipped."""
-    return (json.loads(raw) for _, raw in _scan(path) if raw is not None)
+    return (line for _, _, line in _scan(path) if line is not None)
 
 
-def _scan(path: Path) -> Iterator[tuple[int, bytes | None]]:
-    """(offset, raw line) of each output line of ``path`` that parses to a result; (offset, None)
-    for a line that does not (torn or foreign)."""
+def _scan(path: Path) -> Iterator[tuple[int, bytes, Line | None]]:
+    """(offset, raw line, the line parsed) of each output line of ``path``; the parsed line is
+    None for a line that is not a result (torn or foreign)."""
     if not path.is_file():
         return
     with path.open("rb") as fh:
         off = 0
         for raw in fh:
-            ok = raw.endswith(b"\n")
-            if ok:
+            line = None
+            if raw.endswith(b"\n"):
                 try:
                     obj = json.loads(raw)
                 except (json.JSONDecodeError, UnicodeDecodeError):
-                    ok = False
+                    pass
                 else:
-                    ok = isinstance(obj, dict) and isinstance(obj.get("source"), str)
-            yield off, (raw if ok else None)
+                    if isinstance(obj, dict) and isinstance(obj.get("source"), str):
+                        line = obj
+            yield off, raw, line
             off += len(raw)
 
 
@@ -284,10 +285,9 @@ def _previous_results(out: Path, files: Sequence[Path]) -> dict[str, tuple[Path,
     wanted = {_key(str(p)): p for p in files}
     kept: dict[str, tuple[Path, int, int]] = {}
     for path in (out, partial_path(out)):
-        for off, raw in _scan(path):
-            if raw is None:
+        for off, raw, line in _scan(path):
+            if line is None:
                 continue
-            line = json.loads(raw)
             k = _key(line["source"])
             if k in wanted and unchanged(line, wanted[k]) and _readable(line):
                 kept[k] = (path, off, len(raw))
