@@ -239,6 +239,22 @@ def test_site_files_and_escaping(run: dict, site: Path) -> None:
     assert main(["report", str(run["db"]), "-o", str(site)]) == 2  # not empty, no --force
 
 
+def test_report_force_removes_pages_of_an_earlier_site(run: dict, tmp_path: Path) -> None:
+    """A site rebuilt with --force over another corpus's site keeps no page of a report or body
+    that is not in this database; other files in the folder are the user's and stay."""
+    out = tmp_path / "site"
+    (out / "reports").mkdir(parents=True)
+    (out / "bodies").mkdir()
+    stale = [out / "reports" / "gone-2019.html", out / "bodies" / "gone.html"]
+    for page in stale:
+        page.write_text("<p>old</p>", encoding="utf-8")
+    (out / "notes.html").write_text("mine", encoding="utf-8")
+    assert main(["report", str(run["db"]), "-o", str(out), "--force"]) == 0
+    assert not any(page.exists() for page in stale)
+    assert (out / "notes.html").read_text(encoding="utf-8") == "mine"
+    assert len(list((out / "reports").glob("*.html"))) == 7 and len(list((out / "bodies").glob("*.html"))) == 3
+
+
 CHROMIUM = Path("/usr/bin/chromium")
 
 

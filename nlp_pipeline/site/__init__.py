@@ -301,16 +301,25 @@ def table_grids(template: str | None, cells: Mapping[str, Mapping[str, Any]], fl
     return grids
 
 
-def _write(path: Path, html: str) -> None:
+def _write(path: Path, html: str, written: set[Path]) -> None:
     path.write_text(html, encoding="utf-8")
+    written.add(path)
 
 
 def build_site(db: str | Path, out: str | Path) -> int:
-    """Write the site into ``out``; returns the number of HTML pages written."""
+    """Write the site into ``out``; returns the number of HTML pages written. Body and report
+    pages left in ``out`` by an earlier site (``report --force`` over another corpus) are
+    removed, so no page of a report that is not in this database stays behind."""
     out_dir = Path(out)
     with Corpus(db) as corpus:  # opened first: a bad database must not leave a half-written site
         _write_assets(out_dir)
-        return _build(corpus, _env(), out_dir)
+        written: set[Path] = set()
+        pages = _build(corpus, _env(), out_dir, written)
+    for sub in ("bodies", "reports"):
+        for page in (out_dir / sub).glob("*.html"):
+            if page not in written:
+                page.unlink()
+    return pages
 
 
 def _write_assets(out_dir: Path) -> None:
@@ -324,7 +333,7 @@ def _write_assets(out_dir: Path) -> None:
     shutil.copyfile(Path(plotly.__file__).parent / "package_data" / "plotly.min.js", out_dir / "assets" / "plotly.min.js")
 
 
-def _build(corpus: Corpus, env: Any, out_dir: Path) -> int:
+def _build(corpus: Corpus, env: Any, out_dir: Path, written: set[Path]) -> int:
     reports = _records(corpus, "SELECT r.*, y.body_id, y.is_primary, y.assigned_by FROM reports r LEFT JOIN body_years y USING (source) ORDER BY source")
     ind = _records(corpus, "SELECT * FROM indicators ORDER BY body_id, year")
     rind = {r["source"]: r for r in _records(corpus, "SELECT * FROM report_indicators")}
@@ -356,9 +365,9 @@ def _build(corpus: Corpus, env: Any, out_dir: Path) -> int:
         n_bodies=len(bodies), counts=counts, errors=errors, charts=charts, bodies=bodies,
         findings_per_body=findings_per_body, unassigned=len(unassigned),
         duplicates=sum(1 for r in reports if r["body_id"] and r["year"] is not None and not r["is_primary"]),
-    ))
+    ), written)
     _write(out_dir / "unassigned.html", env.get_template("unassigned.html").render(
-        root="", title="未归属的报告 unassigned reports", reports=unassigned))
+        root="", title="未归属的报告 unassigned reports", reports=unassigned), written)
     pages += 2
 
     # body pages
@@ -380,7 +389,7 @@ def _build(corpus: Corpus, env: Any, out_dir: Path) -> int:
         _write(out_dir / "bodies" / f"{page_id(bid)}.html", env.get_template("body.html").render(
             root="../", title=b["name"], body=b, series=series, charts=bcharts, reports=rs,
             findings=bfindings, statements=statements, breaks=breaks, indicators=INDICATORS, by_source=by_source,
-        ))
+        ), written)
         pages += 1
 
     # report pages
@@ -410,7 +419,7 @@ def _build(corpus: Corpus, env: Any, out_dir: Path) -> int:
             grids=table_grids(r["template"], {c["id"]: c for c in cells.get(src, [])}, flags),
             problems=problems.get(src, []), indicators=rind.get(src), indicator_defs=INDICATORS,
             body_name=names.get(r["body_id"]), by_source=by_source,
-        ))
+        ), written)
         pages += 1
     return pages
 
