@@ -191,14 +191,27 @@ def updated_line(report: Report, line: Mapping[str, Any], *, before: Report | No
 
 
 TEXT_KEY = "_text"  # a worker's line carries its report's text here when the batch stores texts
+ENCODED_KEY = "_json"  # an encoded line: the whole line as JSON, beside the few fields the parent reads
+TEXT_ENTRY_KEY = "_text_json"  # an encoded line's text, as its line of the texts file
 
 
-def analyze_file(path: str, *, timeout: float | None = None, keep_text: bool = False) -> Line:
+def analyze_file(
+    path: str, *, timeout: float | None = None, keep_text: bool = False, encoded: bool = False
+) -> Line:
     """Worker: one file to one JSON-ready line. Never raises (errors become error lines).
     With ``keep_text`` a report's line also carries its text under ``TEXT_KEY``, which the
-    parent moves to the texts file (``_Spool``) before the line is written."""
+    parent moves to the texts file (``_Spool``) before the line is written. With ``encoded``
+    the worker also does the encoding: the line comes back as its JSON text (``ENCODED_KEY``)
+    with only what the parent reads beside it, so the parent neither unpickles a report's
+    cells nor encodes them (it shares the cores with the workers)."""
     result, text = _analyze(path, timeout)
     line = result_line(result, path)
+    if encoded:
+        out: Line = {k: line[k] for k in ("source", "agency", "year", "error") if k in line}
+        out[ENCODED_KEY] = json.dumps(line, ensure_ascii=False)
+        if keep_text and text is not None:
+            out[TEXT_ENTRY_KEY] = json.dumps({"source": line["source"], "text": text}, ensure_ascii=False)
+        return out
     if keep_text and text is not None:
         line[TEXT_KEY] = text
     return line
@@ -351,12 +364,17 @@ class _Spool:
             pool.keep_from_workers(self.texts.fileno())
 
     def append(self, line: Line) -> None:
+        """Store a line: a plain one, or one a worker encoded (``analyze_file(encoded=True)``)."""
         text = line.pop(TEXT_KEY, None)
-        if text is not None and self.texts is not None:
-            entry = (json.dumps({"source": line["source"], "text": text}, ensure_ascii=False) + "\n").encode("utf-8")
+        text_entry = line.pop(TEXT_ENTRY_KEY, None)
+        if text is not None:
+            text_entry = json.dumps({"source": line["source"], "text": text}, ensure_ascii=False)
+        if text_entry is not None and self.texts is not None:
+            entry = (text_entry + "\n").encode("utf-8")
             if len(entry) < study.TEXT_LINE_MAX:  # a longer one is read from its file again
                 self.texts.write(entry)
-        raw = (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8")
+        encoded = line.pop(ENCODED_KEY, None)
+        raw = ((encoded if encoded is not None else json.dumps(line, ensure_ascii=False)) + "\n").encode("utf-8")
         self.fh.write(raw)
         self.fh.flush()
         err = line.get("error")
@@ -752,9 +770,9 @@ def _map(
     *,
     keep_text: bool = False,
 ) -> Iterator[Line]:
-    task = partial(analyze_file, timeout=timeout, keep_text=keep_text)
+    task = partial(analyze_file, timeout=timeout, keep_text=keep_text, encoded=True)
     if engine == "dask":
         return pool.map_dask(task, todo, workers, scheduler, on_crash=_crash_line)
     if min(workers, len(todo)) <= 1:
-        return (analyze_file(p, timeout=timeout, keep_text=keep_text) for p in todo)
+        return (task(p) for p in todo)
     return pool.map_processes(task, todo, min(workers, len(todo)), max_memory=max_memory, on_crash=_crash_line)

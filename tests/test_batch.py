@@ -588,3 +588,24 @@ def test_corpus_pass_in_workers_writes_what_one_process_writes(
     shutil.copy(base, out)
     run_batch(samples, out, workers=2, resume=True)
     assert out.read_bytes() == base.read_bytes()
+
+
+def test_encoded_line_is_stored_as_the_plain_line(corpus: Path, tmp_path: Path) -> None:
+    """A worker may hand its line over already encoded (with the few fields the parent reads):
+    the spool stores the same bytes and the same text entry as for the plain line."""
+    stored = {}
+    for name in ("plain", "encoded"):
+        spool = runner._Spool(tmp_path / f"{name}.partial", texts=tmp_path / f"{name}.texts")
+        for f in ("a-2023.txt", "broken.pdf"):
+            spool.append(runner.analyze_file(str(corpus / f), keep_text=True, encoded=name == "encoded"))
+        spool.publish()
+        spool.close()
+        stored[name] = (
+            (tmp_path / f"{name}.partial").read_bytes(),
+            (tmp_path / f"{name}.texts").read_bytes(),
+            [(e.source, e.agency, e.year, e.error) for e in spool.entries.values()],
+        )
+    assert stored["plain"] == stored["encoded"]
+    assert stored["plain"][1].count(b"\n") == 1 and stored["plain"][2][1][3]  # the broken PDF: an error
+    compact = runner.analyze_file(str(corpus / "a-2023.txt"), encoded=True)
+    assert set(compact) == {"source", "agency", "year", runner.ENCODED_KEY}
