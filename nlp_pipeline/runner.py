@@ -14,6 +14,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import pickle
 import re
 import signal
 import stat
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from . import bodies, pool, study
-from .corpus_pass import CorpusPass, assign_bodies, group_by_body, strip_corpus_pass
+from .corpus_pass import COPIES_FAILED, CorpusPass, assign_bodies, group_by_body, strip_corpus_pass
 from .errors import Errors, NlpPipelineError, UsageError
 from .loaders import SUFFIXES  # the loaders' list: what can be read is what is found
 from .pipeline import analyze_with_text
@@ -414,15 +415,14 @@ def _stream_corpus_pass(
     copies: bool,
     scratch: Path,
     aliases: bodies.Aliases | None = None,
-    workers: int = 1,
-    max_memory: int | None = None,
+    workers: CorpusPool | None = None,
 ) -> tuple[dict[int, tuple[int, int]], list[str], Counter[str]]:
     """The corpus pass from the stored results, one body at a time.
 
     First every report's section 五 statements go into the copy index (only their texts and
     sketches are kept), then each body's reports are loaded together, marked and paired year
-    with year; changed lines go to ``scratch``. With ``workers`` > 1 the bodies are shared out
-    among forked processes that inherit the index (``_BodyPass``); lines are written in the
+    with year; changed lines go to ``scratch``. With ``workers`` (a ``CorpusPool`` that has
+    processes) the bodies are shared out among them (``_BodyPass``); lines are written in the
     order of the bodies whoever did them. Returns where each changed line is (by position in
     ``order``), the warnings, and the findings by rule over the final reports.
     """
@@ -442,7 +442,7 @@ def _stream_corpus_pass(
         pool.keep_from_workers(dst.fileno())
         try:
             for changed, body_rules, body_warnings in job.map(
-                list(group_by_body(body_of).items()), workers=workers, max_memory=max_memory
+                list(group_by_body(body_of).items()), workers=workers, state=scratch.with_name("pass.pickle")
             ):
                 rules.update(body_rules)
                 warnings += body_warnings
@@ -455,17 +455,20 @@ def _stream_corpus_pass(
 
 
 _BodyResult = tuple[list[tuple[int, bytes]], Counter[str], list[str]]
-_PASS: list[_BodyPass] = []  # the pass a forked worker inherited (set in the parent before the fork)
 _CHUNK_REPORTS = 64  # reports per task handed to a worker: few round trips, small results
 
 
 class _BodyPass:
     """One body's part of the corpus pass: its stored lines in, its changed lines (encoded) out.
 
-    The same code runs in the parent (one worker, or no fork on this platform) and in forked
-    workers, which read the stored lines themselves and inherit the copy index, so nothing
-    large crosses a pipe but the changed lines. A worker that fails or dies leaves its bodies to
-    the parent, which does them itself.
+    The same code runs in the parent and in the workers of a ``CorpusPool``. Those were forked
+    when the run started, while the parent was small (before the models and the index), so a
+    worker's memory is what it loads: the pass (the copy index and the entries) from a pickle the
+    parent writes once, read at a worker's first task. Workers read the stored lines themselves,
+    so nothing large crosses a pipe but the changed lines. A worker that fails or dies leaves
+    its bodies to the parent, which does them itself (without the workers' memory ceiling, and
+    one chunk at a time for the rest of the pass once the pool is broken). When copy detection
+    fails in a body, the later bodies are done in the parent without it, as in one process.
     """
 
     def __init__(self, run: CorpusPass, path: Path, order: Sequence[_Entry]) -> None:
@@ -498,7 +501,7 @@ class _BodyPass:
             return [self.body(src, body, keys) for body, keys in groups]
 
     def map(
-        self, groups: Sequence[tuple[str, list[int]]], *, workers: int, max_memory: int | None
+        self, groups: Sequence[tuple[str, list[int]]], *, workers: CorpusPool | None, state: Path
     ) -> Iterator[_BodyResult]:
         chunks: list[list[tuple[str, list[int]]]] = [[]]
         size = 0
@@ -508,41 +511,77 @@ class _BodyPass:
                 size = 0
             chunks[-1].append(g)
             size += len(g[1])
-        if workers <= 1 or len(chunks) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        executor = workers.executor if workers is not None else None
+        if executor is None or len(chunks) < 2:
             for c in chunks:
                 yield from self.chunk(c)
             return
-        _PASS[:] = [self]
-        executor = pool.new_pool(workers, max_memory)
-
-        def submit(c: list[tuple[str, list[int]]]) -> Future[list[_BodyResult]] | None:
+        with state.open("wb") as fh:
+            pickle.dump(self, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        copies_on = self.run.index is not None
+        window = 4 * workers.n  # type: ignore[union-attr]  # chunks in flight: results wait only this far ahead
+        futures = [_submit(executor, state, c) for c in chunks[:window]]
+        for i, c in enumerate(chunks):
+            if self.run.index is None and copies_on:  # copy detection failed in an earlier body:
+                for f in futures[i:]:  # as in one process, the later bodies go without it
+                    if f is not None:
+                        f.cancel()
+                for rest in chunks[i:]:
+                    yield from self.chunk(rest)
+                return
+            if i + window < len(chunks):
+                futures.append(_submit(executor, state, chunks[i + window]))
+            fut, futures[i] = futures[i], None
             try:
-                return executor.submit(_pass_chunk, c)
-            except RuntimeError:  # a broken pool (BrokenProcessPool) takes no more work
-                return None
-
-        try:
-            window = 4 * workers  # chunks in flight: results wait in memory only this far ahead
-            futures = [submit(c) for c in chunks[:window]]
-            for i, c in enumerate(chunks):
-                if i + window < len(chunks):
-                    futures.append(submit(chunks[i + window]))
-                fut, futures[i] = futures[i], None
-                try:
-                    done = fut.result() if fut is not None else self.chunk(c)
-                except Exception:  # the worker died or failed: the parent does these bodies
-                    done = self.chunk(c)
-                yield from done
-        except BaseException:
-            pool.stop_workers(executor)
-            raise
-        finally:
-            _PASS.clear()
-            executor.shutdown(wait=True, cancel_futures=True)
+                done = fut.result() if fut is not None else self.chunk(c)
+            except Exception:  # the worker died or failed: the parent does these bodies
+                done = self.chunk(c)
+            if any(w.startswith(COPIES_FAILED) for _, _, ws in done for w in ws):
+                self.run.index = None
+            yield from done
 
 
-def _pass_chunk(groups: Sequence[tuple[str, list[int]]]) -> list[_BodyResult]:
-    return _PASS[0].chunk(groups)
+class CorpusPool:
+    """The corpus pass's worker processes, forked when a batch starts (``run_batch``), while the
+    parent holds no model, no index and no entries: forked at the end of the analysis they would
+    each count the parent's whole memory as their own. Idle until the pass; none on a platform
+    without fork, with one worker, or for dask (the pass then runs in the parent)."""
+
+    def __init__(self, workers: int, max_memory: int | None) -> None:
+        self.n = workers
+        self.executor = None
+        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            self.executor = pool.new_pool(workers, max_memory)
+            self.executor.submit(int).result()  # with fork, every worker starts at the first task
+
+    def __enter__(self) -> CorpusPool:
+        return self
+
+    def __exit__(self, kind: object, exc: object, tb: object) -> None:
+        if self.executor is not None:
+            if exc is not None:
+                pool.stop_workers(self.executor)
+            self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _submit(executor: Any, state: Path, groups: list[tuple[str, list[int]]]) -> Future[list[_BodyResult]] | None:
+    try:
+        return executor.submit(_pass_chunk, str(state), groups)
+    except RuntimeError:  # a broken pool (BrokenProcessPool) takes no more work
+        return None
+
+
+_LOADED: dict[str, _BodyPass] = {}  # in a worker: the pass it read from the parent's pickle
+
+
+def _pass_chunk(state: str, groups: Sequence[tuple[str, list[int]]]) -> list[_BodyResult]:
+    job = _LOADED.get(state)
+    if job is None:
+        with open(state, "rb") as fh:
+            job = pickle.load(fh)
+        _LOADED.clear()  # one pass at a time: an earlier run's is dropped
+        _LOADED[state] = job
+    return job.chunk(groups)
 
 
 _WS = re.compile(r"[ \t\n\r]*")
@@ -573,7 +612,7 @@ def parse_line(text: str) -> tuple[Line, dict[str, tuple[int, int]]]:
         i = _skip_ws(text, end)
         if text[i : i + 1] == ",":
             i = _skip_ws(text, i + 1)
-        elif text[i : i + 1] == "}" and not text[i + 1 :].strip():
+        elif text[i : i + 1] == "}" and _skip_ws(text, i + 1) == len(text):
             return obj, spans
         else:
             break
@@ -606,7 +645,7 @@ def _statements_only(raw: bytes, entry: _Entry) -> Report:
     the statements. Only the top-level ``problems`` value is parsed, where its key stands: the
     last such key of the line (only ``text_length`` and ``file`` follow it) and never text, since
     a quote inside a JSON string is escaped. A line without it is parsed whole. Each body's
-    reports are rebuilt whole afterwards, one body at a time."""
+    reports are rebuilt afterwards (``_BodyPass``: all but sections and claims), one body at a time."""
     text = raw.decode("utf-8")
     at = text.rfind(_PROBLEMS_KEY)
     if at < 0:
@@ -699,6 +738,7 @@ def run_batch(
             stack.enter_context(pool.RunLock(pool.lock_path(db_p), what=str(db_p)))
         check_outputs(out_p, db_p, force=force, resume=resume)
         stack.enter_context(pool.stop_on_signals())
+        corpus_workers = stack.enter_context(CorpusPool(n_workers if engine == "processes" else 1, max_memory))
         files = discover(root)
         done = _previous_results(out_p, files) if resume else {}
         todo = [str(p) for p in _largest_first(files) if _key(str(p)) not in done]
@@ -724,8 +764,7 @@ def run_batch(
             copies=copies,
             scratch=Path(scratch) / "c",
             aliases=alias_table,
-            workers=n_workers if engine == "processes" else 1,
-            max_memory=max_memory,
+            workers=corpus_workers,
         )
 
         def final_lines() -> Iterator[bytes]:

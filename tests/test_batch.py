@@ -580,14 +580,54 @@ def test_corpus_pass_in_workers_writes_what_one_process_writes(
     assert pids["one"] == {str(os.getpid())}
     assert str(os.getpid()) not in pids["two"] and len(pids["two"]) >= 1
 
-    def broken(groups: list) -> list:
-        raise RuntimeError("simulated worker failure")
+    parent = os.getpid()
+    real_body = runner._BodyPass.body
 
-    monkeypatch.setattr(runner, "_pass_chunk", broken)
+    def failing(self: runner._BodyPass, src: object, body: str, keys: list) -> tuple:
+        sources = " ".join(self.order[k].source for k in keys)
+        if os.getpid() != parent:  # in a worker: fail on one body, die on another
+            if "-jyj-" in sources:
+                (tmp_path / "raised").touch()
+                raise RuntimeError("simulated failure in a worker")
+            if "-zfb-" in sources:
+                (tmp_path / "died").touch()
+                os._exit(9)
+        return real_body(self, src, body, keys)
+
+    monkeypatch.setattr(runner._BodyPass, "body", failing)
     out = tmp_path / "broken.jsonl"
     shutil.copy(base, out)
-    run_batch(samples, out, workers=2, resume=True)
+    summary = run_batch(samples, out, workers=2, resume=True)
     assert out.read_bytes() == base.read_bytes()
+    assert summary.warnings == ()
+    assert (tmp_path / "raised").exists() or (tmp_path / "died").exists()  # a worker took one of them
+
+
+def test_corpus_pass_after_a_copy_failure_is_the_same_in_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When copy detection fails in one body, the later bodies go without it, in workers as in one
+    process: the same output and one warning."""
+    samples = ROOT / "corpora" / "samples"
+    base = tmp_path / "base.jsonl"
+    run_batch(samples, base, workers=1, copies=False)
+    monkeypatch.setattr(runner, "_CHUNK_REPORTS", 1)
+    real_mark = copies.mark_copies
+
+    def mark(report: Report, index: object, *, body: str) -> Report:
+        if "yangban" in report.source:
+            raise ValueError("simulated copy detection bug")
+        return real_mark(report, index, body=body)
+
+    monkeypatch.setattr(copies, "mark_copies", mark)
+    got = {}
+    for workers in (1, 2):
+        out = tmp_path / f"w{workers}.jsonl"
+        shutil.copy(base, out)
+        summary = run_batch(samples, out, workers=workers, resume=True)
+        got[workers] = (out.read_bytes(), summary.warnings)
+    assert got[1] == got[2]
+    assert len(got[1][1]) == 1 and got[1][1][0].startswith(corpus_mod.COPIES_FAILED)
 
 
 def test_encoded_line_is_stored_as_the_plain_line(corpus: Path, tmp_path: Path) -> None:

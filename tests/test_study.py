@@ -245,14 +245,16 @@ def test_report_force_removes_pages_of_an_earlier_site(run: dict, tmp_path: Path
     out = tmp_path / "site"
     (out / "reports").mkdir(parents=True)
     (out / "bodies").mkdir()
-    stale = [out / "reports" / "gone-2019.html", out / "bodies" / "gone.html"]
-    for page in stale:
+    stale = [out / "reports" / f"{page_id('gone-2019.pdf')}.html", out / "bodies" / f"{page_id('gone')}.html"]
+    mine = [out / "notes.html", out / "reports" / "my-notes.html"]
+    for page in stale + mine:
         page.write_text("<p>old</p>", encoding="utf-8")
-    (out / "notes.html").write_text("mine", encoding="utf-8")
+    (out / "reports" / f"{page_id('a folder')}.html").mkdir()  # not a page: left alone
     assert main(["report", str(run["db"]), "-o", str(out), "--force"]) == 0
     assert not any(page.exists() for page in stale)
-    assert (out / "notes.html").read_text(encoding="utf-8") == "mine"
-    assert len(list((out / "reports").glob("*.html"))) == 7 and len(list((out / "bodies").glob("*.html"))) == 3
+    assert all(page.read_text(encoding="utf-8") == "<p>old</p>" for page in mine)
+    pages = [p for p in (out / "reports").glob("*.html") if p.is_file() and p not in mine]
+    assert len(pages) == 7 and len(list((out / "bodies").glob("*.html"))) == 3
 
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import re
 import shutil
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -55,6 +56,9 @@ TABLE_TITLES = {"active": "表二 主动公开", "applications": "表三 依申�
 def page_id(key: str) -> str:
     """A short, stable file name for a body id or report source (any characters)."""
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
+
+
+_PAGE_NAME = re.compile(r"[0-9a-f]{12}\.html")  # a body or report page: ``page_id`` + .html
 
 
 def _env() -> Any:
@@ -309,7 +313,8 @@ def _write(path: Path, html: str, written: set[Path]) -> None:
 def build_site(db: str | Path, out: str | Path) -> int:
     """Write the site into ``out``; returns the number of HTML pages written. Body and report
     pages left in ``out`` by an earlier site (``report --force`` over another corpus) are
-    removed, so no page of a report that is not in this database stays behind."""
+    removed, so no page of a report that is not in this database stays behind (only files named
+    as this site names its pages, ``page_id``: the user's own files stay)."""
     out_dir = Path(out)
     with Corpus(db) as corpus:  # opened first: a bad database must not leave a half-written site
         _write_assets(out_dir)
@@ -317,7 +322,7 @@ def build_site(db: str | Path, out: str | Path) -> int:
         pages = _build(corpus, _env(), out_dir, written)
     for sub in ("bodies", "reports"):
         for page in (out_dir / sub).glob("*.html"):
-            if page not in written:
+            if page not in written and _PAGE_NAME.fullmatch(page.name) and page.is_file():
                 page.unlink()
     return pages
 
