@@ -147,13 +147,6 @@ def _context() -> Any:
 
 
 def _new_pool(workers: int, max_memory: int | None) -> ProcessPoolExecutor:
-    """The analysis pool (``map_processes``)."""
-    return new_pool(workers, max_memory)
-
-
-def new_pool(workers: int, max_memory: int | None) -> ProcessPoolExecutor:
-    """A pool of forked workers set up as the batch's (``_worker_init``), also for other work of a
-    run (the corpus pass's ``runner.CorpusPool``)."""
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=_context(),

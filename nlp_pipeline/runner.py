@@ -12,9 +12,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import multiprocessing
 import os
-import pickle
 import re
 import signal
 import stat
@@ -23,7 +21,6 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -31,7 +28,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from . import bodies, pool, study
-from .corpus_pass import COPIES_FAILED, CorpusPass, assign_bodies, group_by_body, strip_corpus_pass
+from .corpus_pass import CorpusPass, assign_bodies, group_by_body, strip_corpus_pass
 from .errors import Errors, NlpPipelineError, UsageError
 from .loaders import SUFFIXES  # the loaders' list: what can be read is what is found
 from .pipeline import analyze_with_text
@@ -409,179 +406,64 @@ class _Spool:
 
 
 def _stream_corpus_pass(
-    spool: _Spool,
-    order: Sequence[_Entry],
-    *,
-    copies: bool,
-    scratch: Path,
-    aliases: bodies.Aliases | None = None,
-    workers: CorpusPool | None = None,
+    spool: _Spool, order: Sequence[_Entry], *, copies: bool, scratch: Path, aliases: bodies.Aliases | None = None
 ) -> tuple[dict[int, tuple[int, int]], list[str], Counter[str]]:
-    """The corpus pass from the stored results, one body at a time.
+    """The corpus pass from the stored results, one body at a time, in this process.
 
     First every report's section 五 statements go into the copy index (only their texts and
     sketches are kept), then each body's reports are loaded together, marked and paired year
-    with year; changed lines go to ``scratch``. With ``workers`` (a ``CorpusPool`` that has
-    processes) the bodies are shared out among them (``_BodyPass``); lines are written in the
-    order of the bodies whoever did them. Returns where each changed line is (by position in
-    ``order``), the warnings, and the findings by rule over the final reports.
+    with year; changed lines go to ``scratch``. Returns where each changed line is (by position
+    in ``order``), the warnings, and the findings by rule over the final reports.
+
+    Not shared out among worker processes: each would need the whole copy index, which grows
+    with the corpus (forked late, a worker counts the parent's memory as its own; forked early
+    and handed the index, a worker of a 100,000-report run reached 451 MiB), for 6-11% of the
+    run's time.
     """
     run = CorpusPass(copies=copies, n_reports=sum(e.error is None for e in order))
     body_of = assign_bodies(((i, e.agency, e.source) for i, e in enumerate(order) if e.error is None), aliases=aliases)
-    if run.index is not None:
-        with spool.path.open("rb") as src:
+    moved: dict[int, tuple[int, int]] = {}
+    rules: Counter[str] = Counter()
+    with spool.path.open("rb") as src:
+        if run.index is not None:
             for i, e in enumerate(order):
                 if e.error is None:
                     src.seek(e.offset)
                     run.add(_statements_only(src.read(e.length), e), body=body_of[i])
-    job = _BodyPass(run, spool.path, order)
-    moved: dict[int, tuple[int, int]] = {}
-    rules: Counter[str] = Counter()
-    warnings = list(run.warnings)
-    with scratch.open("wb") as dst:
-        pool.keep_from_workers(dst.fileno())
-        try:
-            for changed, body_rules, body_warnings in job.map(
-                list(group_by_body(body_of).items()), workers=workers, state=scratch.with_name("pass.pickle")
-            ):
+        with scratch.open("wb") as dst:
+            for body, keys in group_by_body(body_of).items():
+                changed, body_rules = _pass_body(run, src, order, body, keys)
                 rules.update(body_rules)
-                warnings += body_warnings
                 for k, raw in changed:
                     moved[k] = (dst.tell(), len(raw))
                     dst.write(raw)
-        finally:
-            pool.release_from_workers(dst.fileno())
-    return moved, warnings, rules
+    return moved, run.warnings, rules
 
 
-_BodyResult = tuple[list[tuple[int, bytes]], Counter[str], list[str]]
-_CHUNK_REPORTS = 64  # reports per task handed to a worker: few round trips, small results
-
-
-class _BodyPass:
-    """One body's part of the corpus pass: its stored lines in, its changed lines (encoded) out.
-
-    The same code runs in the parent and in the workers of a ``CorpusPool``. Those were forked
-    when the run started, while the parent was small (before the models and the index), so a
-    worker's memory is what it loads: the pass (the copy index and the entries) from a pickle the
-    parent writes once, read at a worker's first task. Workers read the stored lines themselves,
-    so nothing large crosses a pipe but the changed lines. A worker that fails or dies leaves
-    its bodies to the parent, which does them itself (without the workers' memory ceiling, and
-    one chunk at a time for the rest of the pass once the pool is broken). When copy detection
-    fails in a body, the later bodies are done in the parent without it, as in one process.
-    """
-
-    def __init__(self, run: CorpusPass, path: Path, order: Sequence[_Entry]) -> None:
-        self.run, self.path, self.order = run, path, order
-
-    def body(self, src: Any, body: str, keys: Sequence[int]) -> _BodyResult:
-        before = len(self.run.warnings)
-        loaded = {}
-        for k in keys:
-            e = self.order[k]
-            src.seek(e.offset)
-            text = src.read(e.length).decode("utf-8")
-            loaded[k] = (text, *parse_line(text))
-        # sections and claims are not rebuilt: no corpus check reads them (``_BULKY``)
-        reports = {k: Report.from_dict({**ln, "sections": (), "claims": ()}) for k, (_, ln, _) in loaded.items()}
-        changed = self.run.run_body(reports, body=body)
-        out: list[tuple[int, bytes]] = []
-        rules: Counter[str] = Counter()
-        for k, r in reports.items():
-            final = changed.get(k, r)
-            rules.update(str(f.rule) for f in final.findings)
-            if k in changed:
-                text, line, spans = loaded[k]
-                new = updated_line(final, line, before=r)
-                out.append((k, (encode_line(new, like=line, text=text, spans=spans) + "\n").encode()))
-        return out, rules, self.run.warnings[before:]
-
-    def chunk(self, groups: Sequence[tuple[str, list[int]]]) -> list[_BodyResult]:
-        with self.path.open("rb") as src:
-            return [self.body(src, body, keys) for body, keys in groups]
-
-    def map(
-        self, groups: Sequence[tuple[str, list[int]]], *, workers: CorpusPool | None, state: Path
-    ) -> Iterator[_BodyResult]:
-        chunks: list[list[tuple[str, list[int]]]] = [[]]
-        size = 0
-        for g in groups:
-            if size >= _CHUNK_REPORTS:
-                chunks.append([])
-                size = 0
-            chunks[-1].append(g)
-            size += len(g[1])
-        executor = workers.executor if workers is not None else None
-        if executor is None or len(chunks) < 2:
-            for c in chunks:
-                yield from self.chunk(c)
-            return
-        with state.open("wb") as fh:
-            pickle.dump(self, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        copies_on = self.run.index is not None
-        window = 4 * workers.n  # type: ignore[union-attr]  # chunks in flight: results wait only this far ahead
-        futures = [_submit(executor, state, c) for c in chunks[:window]]
-        for i, c in enumerate(chunks):
-            if self.run.index is None and copies_on:  # copy detection failed in an earlier body:
-                for f in futures[i:]:  # as in one process, the later bodies go without it
-                    if f is not None:
-                        f.cancel()
-                for rest in chunks[i:]:
-                    yield from self.chunk(rest)
-                return
-            if i + window < len(chunks):
-                futures.append(_submit(executor, state, chunks[i + window]))
-            fut, futures[i] = futures[i], None
-            try:
-                done = fut.result() if fut is not None else self.chunk(c)
-            except Exception:  # the worker died or failed: the parent does these bodies
-                done = self.chunk(c)
-            if any(w.startswith(COPIES_FAILED) for _, _, ws in done for w in ws):
-                self.run.index = None
-            yield from done
-
-
-class CorpusPool:
-    """The corpus pass's worker processes, forked when a batch starts (``run_batch``), while the
-    parent holds no model, no index and no entries: forked at the end of the analysis they would
-    each count the parent's whole memory as their own. Idle until the pass; none on a platform
-    without fork, with one worker, or for dask (the pass then runs in the parent)."""
-
-    def __init__(self, workers: int, max_memory: int | None) -> None:
-        self.n = workers
-        self.executor = None
-        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-            self.executor = pool.new_pool(workers, max_memory)
-            self.executor.submit(int).result()  # with fork, every worker starts at the first task
-
-    def __enter__(self) -> CorpusPool:
-        return self
-
-    def __exit__(self, kind: object, exc: object, tb: object) -> None:
-        if self.executor is not None:
-            if exc is not None:
-                pool.stop_workers(self.executor)
-            self.executor.shutdown(wait=True, cancel_futures=True)
-
-
-def _submit(executor: Any, state: Path, groups: list[tuple[str, list[int]]]) -> Future[list[_BodyResult]] | None:
-    try:
-        return executor.submit(_pass_chunk, str(state), groups)
-    except RuntimeError:  # a broken pool (BrokenProcessPool) takes no more work
-        return None
-
-
-_LOADED: dict[str, _BodyPass] = {}  # in a worker: the pass it read from the parent's pickle
-
-
-def _pass_chunk(state: str, groups: Sequence[tuple[str, list[int]]]) -> list[_BodyResult]:
-    job = _LOADED.get(state)
-    if job is None:
-        with open(state, "rb") as fh:
-            job = pickle.load(fh)
-        _LOADED.clear()  # one pass at a time: an earlier run's is dropped
-        _LOADED[state] = job
-    return job.chunk(groups)
+def _pass_body(
+    run: CorpusPass, src: Any, order: Sequence[_Entry], body: str, keys: Sequence[int]
+) -> tuple[list[tuple[int, bytes]], Counter[str]]:
+    """One body's part of the corpus pass: its stored lines in, its changed lines (encoded) and
+    the rules of its final findings out."""
+    loaded = {}
+    for k in keys:
+        e = order[k]
+        src.seek(e.offset)
+        text = src.read(e.length).decode("utf-8")
+        loaded[k] = (text, *parse_line(text))
+    # sections and claims are not rebuilt: no corpus check reads them (``_BULKY``)
+    reports = {k: Report.from_dict({**ln, "sections": (), "claims": ()}) for k, (_, ln, _) in loaded.items()}
+    changed = run.run_body(reports, body=body)
+    out: list[tuple[int, bytes]] = []
+    rules: Counter[str] = Counter()
+    for k, r in reports.items():
+        final = changed.get(k, r)
+        rules.update(str(f.rule) for f in final.findings)
+        if k in changed:
+            text, line, spans = loaded[k]
+            new = updated_line(final, line, before=r)
+            out.append((k, (encode_line(new, like=line, text=text, spans=spans) + "\n").encode()))
+    return out, rules
 
 
 _WS = re.compile(r"[ \t\n\r]*")
@@ -645,7 +527,7 @@ def _statements_only(raw: bytes, entry: _Entry) -> Report:
     the statements. Only the top-level ``problems`` value is parsed, where its key stands: the
     last such key of the line (only ``text_length`` and ``file`` follow it) and never text, since
     a quote inside a JSON string is escaped. A line without it is parsed whole. Each body's
-    reports are rebuilt afterwards (``_BodyPass``: all but sections and claims), one body at a time."""
+    reports are rebuilt afterwards (``_pass_body``: all but sections and claims), one body at a time."""
     text = raw.decode("utf-8")
     at = text.rfind(_PROBLEMS_KEY)
     if at < 0:
@@ -738,7 +620,6 @@ def run_batch(
             stack.enter_context(pool.RunLock(pool.lock_path(db_p), what=str(db_p)))
         check_outputs(out_p, db_p, force=force, resume=resume)
         stack.enter_context(pool.stop_on_signals())
-        corpus_workers = stack.enter_context(CorpusPool(n_workers if engine == "processes" else 1, max_memory))
         files = discover(root)
         done = _previous_results(out_p, files) if resume else {}
         todo = [str(p) for p in _largest_first(files) if _key(str(p)) not in done]
@@ -764,7 +645,6 @@ def run_batch(
             copies=copies,
             scratch=Path(scratch) / "c",
             aliases=alias_table,
-            workers=corpus_workers,
         )
 
         def final_lines() -> Iterator[bytes]:
