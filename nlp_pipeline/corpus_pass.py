@@ -21,7 +21,6 @@ from .bodies import body_key
 from .result import Finding, Report
 
 CORPUS_PASS = "corpus"  # value of ``detail["pass"]`` on findings added by the corpus-level pass
-COPIES_FAILED = "find_copies failed"  # how the warning starts when copy detection stops for the rest of the pass
 Line = dict[str, Any]
 
 
@@ -60,7 +59,7 @@ class CorpusPass:
             self._copies_failed(exc)
 
     def _copies_failed(self, exc: Exception) -> None:
-        self.warnings.append(f"{COPIES_FAILED}: {type(exc).__name__}: {exc}")
+        self.warnings.append(f"find_copies failed: {type(exc).__name__}: {exc}")
         self.index = None
 
     def run_body(self, reports: Mapping[int, Report], *, body: str) -> dict[int, Report]:

@@ -136,6 +136,8 @@ MODEL_FILE = "problem_classifier.joblib"
 EXPORT_ARRAYS_SUFFIX = ".npz"
 EXPORT_JSON_SUFFIX = ".inference.json"
 EXPORT_FORMAT = 1
+#: The decision settings a model bundle carries beside the model (kept in the export too).
+BUNDLE_KEYS = ("labels", "threshold", "fit_threshold", "main", "other_rule", "version")
 #: Environment variable naming a user's own model file (``--model PATH`` sets it for the workers too).
 MODEL_ENV = "NLP_PIPELINE_MODEL"
 
@@ -240,9 +242,7 @@ def _load_exported(p: Path) -> dict[str, Any] | None:
         for k, b in enumerate(spec["blocks"])
     ]
     model = NumpyPlattOneVsRest(blocks, data["coef"], data["intercept"], data["platt"])
-    bundle = {
-        k: spec[k] for k in ("labels", "threshold", "fit_threshold", "main", "other_rule", "version") if k in spec
-    }
+    bundle = {k: spec[k] for k in BUNDLE_KEYS if k in spec}
     bundle["model"] = model
     return bundle
 

@@ -1,6 +1,6 @@
 """The batch runner: find the reports under a directory, analyse them in parallel and resumably.
 
-``run_batch`` maps ``analyze_file`` over the files (a process pool or dask.distributed),
+``run_batch`` maps ``encoded_line`` (``analyze_file``, encoded in the worker) over the files (a process pool or dask.distributed),
 appends each result to OUT.partial as it arrives, then runs the corpus pass (``corpus``) and
 writes OUT (JSONL) and optionally the DuckDB store (``store``). Output lines are
 ``Report.to_dict()`` or ``{"source", "error"}``, each with a ``file`` fingerprint so an
@@ -188,31 +188,28 @@ def updated_line(report: Report, line: Mapping[str, Any], *, before: Report | No
     return {**d, "file": line.get("file", {})}
 
 
-TEXT_KEY = "_text"  # a worker's line carries its report's text here when the batch stores texts
 ENCODED_KEY = "_json"  # an encoded line: the whole line as JSON, beside the few fields the parent reads
 TEXT_ENTRY_KEY = "_text_json"  # an encoded line's text, as its line of the texts file
 
 
-def analyze_file(
-    path: str, *, timeout: float | None = None, keep_text: bool = False, encoded: bool = False
-) -> Line:
-    """Worker: one file to one JSON-ready line. Never raises (errors become error lines).
-    With ``keep_text`` a report's line also carries its text under ``TEXT_KEY``, which the
-    parent moves to the texts file (``_Spool``) before the line is written. With ``encoded``
-    the worker also does the encoding: the line comes back as its JSON text (``ENCODED_KEY``)
-    with only what the parent reads beside it, so the parent neither unpickles a report's
-    cells nor encodes them (it shares the cores with the workers)."""
+def analyze_file(path: str, *, timeout: float | None = None) -> Line:
+    """One file to one JSON-ready line. Never raises (errors become error lines)."""
+    return result_line(analyze_one(path, timeout=timeout), path)
+
+
+def encoded_line(path: str, *, timeout: float | None = None, keep_text: bool = False) -> Line:
+    """Worker: ``analyze_file`` with the encoding done here. The line comes back as its JSON text
+    (``ENCODED_KEY``) with only what the parent reads beside it, so the parent, which shares the
+    cores with the workers, neither unpickles a report's cells nor encodes them. With
+    ``keep_text`` a report's text comes too, as its line of the texts file (``TEXT_ENTRY_KEY``),
+    which the parent writes there (``_Spool``) for the database."""
     result, text = _analyze(path, timeout)
     line = result_line(result, path)
-    if encoded:
-        out: Line = {k: line[k] for k in ("source", "agency", "year", "error") if k in line}
-        out[ENCODED_KEY] = json.dumps(line, ensure_ascii=False)
-        if keep_text and text is not None:
-            out[TEXT_ENTRY_KEY] = json.dumps({"source": line["source"], "text": text}, ensure_ascii=False)
-        return out
+    out: Line = {k: line[k] for k in ("source", "agency", "year", "error") if k in line}
+    out[ENCODED_KEY] = json.dumps(line, ensure_ascii=False)
     if keep_text and text is not None:
-        line[TEXT_KEY] = text
-    return line
+        out[TEXT_ENTRY_KEY] = json.dumps({"source": path, "text": text}, ensure_ascii=False)
+    return out
 
 
 @contextmanager
@@ -362,11 +359,8 @@ class _Spool:
             pool.keep_from_workers(self.texts.fileno())
 
     def append(self, line: Line) -> None:
-        """Store a line: a plain one, or one a worker encoded (``analyze_file(encoded=True)``)."""
-        text = line.pop(TEXT_KEY, None)
+        """Store a line: a plain one, or one a worker encoded (``encoded_line``)."""
         text_entry = line.pop(TEXT_ENTRY_KEY, None)
-        if text is not None:
-            text_entry = json.dumps({"source": line["source"], "text": text}, ensure_ascii=False)
         if text_entry is not None and self.texts is not None:
             entry = (text_entry + "\n").encode("utf-8")
             if len(entry) < study.TEXT_LINE_MAX:  # a longer one is read from its file again
@@ -689,7 +683,7 @@ def _map(
     *,
     keep_text: bool = False,
 ) -> Iterator[Line]:
-    task = partial(analyze_file, timeout=timeout, keep_text=keep_text, encoded=True)
+    task = partial(encoded_line, timeout=timeout, keep_text=keep_text)
     if engine == "dask":
         return pool.map_dask(task, todo, workers, scheduler, on_crash=_crash_line)
     if min(workers, len(todo)) <= 1:

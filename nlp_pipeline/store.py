@@ -295,15 +295,18 @@ class _Loader:
     def flush(self) -> None:
         self.fh.close()
         if self.pending:
-            spec = ", ".join(f"'{c}': '{t}'" for c, t in self.cols.items())
-            self.con.execute(
-                f"INSERT INTO {self.table} SELECT * FROM read_json(?, format='newline_delimited', "
-                f"columns={{{spec}}})",
-                [str(self.path)],
-            )
+            self._insert()
         self.count += self.pending
         self.pending = 0
         self.fh = self.path.open("w", encoding="utf-8")
+
+    def _insert(self) -> None:
+        """Load the rows buffered in ``self.path`` into the table."""
+        spec = ", ".join(f"'{c}': '{t}'" for c, t in self.cols.items())
+        self.con.execute(
+            f"INSERT INTO {self.table} SELECT * FROM read_json(?, format='newline_delimited', columns={{{spec}}})",
+            [str(self.path)],
+        )
 
     def close(self) -> None:
         self.fh.close()
@@ -327,25 +330,17 @@ class _CellLoader(_Loader):
         if self.pending >= DB_CHUNK_ROWS:
             self.flush()
 
-    def flush(self) -> None:
-        self.fh.close()
-        if self.pending:
-            cell = ", ".join(f"{c} {t}" for c, t in self.cols.items() if c not in ("source", "id"))
-            self.con.execute(
-                f"INSERT INTO {self.table} SELECT source, e.key, e.value.value, e.value.raw, e.value.kind, "
-                "e.value.origin FROM (SELECT source, unnest(map_entries(cells)) AS e "
-                "FROM read_json(?, format='newline_delimited', maximum_object_size=?, "
-                f"columns={{'source': 'VARCHAR', 'cells': 'MAP(VARCHAR, STRUCT({cell}))'}}))",
-                # DuckDB's limit is in bytes (16 MB by default); UTF-8 takes at most 4 per character
-                [str(self.path), max(_DUCKDB_OBJECT_DEFAULT, 4 * self.longest + 1)],
-            )
-        self.count += self.pending
-        self.pending = 0
+    def _insert(self) -> None:
+        cell = ", ".join(f"{c} {t}" for c, t in self.cols.items() if c not in ("source", "id"))
+        self.con.execute(
+            f"INSERT INTO {self.table} SELECT source, e.key, e.value.value, e.value.raw, e.value.kind, "
+            "e.value.origin FROM (SELECT source, unnest(map_entries(cells)) AS e "
+            "FROM read_json(?, format='newline_delimited', maximum_object_size=?, "
+            f"columns={{'source': 'VARCHAR', 'cells': 'MAP(VARCHAR, STRUCT({cell}))'}}))",
+            # DuckDB's limit is in bytes; UTF-8 takes at most 4 per character
+            [str(self.path), max(study.DUCKDB_OBJECT_DEFAULT, 4 * self.longest + 1)],
+        )
         self.longest = 0
-        self.fh = self.path.open("w", encoding="utf-8")
-
-
-_DUCKDB_OBJECT_DEFAULT = 16 * 1024 * 1024  # read_json's maximum_object_size when not set
 
 
 def _build_db(lines: Iterable[Line], p: Path, hooks: Sequence[DbHook]) -> dict[str, int]:

@@ -60,7 +60,8 @@ def write_texts(con: Any, *, texts: Path | None = None) -> None:
     _insert_texts(con, rows)
 
 
-TEXT_LINE_MAX = 16 << 20  # bytes of one handed-over line (DuckDB's default; it buffers twice that)
+DUCKDB_OBJECT_DEFAULT = 16 << 20  # bytes: DuckDB read_json's maximum_object_size when not set
+TEXT_LINE_MAX = DUCKDB_OBJECT_DEFAULT  # bytes of one handed-over line (DuckDB buffers twice that)
 
 
 def _insert_texts(con: Any, rows: list[tuple[str, str, bool]]) -> None:

@@ -48,6 +48,7 @@ sys.path.insert(0, str(ROOT))
 
 from nlp_pipeline.loaders import load  # noqa: E402
 from nlp_pipeline.problem_classifier import (  # noqa: E402
+    BUNDLE_KEYS,
     EXPORT_FORMAT,
     LABEL_NAMES,
     LABELS,
@@ -654,11 +655,7 @@ def export_inference(bundle: dict[str, object], out_dir: Path, *, source: Path) 
         "format": EXPORT_FORMAT,
         "source": source.name,
         "source_sha256": hashlib.sha256(source.read_bytes()).hexdigest(),
-        **{
-            k: bundle[k]
-            for k in ("labels", "threshold", "fit_threshold", "main", "other_rule", "version")
-            if k in bundle
-        },
+        **{k: bundle[k] for k in BUNDLE_KEYS if k in bundle},
         "blocks": blocks,
     }
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -170,13 +170,13 @@ def test_resume_skips_done_files(corpus: Path, tmp_path: Path, monkeypatch: pyte
     run_batch(corpus, out, workers=1)
     (corpus / "a-2025.txt").write_text(report_text(year=2025), encoding="utf-8")
     seen: list[str] = []
-    real = runner.analyze_file
+    real = runner.encoded_line
 
     def spy(path: str, **kw: float | None) -> dict:
         seen.append(Path(path).name)
         return real(path, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(runner, "analyze_file", spy)
+    monkeypatch.setattr(runner, "encoded_line", spy)
     s = run_batch(corpus, out, workers=1, resume=True)
     assert seen == ["a-2025.txt"]
     assert (s.total, s.resumed, s.failed) == (4, 3, 1)
@@ -570,21 +570,26 @@ def test_corpus_pass_rerun_on_stored_lines_gives_the_same_bytes(tmp_path: Path) 
 
 
 def test_encoded_line_is_stored_as_the_plain_line(corpus: Path, tmp_path: Path) -> None:
-    """A worker may hand its line over already encoded (with the few fields the parent reads):
-    the spool stores the same bytes and the same text entry as for the plain line."""
+    """A worker hands its line over already encoded (with the few fields the parent reads): the
+    spool stores the same bytes and entries as for the plain line, and the report's text as its
+    line of the texts file."""
     stored = {}
     for name in ("plain", "encoded"):
         spool = runner._Spool(tmp_path / f"{name}.partial", texts=tmp_path / f"{name}.texts")
         for f in ("a-2023.txt", "broken.pdf"):
-            spool.append(runner.analyze_file(str(corpus / f), keep_text=True, encoded=name == "encoded"))
+            path = str(corpus / f)
+            spool.append(runner.encoded_line(path, keep_text=True) if name == "encoded" else runner.analyze_file(path))
         spool.publish()
         spool.close()
         stored[name] = (
             (tmp_path / f"{name}.partial").read_bytes(),
-            (tmp_path / f"{name}.texts").read_bytes(),
             [(e.source, e.agency, e.year, e.error) for e in spool.entries.values()],
         )
     assert stored["plain"] == stored["encoded"]
-    assert stored["plain"][1].count(b"\n") == 1 and stored["plain"][2][1][3]  # the broken PDF: an error
-    compact = runner.analyze_file(str(corpus / "a-2023.txt"), encoded=True)
+    assert stored["plain"][1][1][3]  # the broken PDF: an error
+    assert (tmp_path / "plain.texts").read_bytes() == b""
+    text_lines = (tmp_path / "encoded.texts").read_text(encoding="utf-8").splitlines()
+    source = str(corpus / "a-2023.txt")
+    assert [json.loads(x) for x in text_lines] == [{"source": source, "text": loaders.load(source).text}]
+    compact = runner.encoded_line(source)
     assert set(compact) == {"source", "agency", "year", runner.ENCODED_KEY}
