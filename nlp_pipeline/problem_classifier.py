@@ -489,10 +489,14 @@ def _probs(texts: Sequence[str], model_path: Path | None) -> tuple[dict[str, Any
 
 def statement_probs(model: Any, texts: Sequence[str]) -> Any:
     """Per-label probability of each statement: the larger of the whole statement's score and its
-    best clause's, so a label that one listed problem carries is not diluted by the others."""
+    best clause's, so a label that one listed problem carries is not diluted by the others. Clauses
+    that name no problem (``_GENERIC_CLAUSE``: "同时", "今后", "有待加强") are not scored alone."""
     import numpy as np
 
-    spans = [clauses(t) or [(0, len(t))] for t in texts]
+    spans = [
+        [(a, b) for a, b in clauses(t) if not _GENERIC_CLAUSE.match(normalize(t[a:b]))] or [(0, len(t))]
+        for t in texts
+    ]
     flat = [normalize(t[a:b]) for t, sp in zip(texts, spans, strict=True) for a, b in sp]
     whole = model.predict_proba([normalize(t) for t in texts])
     parts = model.predict_proba(flat) if flat else whole[:0]
@@ -550,10 +554,17 @@ _LEAD_IN = re.compile(
     r"(?:[：:]|[，,]\s*(?:如|例如|比如|主要(?:表现|体现)(?:在|为)|主要是|具体(?:表现)?为)[：:]?)"
 )
 _BUT = re.compile(r"^(?:但|但是|然而|不过)")
-#: A clause made only of evaluation/effort wording ("有待进一步加强", "仍需不断提升") names no problem.
+#: A clause made only of evaluation/effort wording ("有待进一步加强", "仍需不断提升"), a connective or a
+#: framing setting names no problem (guide T2: it joins the topic next to it).
 _GENERIC_CLAUSE = re.compile(
     r"^(?:还|仍|尚|也|都|均|亟|需|需要|要|有待|待|仍需|还需|亟需|亟待|进一步|不断|持续|切实|继续|更加|"
     r"加强|提高|提升|改进|完善|增强|巩固|拓展|深化|优化|加以|改善|强化|和|与|等|的|了)+$"
+    # connectives, turn words and dates that open a statement ("同时，…", "今后，…", "2024年，…")
+    r"|^(?:同时|此外|另外|其次|首先|再次|最后|今后|下一步|下阶段|为此|对此|因此|但|但是|然而|目前|当前|"
+    r"特别是|尤其是|总体来看|总的来看|一年来|近年来|今年|明年|(?:19|20)\d{2}年度?|"
+    r"针对(?:上述|以上|前述|这一|这些|此类|此|该)?(?:问题|不足|情况)?)$"
+    # a setting that frames the problem that follows ("在公开…信息时", "在…过程中")
+    r"|^在[^，,；;。]{1,24}(?:时|中|方面|过程中|工作中)$"
 )
 
 

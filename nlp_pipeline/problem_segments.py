@@ -51,7 +51,7 @@ _HEADER_VERB = re.compile(
 )
 _MEASURE_WORDS = re.compile(r"(改进|整改|措施|打算|计划|方向|举措|下一步|努力)")
 _TURN = re.compile(
-    r"^(?:下一步|下阶段|今后|未来|明年|来年|新的一年|下一年|针对(?:上述|以上|这些|存在|此类)|为此|对此|为进一步|为规范|"
+    r"^(?:下一步|下阶段|今后|未来|明年|来年|新的一年|下一年|针对(?:上述|以上|前述|这些|这一|这个|这类|此类|此|该|存在)|为此|对此|为进一步|为规范|"
     r"(?:(?:19|20)\d{2}\s*年[，,]?\s*)?(?:我|本|全)[\u4e00-\u9fff]{0,8}将)"
 )
 _MEASURE_INTRO = re.compile(
@@ -59,12 +59,15 @@ _MEASURE_INTRO = re.compile(
 )
 _EMPTY_INTRO = re.compile(
     r"(存在|有|还有|面临)(着)?(一些|一定|部分|少许|不少|某些)?的?"
-    r"(不足|问题|差距|短板|薄弱环节|困难)((和|与|及)(不足|问题|薄弱环节|差距))?(之处|的地方)?"
+    r"(不足|问题|差距|短板|薄弱环节)((和|与|及)(不足|问题|薄弱环节|差距))?(之处|的地方)?"
     r"([，,]?(主要)?(表现|体现)(在|为)|[，,]?(具体)?如下|[，,]?主要(有|是))?$"
     r"|(还有|仍有|存在)(一些|部分)?(需要|有待)(进一步)?(加强|改进|提升|完善)((和|与)(加强|改进|提升|完善))?的(地方|方面)$"
 )
 _LABEL = re.compile(r"^([^，,。；;：:]{2,12})[：:]")  # "存在问题：…" / "改进情况：…"
-_NOTHING = re.compile(r"^(本年度|本年|今年|报告期内)?(暂|均)?(无|没有)(相关|需要报告的)?(问题|情况|事项)?$")
+_NOTHING = re.compile(
+    r"^(本年度|本年|今年|报告期内)?(暂|均)?(无|没有)(相关|需要报告的)?(问题|情况|事项)?$"
+    r"|^(本年度|本年|今年|报告期内)(暂|均)?(无|没有|未发生|未出现)[^，,。；;]{0,40}(情况|事项)$"
+)
 _TRAIL = " \t\r\n\u3000\xa0。；;，,、：:！？!?"
 _PUNCT_ANY = re.compile(r"[，。；：！？、,;:!?]")
 _PAGE_NO = re.compile(r"^\s*[—\-]*\s*\d+\s*[—\-]*\s*$")
@@ -267,6 +270,8 @@ def segment(doc: Document, sec: Section) -> list[tuple[int, int, Kind]]:
             pieces = _item_pieces(body, u.start, u.end)
         else:
             pieces = _run_pieces(body, u.start, u.end, followed_by_item=followed_by_item)
+        paired = u.kind == "item" and pieces[0][2] == "stmt" and any(r == "turn" for *_, r in pieces[1:])
+        item_kind = kind
         for s, e, role in pieces:
             sent = body[s:e]
             if role == "intro":
@@ -280,11 +285,32 @@ def segment(doc: Document, sec: Section) -> list[tuple[int, int, Kind]]:
             if u.kind == "run" and not _PUNCT_ANY.search(sent) and len(sent.strip()) <= 30:
                 continue  # a signature, date or stray label line
             out.append((base + ss, base + ee, kind))
+        if paired:  # "一是<problem>。针对这一问题，<measure>。" : the next item is a problem again
+            kind = item_kind
     return out
 
 
+_LINE_LABEL = re.compile(r"^[ \t\u3000\xa0]*([^，,。；;：:\n]{2,12})[：:]", re.M)
+
+
 def _item_pieces(text: str, s: int, e: int) -> list[tuple[int, int, str]]:
-    """An enumerated item is one statement; a trailing lead-in or a turn to measures is split off."""
+    """An enumerated item is one statement, except for lines opened by a kind label ("问题：",
+    "措施："): each is a statement of that kind, and a bare title line before them is dropped."""
+    labels = [m for m in _LINE_LABEL.finditer(text, s, e) if _is_group_header(m.group(1))]
+    if not labels:
+        return _sentence_pieces(text, s, e)
+    out: list[tuple[int, int, str]] = []
+    head = text[s : labels[0].start()]
+    if head.strip(_TRAIL):
+        out += [(s, labels[0].start(), "intro")] if _is_title(head) else _sentence_pieces(text, s, labels[0].start())
+    for i, m in enumerate(labels):
+        out.append((m.start(), m.end(), "intro"))
+        out += _sentence_pieces(text, m.end(), labels[i + 1].start() if i + 1 < len(labels) else e)
+    return out
+
+
+def _sentence_pieces(text: str, s: int, e: int) -> list[tuple[int, int, str]]:
+    """An item's text is one statement; a trailing lead-in or a turn to measures is split off."""
     sents = _sentences(text, s, e)
     for i, (a, b) in enumerate(sents):
         if i == 0:

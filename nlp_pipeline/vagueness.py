@@ -6,7 +6,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["named_objects", "vagueness"]
+__all__ = ["named_objects", "names_domain", "vagueness"]
 
 #: Generic evaluation/effort wording: fits any report of any body in any year.
 _EVALUATIVE = re.compile(
@@ -15,22 +15,41 @@ _EVALUATIVE = re.compile(
     r"加强|强化|提高|提升|完善|改进|增强|推进|推动|深化|持续|不断|切实|扎实|着力|做好|抓好|落实|贯彻|优化|健全|"
     r"拓宽|拓展|扩大|丰富|创新|规范|确保|坚持|注重|努力|全力|积极|压实|凝聚|打造|提质增效|新台阶|更加|全面|充分发挥"
 )
-#: Mentions every report makes (the report year, the regulation itself): they name nothing specific.
-_BOILERPLATE_NAMES = re.compile(r"(?:19|20)\d{2}\s*年度?|《[^》]{0,30}条例[^》]{0,10}》|《(?:条例|办法)》")
+#: Mentions every report makes (the report year, the regulation itself) and generic roles ("部分乡镇",
+#: guide V3): they name nothing specific.
+_BOILERPLATE_NAMES = re.compile(
+    r"(?:19|20)\d{2}\s*年度?|《[^》]{0,30}条例[^》]{0,10}》|《(?:条例|办法)》"
+    r"|(?:部分|个别|少数|有的|各)(?:乡镇|街道|社区|村)(?:和|、|及)?(?:[县区市]直)?(?:部门|单位)?"
+)
 #: Concrete objects: a named channel or medium, document type, procedure, policy domain, place,
 #: cause, time limit or frequency, or a number. Work-area nouns every report uses (解读, 平台, 队伍,
 #: 培训, 依申请, 互动, 基层, 人员, 机制, 渠道, 形式) are deliberately absent: "政策解读质量有待提高"
 #: names an area, not an object a reader could check.
+#: Policy domains: the fields a body works in (the guide's "policy domain" object), matched inside
+#: jieba words so "深入学习" never reads as 入学. A statement that names its field's own matter
+#: ("低保评审", "排污单位") is about something a reader can check, however generic its verbs.
+#: Generic addressees (企业, 群众, 公众) are not domains.
+_DOMAINS = re.compile(
+    "学校|幼儿园|招生|入学|学生|家长|教师|学位|校外培训|医院|医保|医疗|药品|疫苗|疫情|卫生|健康|诊疗|"
+    "低保|特困|救助|补贴|补助|优抚|抚恤|社保|社会保险|养老|就业|失业|工伤|工资|欠薪|劳动|人才|职称|"
+    "住房|公积金|贷款|保障房|棚改|物业|房屋|土地|用地|宅基地|不动产|耕地|矿产|林地|森林|草原|湿地|"
+    "污染|排污|排放|环评|监测|水质|空气|大气|秸秆|垃圾|河道|河湖|水库|防汛|汛期|灾害|地质|地震|应急|"
+    "消防|交通|公交|道路|出租|网约车|停车|财政|税|价格|市场主体|食品|特种设备|产品质量|文物|旅游|景区|"
+    "体育|场馆|退役军人|户籍|出入境|治安|警情|法律援助|公证|仲裁|涉农|农业|农村|种植|养殖|粮食|"
+    "统计|审计|科研|科技|专利|知识产权|招商|投资|外贸|商务|国资|国企|城管|市容|燃气|供水|供电|"
+    "救灾|安全生产|危化|矿山|民宿|文化|演出|非遗|殡葬|婚姻|收养|残疾|儿童|老年|妇女"
+)
 _CONCRETE = re.compile(
-    r"\d|[%％]|(?:[二两三四五六七八九十百千]|[一二三四五六七八九][十百千])[一二三四五六七八九十百千]*(?:个|件|次|场|条|项|家|篇|期|名|批)|"
+    r"\d|[%％]|(?:[二两三四五六七八九十百千]|[一二三四五六七八九][十百千])[一二三四五六七八九十百千]*"
+    r"(?:个|件|次|场|条|项|家|篇|期|名|批|天|日|周|月|年|小时|分钟)|"
     r"网站|门户|网页|页面|公众号|微信|微博|抖音|新媒体|客户端|APP|小程序|热线|公开栏|公告栏|电子屏|专栏|栏目|专区|专版|"
     r"窗口|大厅|查阅点|查阅室|服务点|服务中心|电视|广播|报纸|公报|发布会|留言|信箱|在线咨询|知识库|搜索|检索|链接|"
     r"图解|图表|图片|视频|音频|动漫|漫画|H5|长图|案例|问答|"
-    r"规范性文件|文号|目录|指南|清单|年报|预算|决算|规划|采购|招投标|招标|收费|审批|许可|处罚|执法|资金|统计|档案|草案|"
+    r"规范性文件|文号|目录|指南|清单|年报|预算|决算|规划|采购|招投标|招标|收费|审批|许可|处罚|执法|资金|档案|草案|"
     r"公开属性|拟文|审查|审核|保密|抽查|巡检|排查|通报|考核|考评|评议|问责|责任追究|复议|诉讼|纠错|意见征集|民意征集|"
     r"征求意见|听证|座谈|问卷|访谈|清理|归集|预公开|编制|岗前|新入职|新上岗|传帮带|舆情|隐私|个人信息|"
-    r"重大项目|建设项目|重大行政决策|营商环境|惠企|就业|社保|医疗|教育|住房|养老|征收|征地|拆迁|环保|食品|安全生产|"
-    r"村|社区|街道|乡镇|机构改革|人事变动|兼职|借调|流动性|申请量|分散|噪音|老化|失效|设备|"
+    r"重大项目|建设项目|重大行政决策|营商环境|惠企|教育|征收|征地|拆迁|环保|"
+    r"村|社区|街道|乡镇|机构改革|人事变动|兼职|兼任|借调|流动性|申请量|分散|噪音|老化|失效|设备|"
     r"时限|期限|工作日|日内|天内|每月|每季度?|每周|每半年|每年|按月|按季|季度|年底|年初|月底|"
     r"错误|错别字|错字|差错|断字|调查|征集|重点项目|全流程|一网通办|跟班"
 )
@@ -67,11 +86,8 @@ def named_objects(text: str, *, generic: frozenset[str] | None = None) -> list[s
     (learned by ``scripts/eval_problems.py`` from statements labelled vague) or a quality in -化,
     a quantifier or a superior body.
     """
-    from .jieba_dict import posseg
-
     gen = _generic_words() if generic is None else generic
-    pseg = posseg()
-    toks = [(w.word, w.flag) for w in pseg.cut(re.sub(r"\s+", "", text))]
+    toks = _tagged(text)
     out = [
         w
         for w, f in toks
@@ -85,6 +101,19 @@ def named_objects(text: str, *, generic: frozenset[str] | None = None) -> list[s
             out.append(mod + head)
     out += [m.group(0) for m in _QUOTED_NAME.finditer(text)]
     return out
+
+
+@lru_cache(maxsize=4096)
+def _tagged(text: str) -> tuple[tuple[str, str], ...]:
+    """jieba words and part-of-speech tags of ``text`` (whitespace removed)."""
+    from .jieba_dict import posseg
+
+    return tuple((w.word, w.flag) for w in posseg().cut(re.sub(r"\s+", "", text)))
+
+
+def names_domain(text: str) -> list[str]:
+    """Words of ``text`` that name a policy domain (``_DOMAINS`` inside one jieba word)."""
+    return [w for w, _ in _tagged(text) if _DOMAINS.search(w)]
 
 
 @lru_cache(maxsize=4096)  # a body repeats its statements year after year
@@ -105,7 +134,7 @@ def vagueness(text: str, *, generic: frozenset[str] | None = None) -> tuple[bool
     """
     t = _BOILERPLATE_NAMES.sub("", unicodedata.normalize("NFKC", text))
     evaluative = list(dict.fromkeys(m.group(0) for m in _EVALUATIVE.finditer(t)))
-    if not evaluative or _CONCRETE.search(t) or named_objects(t, generic=generic):
+    if not evaluative or _CONCRETE.search(t) or names_domain(t) or named_objects(t, generic=generic):
         return False, ""
     shown = "、".join(evaluative)[:40]
     return (

@@ -400,3 +400,61 @@ def test_classifier_runs_once_and_its_absence_travels_with_the_statements(monkey
     rules = [f.rule for f in problem_findings(doc, secs, found)]
     assert rules == ["model_missing"]
     assert calls == [2]  # one call for both statements; the findings did not ask again
+
+
+def test_problem_and_measure_paired_in_each_item() -> None:
+    """Guide S7: "针对这一问题" turns an item's second sentence into a measure; the next item is a
+    problem again (sentences written for this test)."""
+    got = statements(
+        "一是图解数量偏少。针对这一问题，我局将每季度制作图解不少于3件。\n"
+        "二是网站检索不准。针对此问题，我局将升级站内搜索。\n"
+    )
+    assert got == [
+        ("problem", "图解数量偏少"),
+        ("measure", "针对这一问题，我局将每季度制作图解不少于3件"),
+        ("problem", "网站检索不准"),
+        ("measure", "针对此问题，我局将升级站内搜索"),
+    ]
+
+
+def test_kind_labels_under_item_titles() -> None:
+    """"问题：" / "措施：" lines under a bare title: the title is dropped, the labels set the kind."""
+    got = statements(
+        "（一）依申请公开\n问题：答复文书格式不统一。\n措施：制定答复文书范本。\n"
+        "（二）政务新媒体\n问题：公众号原创稿件偏少。\n措施：每周推送2篇原创稿件。\n"
+    )
+    assert got == [
+        ("problem", "答复文书格式不统一"),
+        ("measure", "制定答复文书范本"),
+        ("problem", "公众号原创稿件偏少"),
+        ("measure", "每周推送2篇原创稿件"),
+    ]
+
+
+def test_difficulty_is_content_and_nothing_lines_are_dropped() -> None:
+    """"…有一定困难" names a problem (not an intro); "本年度无…的情况" is no statement (S8)."""
+    got = statements(
+        "本年度工作存在一些不足。统计口径解读不够通俗，填报单位理解有一定困难。\n"
+        "本年度无因政务公开工作被通报批评的情况。\n"
+    )
+    assert got == [("problem", "统计口径解读不够通俗，填报单位理解有一定困难")]
+
+
+UNSEEN = ROOT / "corpora" / "problems" / "unseen"
+
+
+@pytest.mark.parametrize("name", ["blind-a", "blind-b"])
+def test_segmentation_floor_on_blind_layouts(name: str) -> None:
+    """Reports an independent annotator wrote from the guide alone (corpora/problems/unseen):
+    exact boundaries and kinds, pinned floors (scripts/eval_unseen.py prints the figures)."""
+    ev = load_script("eval_unseen.py", "eval_unseen")
+    total = ev.Tally()
+    gold: dict[str, list[dict]] = {}
+    for row in _rows(UNSEEN / name / "gold.jsonl"):
+        gold.setdefault(row["file"], []).append(row)
+    for file, items in sorted(gold.items()):
+        total.add(ev.score_file(UNSEEN / name / file, items, show=False))
+    assert total.gold == 79 and total.exact >= 77 and total.predicted <= 81
+    assert total.kind_ok >= 72
+    tp = sum(p and g for p, g in total.vague)
+    assert tp / max(1, sum(p for p, _ in total.vague)) >= 0.8 and tp / max(1, sum(g for _, g in total.vague)) >= 0.9

@@ -49,3 +49,20 @@ def test_vagueness_rule(text: str, vague: bool) -> None:
 def test_vagueness_names_objects_outside_the_word_list(text: str, vague: bool) -> None:
     """Written for this test: named systems, quoted names and errors are concrete; slogans are not."""
     assert vagueness(text)[0] is vague
+
+
+@pytest.mark.parametrize(
+    ("text", "vague"),
+    [
+        ("部分低保评审结果公开还不够全面", False),  # a policy domain of the body's field
+        ("重点排污单位监测信息的公开率不高", False),
+        ("城区学校划片信息发布不够及时", False),
+        ("组织干部深入学习相关文件精神，不断提升业务水平", True),  # 深入学习 is not 入学
+        ("窗口人员由其他岗位兼任，业务不够熟悉", False),  # a concrete cause
+        ("个别单位招考信息提前两天才发布，时间不够充分", False),  # a Chinese-numeral time span
+        ("部分乡镇对政务公开工作重视程度不够", True),  # a generic role (guide V3)
+    ],
+)
+def test_vagueness_domains_causes_and_generic_roles(text: str, vague: bool) -> None:
+    """Written for this test: a field's own matter or a time span is concrete; "部分乡镇" is a role."""
+    assert vagueness(text)[0] is vague
