@@ -79,7 +79,7 @@ class _Unit:
     start: int
     end: int  # exclusive; raw (trailing punctuation not yet stripped)
     header_kind: Kind | None = None
-    family: str = ""  # marker family of an item: 是 / paren / arabic / circled / sequence / line
+    family: str = ""  # marker family: 是 / paren / paren_digit / arabic / circled / ordinal / sequence / line
     first: bool = False  # the marker is the first of its list (一是, （一）, （1）, 1., ①, 第一, 首先)
 
 
@@ -93,7 +93,9 @@ def _family(marker: str) -> str:
         return "arabic"
     if m[:1] in "①②③④⑤⑥⑦⑧⑨⑩":
         return "circled"
-    if m[:1] in "首其再最第":
+    if m[:1] == "第":
+        return "ordinal"
+    if m[:1] in "首其再最":
         return "sequence"
     return "line"
 
@@ -216,12 +218,20 @@ def _semicolon_parts(text: str, s: int, e: int) -> list[tuple[int, int]]:
     return top_level_split(text, s, e, SEMICOLONS, trail=_TRAIL)
 
 
+#: Intros that lead into problems although they name improvement: "主要问题及改进情况报告如下",
+#: "仍有以下几个方面需要改进".
+_PROBLEM_INTRO = re.compile(
+    r"(问题|不足)(及|和|与|以及)(其)?(改进|整改)"
+    r"|(仍有|还有|存在)[^，,。]{0,10}(方面|地方|问题|不足|环节)[^，,。]{0,4}(需要|有待|亟待|亟需)(进一步)?(改进|加强|提升|完善)"
+)
+
+
 def _intro_kind(sentence: str) -> Kind | None:
     """The kind of the statements an intro sentence leads into (None: it does not say)."""
     t = re.sub(r"\s+", "", sentence).rstrip("。！？!?；;，,：:")
     if _TURN.match(t):
         return "measure"
-    if _EMPTY_INTRO.search(t):
+    if _EMPTY_INTRO.search(t) or _PROBLEM_INTRO.search(t):
         return "problem"
     if _MEASURE_WORDS.search(t) or "将" in t:
         return "measure"
@@ -264,6 +274,7 @@ def segment(doc: Document, sec: Section) -> list[tuple[int, int, Kind]]:
             and nxt.family != u.family
             and nxt.first
             and _is_title(body[u.start : u.end])
+            and not (kind == "problem" and _opens_measure_list(units, ui + 1, body))
         ):
             pieces = [(u.start, u.end, "intro")]  # "（一）加强政策解读" heading its own 1./一是 sub-items
         elif u.kind == "item":
@@ -271,6 +282,8 @@ def segment(doc: Document, sec: Section) -> list[tuple[int, int, Kind]]:
         else:
             pieces = _run_pieces(body, u.start, u.end, followed_by_item=followed_by_item)
         paired = u.kind == "item" and pieces[0][2] == "stmt" and any(r == "turn" for *_, r in pieces[1:])
+        if u.kind == "item" and u.first and kind == "problem" and _opens_measure_list(units, ui, body):
+            kind = "measure"  # 第一…第四 problems, then 首先/其次 items that each start with 完善/落实…
         item_kind = kind
         for s, e, role in pieces:
             sent = body[s:e]
@@ -291,6 +304,27 @@ def segment(doc: Document, sec: Section) -> list[tuple[int, int, Kind]]:
 
 
 _LINE_LABEL = re.compile(r"^[ \t\u3000\xa0]*([^，,。；;：:\n]{2,12})[：:]", re.M)
+
+
+def _opens_measure_list(units: list[_Unit], ui: int, text: str) -> bool:
+    """A new list of another marker family, after problem items, whose first item and most others
+    start with an action verb (完善, 健全, 落实 …): a list of measures with no heading of its own."""
+    prev = next((u for u in reversed(units[:ui]) if u.kind != "run"), None)
+    if prev is None or prev.kind != "item" or prev.family == units[ui].family:
+        return False
+    fam = units[ui].family
+    items = []
+    for u in units[ui:]:
+        if u.kind != "item" or u.family != fam or (items and u.first):
+            break
+        items.append(u)
+    verbs = [_ACTION_VERB.match(text[u.start : u.end].strip()) is not None for u in items]
+    return len(items) >= 2 and verbs[0] and 2 * sum(verbs) > len(items)
+
+
+_ACTION_VERB = re.compile(
+    _HEADER_VERB.pattern[:-1] + "|落实|加快|严格|明确|开展|组织|实行|推动|制定|编制|增加|扩大|修订|探索|引入|配齐)"
+)
 
 
 def _item_pieces(text: str, s: int, e: int) -> list[tuple[int, int, str]]:

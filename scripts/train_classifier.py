@@ -5,8 +5,10 @@ Usage: python scripts/train_classifier.py [--real DIR] [--out models] [--no-save
        python scripts/train_classifier.py --export-only [--out models]
 
 Data: ``corpora/problems/real_gold.jsonl`` (every statement of section 五 of the real reports, by
-offsets, with per-clause topics) and ``corpora/problems/statements.jsonl`` (synthetic statements we
-wrote). Evaluation is leave-one-body-out on the REAL statements only: the model never sees a
+offsets, with per-clause topics), ``corpora/problems/statements.jsonl`` (synthetic statements we
+wrote; ``origin: synthetic-guide`` ones were written blind from the guide's §3-4, two problems and
+two measures per include item and counter-example) and the statements of the blind-a and blind-b
+reports of ``corpora/problems/unseen`` (blind-c is never trained on). Evaluation is leave-one-body-out on the REAL statements only: the model never sees a
 statement of the tested body in any year; synthetic statements are added to every training fold
 but are never scored. Scores are calibrated per label by Platt scaling on out-of-fold scores whose
 folds are again grouped by body, so the thresholds below mean a probability. The configuration
@@ -67,6 +69,9 @@ from nlp_pipeline.problem_classifier import (  # noqa: E402
 SEED = 13
 GOLD = ROOT / "corpora" / "problems" / "real_gold.jsonl"
 SYNTH = ROOT / "corpora" / "problems" / "statements.jsonl"
+#: Statements of reports written blind from the guide (corpora/problems/unseen): blind-a and blind-b
+#: are trained on; blind-c never is (it is the held-out test of scripts/eval_unseen.py).
+UNSEEN_TRAIN = tuple(ROOT / "corpora" / "problems" / "unseen" / d / "gold.jsonl" for d in ("blind-a", "blind-b"))
 THRESHOLD = 0.5  # further labels need a calibrated probability of at least one half
 FIT_GRID = (0.1, 0.2, 0.3, 0.4)
 #: How the main label is chosen: the most probable kept label, or the kept label whose topic is
@@ -123,11 +128,15 @@ def load_real(real_dir: Path) -> tuple[list[Item], list[Item], list[str]]:
     return stmts, clause_items, skipped
 
 
-def load_synthetic() -> list[Item]:
+def load_synthetic(extra: Sequence[Path] = ()) -> list[Item]:
+    """``SYNTH``, ``UNSEEN_TRAIN`` and any ``extra`` files of the same shape (``text``, ``labels``,
+    ``kind`` per line): written for this project, trained on, never scored."""
     out = []
-    for line in SYNTH.read_text(encoding="utf-8").splitlines():
-        r = json.loads(line)
-        out.append(Item(r["text"], tuple(r["labels"]), r["kind"], "synthetic", False, "statement"))
+    for path in (SYNTH, *UNSEEN_TRAIN, *extra):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                r = json.loads(line)
+                out.append(Item(r["text"], tuple(r["labels"]), r["kind"], "synthetic", False, "statement"))
     return out
 
 
@@ -677,6 +686,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     ap.add_argument("--cache", type=Path, help="keep each configuration's cross-validation run here")
     ap.add_argument(
+        "--extra-synthetic",
+        type=Path,
+        action="append",
+        default=[],
+        help="another JSONL of synthetic statements to train on (repeatable); never scored",
+    )
+    ap.add_argument(
         "--export-only",
         action="store_true",
         help="re-export the current joblib's inference parameters; no training",
@@ -691,7 +707,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     t0 = time.perf_counter()
     real, clause_items, skipped = load_real(args.real)
-    synth = load_synthetic()
+    synth = load_synthetic(args.extra_synthetic)
     if skipped:
         print(f"warning: {len(skipped)} real spans drifted and were skipped: {skipped[:5]}")
     problems = [it for it in real if it.kind == "problem"]
@@ -796,7 +812,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "over the configurations of the grid, the calibration, fit threshold and main rule (the chosen scores "
         "are optimistic: selection and test use the same folds; nested_selection is the honest figure)",
         "training_data_sha256": {
-            str(p.relative_to(ROOT)): hashlib.sha256(p.read_bytes()).hexdigest() for p in (GOLD, SYNTH)
+            (str(p.relative_to(ROOT)) if p.is_relative_to(ROOT) else str(p)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in (GOLD, SYNTH, *UNSEEN_TRAIN, *(q.resolve() for q in args.extra_synthetic))
         },
         "n_items": dict(Counter(f"{'real' if it.real else 'synthetic'}_{it.kind}" for it in synth + real)),
         "n_topic_clauses": len(clause_items),

@@ -54,7 +54,7 @@ def test_labelled_set_shape() -> None:
     for r in rows:
         assert r["labels"] and set(r["labels"]) <= set(LABELS), r["id"]
         assert r["kind"] in ("problem", "measure")
-        if r["origin"] == "synthetic":
+        if r["origin"].startswith("synthetic"):
             assert r["text"].strip() and "file" not in r
         else:
             assert "text" not in r, "real statements are stored by offsets only"
@@ -264,7 +264,7 @@ def test_artifact_holds_no_training_sentences() -> None:
     import joblib
 
     blob = pickle.dumps(joblib.load(DEFAULT_MODEL_PATH))
-    synthetic = [normalize(r["text"]) for r in _rows() if r["origin"] == "synthetic"]
+    synthetic = [normalize(r["text"]) for r in _rows() if r["origin"].startswith("synthetic")]
     assert not [t for t in synthetic if t.encode("utf-8") in blob]
     if REAL.is_dir():
         rows = [json.loads(line) for line in GOLD_FILE.read_text(encoding="utf-8").splitlines()]
@@ -351,3 +351,22 @@ def test_near_duplicates_of_a_body_share_one_weight() -> None:
     assert tc.sample_weights(items, True).tolist() == pytest.approx([1 / 3] * 3 + [1.0] * 4)
     assert tc.sample_weights(items, False).tolist() == [1.0] * 7
     assert tc.distinct(items, list(range(7))) == [0, 3, 4, 5, 6]
+
+
+def test_shipped_model_on_blind_reports_never_trained_on() -> None:
+    """blind-c (corpora/problems/unseen): twelve reports an independent annotator wrote from the
+    guide, never trained on: pinned floors of the top label among the gold labels (measured 0.911
+    on its 45 problems, 0.852 on its 54 measures)."""
+    ev = load_script("eval_unseen.py", "eval_unseen_for_classifier")
+    d = ROOT / "corpora" / "problems" / "unseen" / "blind-c"
+    gold: dict[str, list[dict]] = {}
+    for line in (d / "gold.jsonl").read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        gold.setdefault(row["file"], []).append(row)
+    t = ev.Tally()
+    for name, items in sorted(gold.items()):
+        t.add(ev.score_file(d / name, items, show=False))
+    for kind, n, floor in (("problem", 45, 0.88), ("measure", 54, 0.80)):
+        rows = [(labs, p) for k, labs, p in t.mains if k == kind]
+        assert len(rows) == n
+        assert sum(p in labs for labs, p in rows) / n >= floor, kind

@@ -8,6 +8,7 @@ import json
 import re
 import warnings
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -443,10 +444,8 @@ def test_difficulty_is_content_and_nothing_lines_are_dropped() -> None:
 UNSEEN = ROOT / "corpora" / "problems" / "unseen"
 
 
-@pytest.mark.parametrize("name", ["blind-a", "blind-b"])
-def test_segmentation_floor_on_blind_layouts(name: str) -> None:
-    """Reports an independent annotator wrote from the guide alone (corpora/problems/unseen):
-    exact boundaries and kinds, pinned floors (scripts/eval_unseen.py prints the figures)."""
+def blind_tally(name: str) -> Any:
+    """scripts/eval_unseen.py's counts over one directory of corpora/problems/unseen."""
     ev = load_script("eval_unseen.py", "eval_unseen")
     total = ev.Tally()
     gold: dict[str, list[dict]] = {}
@@ -454,7 +453,50 @@ def test_segmentation_floor_on_blind_layouts(name: str) -> None:
         gold.setdefault(row["file"], []).append(row)
     for file, items in sorted(gold.items()):
         total.add(ev.score_file(UNSEEN / name / file, items, show=False))
-    assert total.gold == 79 and total.exact >= 77 and total.predicted <= 81
-    assert total.kind_ok >= 72
-    tp = sum(p and g for p, g in total.vague)
-    assert tp / max(1, sum(p for p, _ in total.vague)) >= 0.8 and tp / max(1, sum(g for _, g in total.vague)) >= 0.9
+    return total
+
+
+@pytest.mark.parametrize(
+    ("name", "n", "exact", "kind", "precision", "recall"),
+    [
+        ("blind-a", 79, 78, 77, 0.9, 0.9),  # measured 79, 79, 1.0, 1.0
+        ("blind-b", 79, 78, 77, 0.8, 0.9),  # measured 79, 79, 0.818, 1.0
+        ("blind-c", 99, 97, 92, 0.9, 0.9),  # held out while the rules were written: 99, 94, 1.0, 1.0
+    ],
+)
+def test_floors_on_blind_layouts(name: str, n: int, exact: int, kind: int, precision: float, recall: float) -> None:
+    """Reports independent annotators wrote from the guide alone (corpora/problems/unseen): exact
+    boundaries, kinds and vagueness, pinned floors (scripts/eval_unseen.py prints the figures)."""
+    t = blind_tally(name)
+    assert t.gold == n and t.exact >= exact and t.predicted <= n + 2
+    assert t.kind_ok >= kind
+    vague = t.vague
+    tp = sum(p and g for p, g in vague)
+    assert tp / max(1, sum(p for p, _ in vague)) >= precision
+    assert tp / max(1, sum(g for _, g in vague)) >= recall
+
+
+def test_intro_naming_problems_and_improvement_leads_into_problems() -> None:
+    """"现将主要问题及改进情况报告如下" and "仍有以下几个方面需要改进" lead into problems."""
+    got = statements(
+        "现将主要问题及改进情况报告如下。\n（一）答复文书格式不统一。下一步，将制定答复文书范本。\n"
+    )
+    assert got == [("problem", "答复文书格式不统一"), ("measure", "下一步，将制定答复文书范本")]
+    got = statements("我局仍有以下几个方面需要改进。\n第一，图解数量偏少。\n第二，网站检索不准。\n")
+    assert got == [("problem", "图解数量偏少"), ("problem", "网站检索不准")]
+
+
+def test_unheaded_list_of_actions_after_problem_items_is_measures() -> None:
+    """第一…第二 problems, then 首先/其次/最后 items that start with action verbs: measures, and the
+    short last problem item is not taken for a title over them (sentences written for this test)."""
+    got = statements(
+        "第一，图解数量偏少。\n第二，创新不足，亮点不多。\n"
+        "首先，完善图解制作流程。\n其次，落实网站检索优化。\n最后，在今后工作中大胆探索。\n"
+    )
+    assert got == [
+        ("problem", "图解数量偏少"),
+        ("problem", "创新不足，亮点不多"),
+        ("measure", "完善图解制作流程"),
+        ("measure", "落实网站检索优化"),
+        ("measure", "在今后工作中大胆探索"),
+    ]
