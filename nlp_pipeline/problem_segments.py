@@ -313,7 +313,7 @@ def _opens_measure_list(units: list[_Unit], ui: int, text: str) -> bool:
     if prev is None or prev.kind != "item" or prev.family == units[ui].family:
         return False
     fam = units[ui].family
-    items = []
+    items: list[_Unit] = []
     for u in units[ui:]:
         if u.kind != "item" or u.family != fam or (items and u.first):
             break
