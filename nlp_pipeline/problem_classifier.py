@@ -546,7 +546,7 @@ def categorize(
     return out
 
 
-_CLAUSE_SEP = "，,；;。"
+_CLAUSE_SEP = "，,；;。："
 _LIST_MIN = 6  # a 、 separates two problems only when both sides are this long (not "图解、视频")
 #: The end of a lead-in ("…但仍存在一些不足，如：", "…主要表现在："): what precedes it names no problem.
 _LEAD_IN = re.compile(
@@ -569,7 +569,7 @@ _GENERIC_CLAUSE = re.compile(
 
 
 def clauses(text: str) -> list[tuple[int, int]]:
-    """Clause spans of a statement: cut at ，；。 outside “”《》（）, and at 、 between two long
+    """Clause spans of a statement: cut at ，；。： outside “”《》（）, and at 、 between two long
     parts; trailing punctuation dropped."""
     out: list[tuple[int, int]] = []
     start, depth = 0, 0

@@ -350,7 +350,7 @@ def grouped_cv(
 
 
 #: Bump when the meaning of a cached cross-validation run changes.
-CACHE_VERSION = 2  # 2: clauses that name no problem are not scored alone
+CACHE_VERSION = 3  # 2: clauses that name no problem are not scored alone; 3: a colon ends a clause
 
 
 def grouped_cv_cached(
