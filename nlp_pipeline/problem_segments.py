@@ -252,6 +252,8 @@ def _is_empty_intro(sentence: str) -> bool:
     t = re.sub(r"\s+", "", sentence).rstrip("。！？!?；;，,")
     if t.endswith(("：", ":")):
         return True
+    if re.search(r"相比|相较", t) and not re.search(r"但|虽|尽管|取得", t):
+        return False  # "整体水平与群众期待相比还有差距": a general gap, an `other` statement
     return _EMPTY_INTRO.search(t) is not None or (_MEASURE_INTRO.search(t) is not None and len(t) < 60)
 
 

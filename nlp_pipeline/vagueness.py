@@ -15,11 +15,15 @@ _EVALUATIVE = re.compile(
     r"加强|强化|提高|提升|完善|改进|增强|推进|推动|深化|持续|不断|切实|扎实|着力|做好|抓好|落实|贯彻|优化|健全|"
     r"拓宽|拓展|扩大|丰富|创新|规范|确保|坚持|注重|努力|全力|积极|压实|凝聚|打造|提质增效|新台阶|更加|全面|充分发挥"
 )
-#: Mentions every report makes (the report year, the regulation itself) and generic roles ("部分乡镇",
-#: guide V3): they name nothing specific.
+#: Mentions every report makes (the report year, the regulation itself), generic roles ("部分乡镇",
+#: "乡镇工作人员", guide V3) and work areas (guide V2): they name nothing specific.
 _BOILERPLATE_NAMES = re.compile(
     r"(?:19|20)\d{2}\s*年度?|《[^》]{0,30}条例[^》]{0,10}》|《(?:条例|办法)》"
     r"|(?:部分|个别|少数|有的|各)(?:乡镇|街道|社区|村)(?:和|、|及)?(?:[县区市]直)?(?:部门|单位)?"
+    r"|(?:乡镇|街道|社区|村)(?:的)?(?:工作人员|干部|信息员|人员)"
+    # work areas named by words that elsewhere name an object (guide V2): "信息安全和个人隐私保护工作",
+    # "强化考核监督"
+    r"|信息安全|(?:个人)?隐私保护工作|安全意识|安全防线|考核监督|监督考核"
 )
 #: Concrete objects: a named channel or medium, document type, procedure, policy domain, place,
 #: cause, time limit or frequency, or a number. Work-area nouns every report uses (解读, 平台, 队伍,
@@ -48,6 +52,7 @@ _CONCRETE = re.compile(
     r"规范性文件|文号|目录|指南|清单|年报|预算|决算|规划|采购|招投标|招标|收费|审批|许可|处罚|执法|资金|档案|草案|"
     r"公开属性|拟文|审查|审核|保密|抽查|巡检|排查|通报|考核|考评|评议|问责|责任追究|复议|诉讼|纠错|意见征集|民意征集|"
     r"征求意见|听证|座谈|问卷|访谈|清理|归集|预公开|编制|岗前|新入职|新上岗|传帮带|舆情|隐私|个人信息|"
+    r"起草|审签|签发|会签|投诉|举报|异议|"
     r"重大项目|建设项目|重大行政决策|营商环境|惠企|教育|征收|征地|拆迁|环保|"
     r"村|社区|街道|乡镇|机构改革|人事变动|兼职|兼任|借调|流动性|申请量|分散|噪音|老化|失效|设备|"
     r"时限|期限|工作日|日内|天内|每月|每季度?|每周|每半年|每年|按月|按季|季度|年底|年初|月底|"

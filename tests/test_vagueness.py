@@ -61,6 +61,11 @@ def test_vagueness_names_objects_outside_the_word_list(text: str, vague: bool) -
         ("窗口人员由其他岗位兼任，业务不够熟悉", False),  # a concrete cause
         ("个别单位招考信息提前两天才发布，时间不够充分", False),  # a Chinese-numeral time span
         ("部分乡镇对政务公开工作重视程度不够", True),  # a generic role (guide V3)
+        ("加强对乡镇工作人员的业务指导", True),
+        ("信息安全和个人隐私保护工作仍需加强", True),  # a work area named bare (guide V2)
+        ("完善工作机制，强化考核监督，确保各项要求落到实处", True),
+        ("公示时未对申请人身份证号作隐私处理，审核把关仍需加强", False),
+        ("坚持解读材料与政策文件同步起草、同步审签，解读工作仍需加强", False),  # named steps (V5)
     ],
 )
 def test_vagueness_domains_causes_and_generic_roles(text: str, vague: bool) -> None:
