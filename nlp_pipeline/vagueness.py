@@ -13,7 +13,8 @@ _EVALUATIVE = re.compile(
     r"有待|亟待|亟需|[还仍尚]需|[仍尚]待|需要?进一步|还要|进一步|(?:还有|仍有|存在)(?:一定)?差距|差距|"
     r"(?:提升|优化|改进|进步)空间|不够|不到位|不足|欠缺|薄弱|不强|不高|不深|不广|不均衡|参差不齐|单一|有限|松懈|滞后|"
     r"加强|强化|提高|提升|完善|改进|增强|推进|推动|深化|持续|不断|切实|扎实|着力|做好|抓好|落实|贯彻|优化|健全|"
-    r"拓宽|拓展|扩大|丰富|创新|规范|确保|坚持|注重|努力|全力|积极|压实|凝聚|打造|提质增效|新台阶|更加|全面|充分发挥"
+    r"拓宽|拓展|扩大|丰富|创新|规范|确保|坚持|注重|努力|全力|积极|压实|凝聚|打造|提质增效|新台阶|更加|全面|充分发挥|"
+    r"不完全|不匹配|不相适应|不适应|加大|营造"
 )
 #: Mentions every report makes (the report year, the regulation itself), generic roles ("部分乡镇",
 #: "乡镇工作人员", guide V3) and work areas (guide V2): they name nothing specific.
@@ -50,10 +51,11 @@ _CONCRETE = re.compile(
     r"窗口|大厅|查阅点|查阅室|服务点|服务中心|电视|广播|报纸|公报|发布会|留言|信箱|在线咨询|知识库|搜索|检索|链接|"
     r"图解|图表|图片|视频|音频|动漫|漫画|H5|长图|案例|问答|"
     r"规范性文件|文号|目录|指南|清单|年报|预算|决算|规划|采购|招投标|招标|收费|审批|许可|处罚|执法|资金|档案|草案|"
-    r"公开属性|拟文|审查|审核|保密|抽查|巡检|排查|通报|考核|考评|评议|问责|责任追究|复议|诉讼|纠错|意见征集|民意征集|"
+    r"拟文|审查|保密|抽查|巡检|排查|通报|问责|责任追究|复议|诉讼|纠错|意见征集|民意征集|"
+    r"绩效|考核(?:办法|结果|指标|细则|分值)|审核(?:流程|环节)|专题培训|逐件|逐条|"
     r"征求意见|听证|座谈|问卷|访谈|清理|归集|预公开|编制|岗前|新入职|新上岗|传帮带|舆情|隐私|个人信息|"
     r"起草|审签|签发|会签|投诉|举报|异议|"
-    r"重大项目|建设项目|重大行政决策|营商环境|惠企|教育|征收|征地|拆迁|环保|"
+    r"重大项目|建设项目|重大行政决策|营商环境|惠企|征收|征地|拆迁|环保|"
     r"村|社区|街道|乡镇|机构改革|人事变动|兼职|兼任|借调|流动性|申请量|分散|噪音|老化|失效|设备|"
     r"时限|期限|工作日|日内|天内|每月|每季度?|每周|每半年|每年|按月|按季|季度|年底|年初|月底|"
     r"错误|错别字|错字|差错|断字|调查|征集|重点项目|全流程|一网通办|跟班"
@@ -61,6 +63,14 @@ _CONCRETE = re.compile(
 #: Proper-noun-like jieba tags: a word tagged so names a specific thing (a system, body, place,
 #: product, foreign-script name) unless it is a generic word of the genre.
 _NAMED_POS = re.compile(r"^(?:nz|eng|nt|ns|nr|nrt|nrfg|m)$")
+#: Management functions every body has (guide V2: work areas, whether bare, as a system's modifier
+#: or as a procedure: "审核把关不够严格", "信息发布审核制度", "考核评价机制", "督促检查"). Named with a
+#: number, a frequency, an error or a step ("三审三校", "逐件审核", "年度绩效考核"), the statement is
+#: concrete by those.
+_FUNCTIONS = frozenset(
+    {"审核", "考核", "考评", "评价", "评议", "监督", "督查", "督促", "检查", "督促检查", "管理", "发布", "报送",
+     "协调", "联动", "保障", "培训", "学习", "办理", "答复", "审核把关", "把关", "指导", "公开属性", "属性", "认定"}
+)
 #: Heads that turn a specific modifier into a named system ("跟班学习制度", "阅办联动机制").
 _SYSTEM_HEADS = frozenset({"制度", "机制", "系统", "平台", "模式", "工程", "行动", "专栏", "清单", "错误"})
 #: A quoted name of a document, or of a column, campaign or system ("“阅办联动”机制"); quoted slogans
@@ -96,13 +106,17 @@ def named_objects(text: str, *, generic: frozenset[str] | None = None) -> list[s
     out = [
         w
         for w, f in toks
-        if _NAMED_POS.match(f) and w not in gen and not _GENERIC_NAMED.match(w) and not re.fullmatch(r"\W+", w)
+        if _NAMED_POS.match(f)
+        and w not in gen
+        and w not in _FUNCTIONS
+        and not _GENERIC_NAMED.match(w)
+        and not re.fullmatch(r"\W+", w)
     ]
     for i, (head, _) in enumerate(toks):
         if head not in _SYSTEM_HEADS:
             continue
         mod, tag = toks[i - 1] if i else ("", "x")
-        if len(mod) >= 2 and tag not in ("x", "uj", "c", "p", "d") and mod not in gen:
+        if len(mod) >= 2 and tag not in ("x", "uj", "c", "p", "d") and mod not in gen and mod not in _FUNCTIONS:
             out.append(mod + head)
     out += [m.group(0) for m in _QUOTED_NAME.finditer(text)]
     return out
