@@ -590,11 +590,18 @@ def clauses(text: str) -> list[tuple[int, int]]:
     return out
 
 
+#: A part of a 、 list that states a problem says what is wrong ("偏少", "不准", "未公开", "滞后"); a
+#: part without such a word is a noun phrase the following part's complaint applies to
+#: ("古树名木保护、城市绿线管理等领域的信息公开还不够及时": one problem).
+_COMPLAINT = re.compile(r"[不未没缺少低差慢难弱欠无]|滞后|单一|有待|亟待|仍需|还需")
+
+
 def _split_list(text: str, a: int, b: int) -> list[tuple[int, int]]:
-    """Split a clause at 、 when every part is at least ``_LIST_MIN`` characters long."""
+    """Split a clause at 、 when every part is at least ``_LIST_MIN`` characters long and states a
+    complaint of its own."""
     cuts = [i for i in range(a, b) if text[i] == "、"]
     parts = list(zip([a, *(c + 1 for c in cuts)], [*cuts, b], strict=True))
-    if len(parts) > 1 and all(y - x >= _LIST_MIN for x, y in parts):
+    if len(parts) > 1 and all(y - x >= _LIST_MIN and _COMPLAINT.search(text[x:y]) for x, y in parts):
         return parts
     return [(a, b)]
 
