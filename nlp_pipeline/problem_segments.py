@@ -247,13 +247,21 @@ def _is_title(text: str) -> bool:
     return 0 < len(t) <= 20 and not re.search(r"[。！？!?；;]", t)
 
 
+def _is_general_gap(sentence: str) -> bool:
+    """"整体水平与群众期待相比还有差距", "…离群众的期盼还有一定距离": a gap against expectations with
+    no concession (no 但/虽/取得) is an `other` statement, never an intro (guide S8)."""
+    return re.search(r"相比|相较|离.{1,20}(?:差距|距离)", sentence) is not None and not re.search(
+        r"但|虽|尽管|取得", sentence
+    )
+
+
 def _is_empty_intro(sentence: str) -> bool:
     """A sentence that only says there are shortcomings, or that leads into a list."""
     t = re.sub(r"\s+", "", sentence).rstrip("。！？!?；;，,")
     if t.endswith(("：", ":")):
         return True
-    if re.search(r"相比|相较", t) and not re.search(r"但|虽|尽管|取得", t):
-        return False  # "整体水平与群众期待相比还有差距": a general gap, an `other` statement
+    if _is_general_gap(t):
+        return False
     return _EMPTY_INTRO.search(t) is not None or (_MEASURE_INTRO.search(t) is not None and len(t) < 60)
 
 
@@ -381,7 +389,7 @@ def _run_pieces(text: str, s: int, e: int, *, followed_by_item: bool) -> list[tu
             continue
         if _NOTHING.match(re.sub(r"\s+", "", st).rstrip(_TRAIL)):
             continue
-        if (last and followed_by_item) or _is_empty_intro(st):
+        if (last and followed_by_item and not _is_general_gap(st)) or _is_empty_intro(st):
             out.append((a, b, "intro"))
         elif _TURN.match(st):
             out.append((a, b, "turn"))

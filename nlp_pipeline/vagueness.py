@@ -14,14 +14,14 @@ _EVALUATIVE = re.compile(
     r"(?:提升|优化|改进|进步)空间|不够|不到位|不足|欠缺|薄弱|不强|不高|不深|不广|不均衡|参差不齐|单一|有限|松懈|滞后|"
     r"加强|强化|提高|提升|完善|改进|增强|推进|推动|深化|持续|不断|切实|扎实|着力|做好|抓好|落实|贯彻|优化|健全|"
     r"拓宽|拓展|扩大|丰富|创新|规范|确保|坚持|注重|努力|全力|积极|压实|凝聚|打造|提质增效|新台阶|更加|全面|充分发挥|"
-    r"不完全|不匹配|不相适应|不适应|加大|营造"
+    r"不完全|不匹配|不相适应|不适应|不平衡|加大|营造|树立|(?:还有|仍有|存在)(?:一定|较大)?的?距离"
 )
 #: Mentions every report makes (the report year, the regulation itself), generic roles ("部分乡镇",
 #: "乡镇工作人员", guide V3) and work areas (guide V2): they name nothing specific.
 _BOILERPLATE_NAMES = re.compile(
     r"(?:19|20)\d{2}\s*年度?|《[^》]{0,30}条例[^》]{0,10}》|《(?:条例|办法)》"
     r"|(?:部分|个别|少数|有的|各)(?:乡镇|街道|社区|村)(?:和|、|及)?(?:[县区市]直)?(?:部门|单位)?"
-    r"|(?:乡镇|街道|社区|村)(?:的)?(?:工作人员|干部|信息员|人员)"
+    r"|(?:乡镇|街道|社区|村)(?:的)?(?:工作人员|干部|信息员|人员)|对(?:乡镇|街道|社区|村)的"
     # work areas named by words that elsewhere name an object (guide V2): "信息安全和个人隐私保护工作",
     # "强化考核监督"
     r"|信息安全|(?:个人)?隐私保护工作|安全意识|安全防线|考核监督|监督考核"
@@ -42,7 +42,7 @@ _DOMAINS = re.compile(
     "消防|交通|公交|道路|出租|网约车|停车|财政|税|价格|市场主体|食品|特种设备|产品质量|文物|旅游|景区|"
     "体育|场馆|退役军人|户籍|出入境|治安|警情|法律援助|公证|仲裁|涉农|农业|农村|种植|养殖|粮食|"
     "统计|审计|科研|科技|专利|知识产权|招商|投资|外贸|商务|国资|国企|城管|市容|燃气|供水|供电|"
-    "救灾|安全生产|危化|矿山|民宿|文化|演出|非遗|殡葬|婚姻|收养|残疾|儿童|老年|妇女"
+    "救灾|安全生产|危化|矿山|民宿|文化|演出|非遗|殡葬|婚姻|收养|残疾|儿童|老年|妇女|涉案|户籍|车驾"
 )
 _CONCRETE = re.compile(
     r"\d|[%％]|(?:[二两三四五六七八九十百千]|[一二三四五六七八九][十百千])[一二三四五六七八九十百千]*"
@@ -52,7 +52,8 @@ _CONCRETE = re.compile(
     r"图解|图表|图片|视频|音频|动漫|漫画|H5|长图|案例|问答|"
     r"规范性文件|文号|目录|指南|清单|年报|预算|决算|规划|采购|招投标|招标|收费|审批|许可|处罚|执法|资金|档案|草案|"
     r"拟文|审查|保密|抽查|巡检|排查|通报|问责|责任追究|复议|诉讼|纠错|意见征集|民意征集|"
-    r"绩效|考核(?:办法|结果|指标|细则|分值)|审核(?:流程|环节)|专题培训|逐件|逐条|"
+    r"绩效|考核(?:办法|结果|指标|细则|分值)|审核(?:流程|环节)|逐件|逐条|涉密|答复书|告知书|救济途径|条款|"
+    r"(?<!参加)(?<!组织)(?<!开展)(?<!举办)(?<!进行)专题培训|"
     r"征求意见|听证|座谈|问卷|访谈|清理|归集|预公开|编制|岗前|新入职|新上岗|传帮带|舆情|隐私|个人信息|"
     r"起草|审签|签发|会签|投诉|举报|异议|"
     r"重大项目|建设项目|重大行政决策|营商环境|惠企|征收|征地|拆迁|环保|"
@@ -61,8 +62,9 @@ _CONCRETE = re.compile(
     r"错误|错别字|错字|差错|断字|调查|征集|重点项目|全流程|一网通办|跟班"
 )
 #: Proper-noun-like jieba tags: a word tagged so names a specific thing (a system, body, place,
-#: product, foreign-script name) unless it is a generic word of the genre.
-_NAMED_POS = re.compile(r"^(?:nz|eng|nt|ns|nr|nrt|nrfg|m)$")
+#: product, foreign-script name) unless it is a generic word of the genre. Person-name tags (nr) are
+#: left out: section 五 names no persons, and jieba gives nr to words such as 易懂 and 建立健全.
+_NAMED_POS = re.compile(r"^(?:nz|eng|nt|ns|m)$")
 #: Management functions every body has (guide V2: work areas, whether bare, as a system's modifier
 #: or as a procedure: "审核把关不够严格", "信息发布审核制度", "考核评价机制", "督促检查"). Named with a
 #: number, a frequency, an error or a step ("三审三校", "逐件审核", "年度绩效考核"), the statement is

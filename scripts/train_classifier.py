@@ -7,8 +7,8 @@ Usage: python scripts/train_classifier.py [--real DIR] [--out models] [--no-save
 Data: ``corpora/problems/real_gold.jsonl`` (every statement of section 五 of the real reports, by
 offsets, with per-clause topics), ``corpora/problems/statements.jsonl`` (synthetic statements we
 wrote; ``origin: synthetic-guide`` ones were written blind from the guide's §3-4, two problems and
-two measures per include item and counter-example) and the statements of the blind-a to blind-e
-reports of ``corpora/problems/unseen`` (blind-f is never trained on). Evaluation is
+two measures per include item and counter-example) and the statements of the blind-written
+reports of ``corpora/problems/unseen`` (except the set marked ``HELD_OUT``). Evaluation is
 leave-one-body-out on the REAL statements only: the model never sees a statement of the tested body
 in any year; synthetic statements are added to every training fold
 but are never scored. Scores are calibrated per label by Platt scaling on out-of-fold scores whose
@@ -70,10 +70,12 @@ from nlp_pipeline.problem_classifier import (  # noqa: E402
 SEED = 13
 GOLD = ROOT / "corpora" / "problems" / "real_gold.jsonl"
 SYNTH = ROOT / "corpora" / "problems" / "statements.jsonl"
-#: Statements of reports written blind from the guide (corpora/problems/unseen): blind-a to blind-e
-#: are trained on; blind-f never is (it is the held-out test of scripts/eval_unseen.py).
+#: Statements of reports written blind from the guide (corpora/problems/unseen): every set is
+#: trained on except the one marked with a ``HELD_OUT`` file (the untouched test of eval_unseen.py).
 UNSEEN_TRAIN = tuple(
-    ROOT / "corpora" / "problems" / "unseen" / d / "gold.jsonl" for d in ("blind-a", "blind-b", "blind-c", "blind-d", "blind-e")
+    d / "gold.jsonl"
+    for d in sorted((ROOT / "corpora" / "problems" / "unseen").glob("blind-*"))
+    if (d / "gold.jsonl").is_file() and not (d / "HELD_OUT").exists()
 )
 THRESHOLD = 0.5  # further labels need a calibrated probability of at least one half
 FIT_GRID = (0.1, 0.2, 0.3, 0.4)

@@ -66,6 +66,11 @@ def test_vagueness_names_objects_outside_the_word_list(text: str, vague: bool) -
         ("完善工作机制，强化考核监督，确保各项要求落到实处", True),
         ("公示时未对申请人身份证号作隐私处理，审核把关仍需加强", False),
         ("坚持解读材料与政策文件同步起草、同步审签，解读工作仍需加强", False),  # named steps (V5)
+        ("各县区部门政务公开工作发展不平衡", True),
+        ("注重解读工作的精准性，让政策更易懂", True),  # jieba tags 易懂 as a person's name
+        ("信息发布审核把关不够严格", True),  # a management function named bare
+        ("加强信息发布审核，杜绝错别字和数据差错", False),  # errors named (V5)
+        ("个别民警认为涉密事项多，存在不愿公开的思想", False),  # a cause
     ],
 )
 def test_vagueness_domains_causes_and_generic_roles(text: str, vague: bool) -> None:
