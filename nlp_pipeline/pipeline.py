@@ -32,7 +32,7 @@ def analyze_document(doc: Document) -> Report:
     linked, claim_findings = crosschecks.check_claims(
         doc, found_claims, tbl.cells, sections=secs.sections, year=meta.year, segmentation=seg
     )
-    probs = problems.read_problems(doc, secs.sections)
+    probs = problems.read_problems(doc, secs.sections, agency=meta.agency)
     findings = (
         *doc.findings,
         *secs.findings,

@@ -28,9 +28,10 @@ class ProblemAnalysis:
     unclassified: str | None = None  # why the classifier could not run (None: it ran, or had nothing to do)
 
 
-def read_problems(doc: Document, sections: Sequence[Section]) -> ProblemAnalysis:
+def read_problems(doc: Document, sections: Sequence[Section], *, agency: str | None = None) -> ProblemAnalysis:
     """Statements of section 五 (problems and measures), with vagueness and categories; the
-    classifier runs once, and its absence is recorded for ``problem_findings``."""
+    classifier runs once, and its absence is recorded for ``problem_findings``. ``agency`` (the
+    report's body) lets vagueness tell the body's own field named as a whole from a matter of it."""
     sec = next((s for s in sections if s.id == "problems"), None)
     if sec is None:
         return ProblemAnalysis(())
@@ -38,7 +39,7 @@ def read_problems(doc: Document, sections: Sequence[Section]) -> ProblemAnalysis
     stmts = [
         ProblemStatement(text=doc.text[s:e], kind=k, start=s, end=e, vague=v[0], vague_reason=v[1])
         for s, e, k in spans
-        for v in [vagueness(doc.text[s:e])]
+        for v in [vagueness(doc.text[s:e], agency=agency)]
     ]
     found, why = _categorize([p.text for p in stmts])
     if found is None:
@@ -54,9 +55,11 @@ def read_problems(doc: Document, sections: Sequence[Section]) -> ProblemAnalysis
     return ProblemAnalysis(tuple(stmts))
 
 
-def analyze_problems(doc: Document, sections: Sequence[Section]) -> list[ProblemStatement]:
+def analyze_problems(
+    doc: Document, sections: Sequence[Section], *, agency: str | None = None
+) -> list[ProblemStatement]:
     """Statements of section 五 (problems and measures), with vagueness and categories."""
-    return list(read_problems(doc, sections).statements)
+    return list(read_problems(doc, sections, agency=agency).statements)
 
 
 # --- categories (trained classifier, optional) ------------------------------------------------

@@ -22,6 +22,7 @@ _BOILERPLATE_NAMES = re.compile(
     r"(?:19|20)\d{2}\s*年度?|《[^》]{0,30}条例[^》]{0,10}》|《(?:条例|办法)》"
     r"|(?:部分|个别|少数|有的|各)(?:乡镇|街道|社区|村)(?:和|、|及)?(?:[县区市]直)?(?:部门|单位)?"
     r"|(?:乡镇|街道|社区|村)(?:的)?(?:工作人员|干部|信息员|人员)|对(?:乡镇|街道|社区|村)的"
+    r"|兄弟(?:乡镇|街道|单位|部门|县区|地区|城市)"
     # work areas named by words that elsewhere name an object (guide V2): "信息安全和个人隐私保护工作",
     # "强化考核监督"
     r"|信息安全|(?:个人)?隐私保护工作|安全意识|安全防线|考核监督|监督考核"
@@ -42,7 +43,7 @@ _DOMAINS = re.compile(
     "消防|交通|公交|道路|出租|网约车|停车|财政|税|价格|市场主体|食品|特种设备|产品质量|文物|旅游|景区|"
     "体育|场馆|退役军人|户籍|出入境|治安|警情|法律援助|公证|仲裁|涉农|农业|农村|种植|养殖|粮食|"
     "统计|审计|科研|科技|专利|知识产权|招商|投资|外贸|商务|国资|国企|城管|市容|燃气|供水|供电|"
-    "救灾|安全生产|危化|矿山|民宿|文化|演出|非遗|殡葬|婚姻|收养|残疾|儿童|老年|妇女|涉案|户籍|车驾"
+    "救灾|安全生产|危化|矿山|民宿|文化|演出|非遗|殡葬|婚姻|收养|残疾|儿童|老年|妇女|涉案|户籍|车驾|就医|医生|公租房|廉租房|轮候|药店"
 )
 _CONCRETE = re.compile(
     r"\d|[%％]|(?:[二两三四五六七八九十百千]|[一二三四五六七八九][十百千])[一二三四五六七八九十百千]*"
@@ -53,6 +54,7 @@ _CONCRETE = re.compile(
     r"规范性文件|文号|目录|指南|清单|年报|预算|决算|规划|采购|招投标|招标|收费|审批|许可|处罚|执法|资金|档案|草案|"
     r"拟文|审查|保密|抽查|巡检|排查|通报|问责|责任追究|复议|诉讼|纠错|意见征集|民意征集|"
     r"绩效|考核(?:办法|结果|指标|细则|分值)|审核(?:流程|环节)|逐件|逐条|涉密|答复书|告知书|救济途径|条款|"
+    r"文书|模板|范本|名单|"
     r"(?<!参加)(?<!组织)(?<!开展)(?<!举办)(?<!进行)专题培训|"
     r"征求意见|听证|座谈|问卷|访谈|清理|归集|预公开|编制|岗前|新入职|新上岗|传帮带|舆情|隐私|个人信息|"
     r"起草|审签|签发|会签|投诉|举报|异议|"
@@ -132,30 +134,42 @@ def _tagged(text: str) -> tuple[tuple[str, str], ...]:
     return tuple((w.word, w.flag) for w in posseg().cut(re.sub(r"\s+", "", text)))
 
 
-def names_domain(text: str) -> list[str]:
-    """Words of ``text`` that name a policy domain (``_DOMAINS`` inside one jieba word)."""
-    return [w for w, _ in _tagged(text) if _DOMAINS.search(w)]
+def names_domain(text: str, *, agency: str | None = None) -> list[str]:
+    """Words of ``text`` that name a policy domain (``_DOMAINS`` inside one jieba word), except the
+    body's own field named as a whole: a domain the agency's name holds ("财政信息公开工作" in a
+    财政局's report, "卫生机构" in a 卫生健康委员会's) is no object (guide V2a)."""
+    return [
+        w
+        for w, _ in _tagged(text)
+        if _DOMAINS.search(w) and not (agency and any(m.group(0) in agency for m in _DOMAINS.finditer(w)))
+    ]
 
 
 @lru_cache(maxsize=4096)  # a body repeats its statements year after year
-def vagueness(text: str, *, generic: frozenset[str] | None = None) -> tuple[bool, str]:
+def vagueness(text: str, *, generic: frozenset[str] | None = None, agency: str | None = None) -> tuple[bool, str]:
     """Is the statement 泛泛而谈? Returns (vague, reason).
 
     The format notice asks section 五 to be 明确具体, not 笼统模糊、泛泛而谈 (definition and borderline
     cases: ``corpora/problems/guide.md``, section 5). Rule: a statement is vague when it uses generic evaluation or
     effort wording (有待进一步加强, 还需提升, 仍有差距, 不够到位, 持续推进 …) and names no concrete
     object: no channel or medium (网站, 公众号, 视频 …), document type (目录, 清单, 预决算 …),
-    procedure (审查, 考核, 抽查 …), policy domain or place, cause (机构改革, 兼职 …), time limit or
+    procedure (审查, 抽查, 通报 …), policy domain or place, cause (机构改革, 兼职 …), time limit or
     frequency, and no number. The report year and the regulation's title do not count: every report
     names them. Beyond that list, jieba's part-of-speech tags find what a list cannot know: proper
     nouns, organisations, numerals and named systems (``named_objects``). What is left is only
     work-area nouns and generic qualities (解读, 队伍, 质量, 水平, 意识 …), so the sentence could
     stand in any report of any year. A statement without evaluative wording (a plain account of
-    what was done) is not vague.
+    what was done) is not vague. With ``agency`` (the report's body), a domain its name holds is
+    the body's field as a whole ("财政信息公开工作" in a 财政局's report) and no object.
     """
     t = _BOILERPLATE_NAMES.sub("", unicodedata.normalize("NFKC", text))
     evaluative = list(dict.fromkeys(m.group(0) for m in _EVALUATIVE.finditer(t)))
-    if not evaluative or _CONCRETE.search(t) or names_domain(t) or named_objects(t, generic=generic):
+    if not evaluative or _CONCRETE.search(t) or names_domain(t, agency=agency):
+        return False, ""
+    named = named_objects(t, generic=generic)
+    if agency:  # the body's own field as a whole ("财政系统") names nothing specific
+        named = [w for w in named if not any(m.group(0) in agency for m in _DOMAINS.finditer(w))]
+    if named:
         return False, ""
     shown = "、".join(evaluative)[:40]
     return (

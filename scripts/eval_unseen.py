@@ -87,7 +87,7 @@ def macro_f1(pairs: list[tuple[str, str]]) -> float:
 def score_file(path: Path, gold: list[dict], *, show: bool) -> Tally:
     doc = loaders.load(path)
     secs = sections.find_sections(doc).sections
-    pred = problems.analyze_problems(doc, secs)
+    pred = problems.analyze_problems(doc, secs, agency=sections.extract_metadata(doc).agency)
     spans = locate(doc.text, gold)
     by_span = {(p.start, p.end): p for p in pred}
     t = Tally(gold=len(spans), predicted=len(pred))

@@ -342,11 +342,12 @@ def test_vagueness_on_real_gold_grouped_by_body() -> None:
     ev = load_script("eval_problems.py", "eval_problems")
     items, synth, drift = ev.vague_items(REAL)
     assert drift == 0 and len(items) == 167
+    agency = ev.agencies(REAL)
     syn_vague = [t for t, v in synth if v]
     pairs: list[tuple[bool, bool]] = []
     for body in sorted({b for b, _, _ in items}):
         lex = ev.generic_lexicon([t for b, t, v in items if v and b != body] + syn_vague)
-        pairs += [(vagueness(t, generic=lex)[0], g) for b, t, g in items if b == body]
+        pairs += [(vagueness(t, generic=lex, agency=agency[body])[0], g) for b, t, g in items if b == body]
     prec, rec, _ = ev.prf(pairs)
     assert prec >= 0.95 and rec >= 0.95, (prec, rec)
 

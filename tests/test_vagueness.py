@@ -76,3 +76,17 @@ def test_vagueness_names_objects_outside_the_word_list(text: str, vague: bool) -
 def test_vagueness_domains_causes_and_generic_roles(text: str, vague: bool) -> None:
     """Written for this test: a field's own matter or a time span is concrete; "部分乡镇" is a role."""
     assert vagueness(text)[0] is vague
+
+
+@pytest.mark.parametrize(
+    ("text", "agency", "vague"),
+    [
+        ("进一步推动财政信息公开工作再上新台阶", "南屏市财政局", True),  # the body's own field as a whole
+        ("进一步推动财政信息公开工作再上新台阶", "南屏市审计局", False),  # another body's matter
+        ("公租房分配结果、轮候排序等信息未能全部公开，住房保障领域公开还不够充分", "南屏市住房和城乡建设局", False),
+        ("加强对辖区医疗卫生机构信息公开工作的指导", "某区卫生健康委员会", True),
+    ],
+)
+def test_vagueness_reads_the_body_own_field_as_generic(text: str, agency: str, vague: bool) -> None:
+    """Guide V2a (sentences and bodies written for this test)."""
+    assert vagueness(text, agency=agency)[0] is vague
