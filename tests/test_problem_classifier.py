@@ -35,6 +35,9 @@ DATA = ROOT / "corpora" / "problems" / "statements.jsonl"
 GOLD_FILE = ROOT / "corpora" / "problems" / "real_gold.jsonl"
 HELDOUT = ROOT / "corpora" / "problems" / "heldout.jsonl"
 META = DEFAULT_MODEL_PATH.with_name("problem_classifier.meta.json")
+#: Top label among the gold labels on the held-out blind set, problems and measures, pinned below
+#: what was measured on blind-h (0.938 of 48 problems, 0.918 of 49 measures).
+HELD_OUT_FLOORS = (0.90, 0.88)
 
 
 def _rows() -> list[dict]:
@@ -353,12 +356,13 @@ def test_near_duplicates_of_a_body_share_one_weight() -> None:
     assert tc.distinct(items, list(range(7))) == [0, 3, 4, 5, 6]
 
 
-def test_shipped_model_on_blind_reports_never_trained_on() -> None:
-    """blind-c (corpora/problems/unseen): twelve reports an independent annotator wrote from the
-    guide, never trained on: pinned floors of the top label among the gold labels (measured 0.911
-    on its 45 problems, 0.852 on its 54 measures)."""
+def test_shipped_model_on_the_held_out_blind_reports() -> None:
+    """The set of corpora/problems/unseen marked HELD_OUT: reports an independent annotator wrote
+    from the guide, never trained on nor read while the rules were written. Pinned floors of the top
+    label among the gold labels (scripts/eval_unseen.py prints the measured figures)."""
     ev = load_script("eval_unseen.py", "eval_unseen_for_classifier")
-    d = ROOT / "corpora" / "problems" / "unseen" / "blind-c"
+    (d,) = [p.parent for p in (ROOT / "corpora" / "problems" / "unseen").glob("blind-*/HELD_OUT")]
+    assert not any(str(g) == str(d / "gold.jsonl") for g in _train_script().UNSEEN_TRAIN)
     gold: dict[str, list[dict]] = {}
     for line in (d / "gold.jsonl").read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
@@ -366,7 +370,7 @@ def test_shipped_model_on_blind_reports_never_trained_on() -> None:
     t = ev.Tally()
     for name, items in sorted(gold.items()):
         t.add(ev.score_file(d / name, items, show=False))
-    for kind, n, floor in (("problem", 45, 0.88), ("measure", 54, 0.80)):
+    for kind, floor in (("problem", HELD_OUT_FLOORS[0]), ("measure", HELD_OUT_FLOORS[1])):
         rows = [(labs, p) for k, labs, p in t.mains if k == kind]
-        assert len(rows) == n
-        assert sum(p in labs for labs, p in rows) / n >= floor, kind
+        assert len(rows) >= 30
+        assert sum(p in labs for labs, p in rows) / len(rows) >= floor, kind
