@@ -156,6 +156,19 @@ def report(name: str, t: Tally) -> None:
         )
 
 
+def score_dir(d: Path, *, show: bool = False) -> Tally:
+    """Counts over every report of one directory with a ``gold.jsonl``."""
+    gold: dict[str, list[dict]] = {}
+    for line in (d / "gold.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            g = json.loads(line)
+            gold.setdefault(g["file"], []).append(g)
+    t = Tally()
+    for name, items in sorted(gold.items()):
+        t.add(score_file(d / name, items, show=show))
+    return t
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("dirs", nargs="*", type=Path, help=f"default: every directory under {UNSEEN}")
@@ -164,14 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     dirs = args.dirs or sorted(p for p in UNSEEN.iterdir() if (p / "gold.jsonl").is_file())
     total = Tally()
     for d in dirs:
-        gold: dict[str, list[dict]] = {}
-        for line in (d / "gold.jsonl").read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                g = json.loads(line)
-                gold.setdefault(g["file"], []).append(g)
-        t = Tally()
-        for name, items in sorted(gold.items()):
-            t.add(score_file(d / name, items, show=args.show))
+        t = score_dir(d, show=args.show)
         report(d.name, t)
         total.add(t)
     if len(dirs) > 1:

@@ -363,13 +363,7 @@ def test_shipped_model_on_the_held_out_blind_reports() -> None:
     ev = load_script("eval_unseen.py", "eval_unseen_for_classifier")
     (d,) = [p.parent for p in (ROOT / "corpora" / "problems" / "unseen").glob("blind-*/HELD_OUT")]
     assert not any(str(g) == str(d / "gold.jsonl") for g in _train_script().UNSEEN_TRAIN)
-    gold: dict[str, list[dict]] = {}
-    for line in (d / "gold.jsonl").read_text(encoding="utf-8").splitlines():
-        row = json.loads(line)
-        gold.setdefault(row["file"], []).append(row)
-    t = ev.Tally()
-    for name, items in sorted(gold.items()):
-        t.add(ev.score_file(d / name, items, show=False))
+    t = ev.score_dir(d)
     for kind, floor in (("problem", HELD_OUT_FLOORS[0]), ("measure", HELD_OUT_FLOORS[1])):
         rows = [(labs, p) for k, labs, p in t.mains if k == kind]
         assert len(rows) >= 30

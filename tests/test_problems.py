@@ -447,14 +447,7 @@ UNSEEN = ROOT / "corpora" / "problems" / "unseen"
 
 def blind_tally(name: str) -> Any:
     """scripts/eval_unseen.py's counts over one directory of corpora/problems/unseen."""
-    ev = load_script("eval_unseen.py", "eval_unseen")
-    total = ev.Tally()
-    gold: dict[str, list[dict]] = {}
-    for row in _rows(UNSEEN / name / "gold.jsonl"):
-        gold.setdefault(row["file"], []).append(row)
-    for file, items in sorted(gold.items()):
-        total.add(ev.score_file(UNSEEN / name / file, items, show=False))
-    return total
+    return load_script("eval_unseen.py", "eval_unseen").score_dir(UNSEEN / name)
 
 
 @pytest.mark.parametrize(
