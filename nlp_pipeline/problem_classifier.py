@@ -563,8 +563,9 @@ _GENERIC_CLAUSE = re.compile(
     r"|^(?:同时|此外|另外|其次|首先|再次|最后|今后|下一步|下阶段|为此|对此|因此|但|但是|然而|目前|当前|"
     r"特别是|尤其是|总体来看|总的来看|一年来|近年来|今年|明年|(?:19|20)\d{2}年度?|"
     r"针对(?:上述|以上|前述|这一|这些|此类|此|该)?(?:问题|不足|情况)?)$"
-    # a setting that frames the problem that follows ("在公开…信息时", "在…过程中")
-    r"|^在[^，,；;。]{1,24}(?:时|中|方面|过程中|工作中)$"
+    # a setting that frames the problem that follows ("在公开…信息时"); not "在政策解读方面", which
+    # names the topic
+    r"|^在[^，,；;。]{1,24}(?:时|过程中)$"
 )
 
 
@@ -592,8 +593,13 @@ def clauses(text: str) -> list[tuple[int, int]]:
 
 #: A part of a 、 list that states a problem says what is wrong ("偏少", "不准", "未公开", "滞后"); a
 #: part without such a word is a noun phrase the following part's complaint applies to
-#: ("古树名木保护、城市绿线管理等领域的信息公开还不够及时": one problem).
-_COMPLAINT = re.compile(r"[不未没缺少低差慢难弱欠无]|滞后|单一|有待|亟待|仍需|还需")
+#: ("古树名木保护、城市绿线管理等领域的信息公开还不够及时": one problem). Words, not single characters:
+#: 低保, 不动产, 少数民族 and 无障碍 complain of nothing.
+_COMPLAINT = re.compile(
+    r"不够|不足|不到位|不及时|不规范|不统一|不一致|不完善|不完整|不全|不高|不强|不准|不便|不畅|不多|不深|不广|"
+    r"未能|尚未|未(?=[\u4e00-\u9fff]{0,3}(?:公开|发布|更新|答复|公示|及时|按))|没有|缺乏|缺少|欠缺|"
+    r"偏少|偏低|较少|较低|较差|较慢|过长|过少|滞后|单一|薄弱|难以|有待|亟待|仍需|还需"
+)
 
 
 def _split_list(text: str, a: int, b: int) -> list[tuple[int, int]]:

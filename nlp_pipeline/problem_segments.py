@@ -66,7 +66,11 @@ _EMPTY_INTRO = re.compile(
 _LABEL = re.compile(r"^([^，,。；;：:]{2,12})[：:]")  # "存在问题：…" / "改进情况：…"
 _NOTHING = re.compile(
     r"^(本年度|本年|今年|报告期内)?(暂|均)?(无|没有)(相关|需要报告的)?(问题|情况|事项)?$"
-    r"|^(本年度|本年|今年|报告期内)(暂|均)?(无|没有|未发生|未出现)[^，,。；;]{0,40}(情况|事项)$"
+    # the notice lines "本年度无因…被通报批评的情况", "本年度未发生…被追究责任的情况" (not "今年没有及时
+    # 公开的重大决策事项", a problem)
+    r"|^(本年度|本年|今年|报告期内)(暂|均)?(无|没有|未发生|未出现)(?!法)[^，,。；;]{0,30}?"
+    r"(被[^，,。；;]{0,12}(通报|追究|追责|问责|批评|处理|处罚|整改)|追究责任|责任追究|收取[^，,。；;]{0,8}费)"
+    r"[^，,。；;]{0,8}(情况|事项)$"
 )
 _TRAIL = " \t\r\n\u3000\xa0。；;，,、：:！？!?"
 _PUNCT_ANY = re.compile(r"[，。；：！？、,;:!?]")
@@ -248,10 +252,14 @@ def _is_title(text: str) -> bool:
 
 
 def _is_general_gap(sentence: str) -> bool:
-    """"整体水平与群众期待相比还有差距", "…离群众的期盼还有一定距离": a gap against expectations with
-    no concession (no 但/虽/取得) is an `other` statement, never an intro (guide S8)."""
-    return re.search(r"相比|相较|离.{1,20}(?:差距|距离)", sentence) is not None and not re.search(
-        r"但|虽|尽管|取得", sentence
+    """A gap against expectations that ends on 差距/距离 with no concession (no 但/虽/取得): an
+    `other` statement, never an intro (guide S8): "整体水平与群众期待相比还有差距", "…离群众的期盼还有
+    一定距离"; not "与上级要求相比，我局工作仍存在一些不足", an intro."""
+    t = re.sub(r"\s+", "", sentence).rstrip("。！？!?；;，,")
+    return (
+        re.search(r"(?:相比|相较)[^。；;]{0,12}(?:差距|距离)$|(?<![距脱分])离[^，,。；;]{1,20}(?:差距|距离)$", t)
+        is not None
+        and re.search(r"但|虽|尽管|取得", t) is None
     )
 
 
@@ -284,6 +292,7 @@ def segment(doc: Document, sec: Section) -> list[tuple[int, int, Kind]]:
             and nxt.kind == "item"
             and nxt.family != u.family
             and nxt.first
+            and _opens_line(body, u.start)  # a title is a heading line, not "…。二是X" inside a paragraph
             and _is_title(body[u.start : u.end])
             and not (kind == "problem" and _opens_measure_list(units, ui + 1, body))
         ):
@@ -317,6 +326,12 @@ def segment(doc: Document, sec: Section) -> list[tuple[int, int, Kind]]:
 _LINE_LABEL = re.compile(r"^[ \t\u3000\xa0]*([^，,。；;：:\n]{2,12})[：:]", re.M)
 
 
+def _opens_line(text: str, item_start: int) -> bool:
+    """Does the item's marker open its line (nothing but the marker before ``item_start``)?"""
+    line = text[text.rfind("\n", 0, item_start) + 1 : item_start]
+    return len(line.strip()) <= 6
+
+
 def _opens_measure_list(units: list[_Unit], ui: int, text: str) -> bool:
     """A new list of another marker family, after problem items, whose first item and most others
     start with an action verb (完善, 健全, 落实 …): a list of measures with no heading of its own."""
@@ -329,13 +344,25 @@ def _opens_measure_list(units: list[_Unit], ui: int, text: str) -> bool:
         if u.kind != "item" or u.family != fam or (items and u.first):
             break
         items.append(u)
-    verbs = [_ACTION_VERB.match(text[u.start : u.end].strip()) is not None for u in items]
-    return len(items) >= 2 and verbs[0] and 2 * sum(verbs) > len(items)
+    acts = [_is_action(text[u.start : u.end]) for u in items]
+    return len(items) >= 2 and acts[0] and 2 * sum(acts) > len(items)
 
 
+#: Verbs that open a measure ("完善…", "落实…"); 规范 only as a verb (not 规范性文件).
 _ACTION_VERB = re.compile(
-    _HEADER_VERB.pattern[:-1] + "|落实|加快|严格|明确|开展|组织|实行|推动|制定|编制|增加|扩大|修订|探索|引入|配齐)"
+    r"^(?:加强|强化|提高|提升|完善|推进|深化|持续|健全|做好|抓好|优化|规范(?!性)|建立|丰富|拓宽|加大|创新(?!不足)|"
+    r"夯实|落实|加快|严格|明确|开展|组织|实行|推动|制定|编制|增加|扩大|修订|探索|引入|配齐)"
 )
+#: Complaint wording: an item that has it states a problem, whatever verb opens it ("落实…不到位").
+_COMPLAINT_WORDS = re.compile(
+    r"不足|不够|不到位|不及时|不规范|不完善|不全|不高|不强|不准|未能|尚未|没有|缺乏|缺少|欠缺|滞后|偏少|较少|单一|薄弱|有待|亟待|仍需|还需"
+)
+
+
+def _is_action(item_text: str) -> bool:
+    """Does an item read as a measure: an action verb first and no complaint anywhere?"""
+    t = item_text.strip()
+    return _ACTION_VERB.match(t) is not None and _COMPLAINT_WORDS.search(t) is None
 
 
 def _item_pieces(text: str, s: int, e: int) -> list[tuple[int, int, str]]:

@@ -25,7 +25,8 @@ _BOILERPLATE_NAMES = re.compile(
     r"|兄弟(?:乡镇|街道|单位|部门|县区|地区|城市)"
     # work areas named by words that elsewhere name an object (guide V2): "信息安全和个人隐私保护工作",
     # "强化考核监督"
-    r"|信息安全|(?:个人)?隐私保护工作|安全意识|安全防线|考核监督|监督考核"
+    r"|信息安全(?=和|、|及|工作|管理|意识|防线|有待|仍需|还需|不够)|(?:个人)?隐私保护工作|安全意识|安全防线"
+    r"|考核监督|监督考核"
 )
 #: Concrete objects: a named channel or medium, document type, procedure, policy domain, place,
 #: cause, time limit or frequency, or a number. Work-area nouns every report uses (解读, 平台, 队伍,
@@ -36,18 +37,19 @@ _BOILERPLATE_NAMES = re.compile(
 #: ("低保评审", "排污单位") is about something a reader can check, however generic its verbs.
 #: Generic addressees (企业, 群众, 公众) are not domains.
 _DOMAINS = re.compile(
-    "学校|幼儿园|招生|入学|学生|家长|教师|学位|校外培训|医院|医保|医疗|药品|疫苗|疫情|卫生|健康|诊疗|"
-    "低保|特困|救助|补贴|补助|优抚|抚恤|社保|社会保险|养老|就业|失业|工伤|工资|欠薪|劳动|人才|职称|"
+    "学校|幼儿园|招生|入学|学生|家长|教师|学位|校外培训|医院|医保|医疗|药品|疫苗|疫情|卫生|诊疗|"
+    "低保|特困|救助|补贴|补助|优抚|抚恤|社保|社会保险|养老|就业|失业|工伤|工资|欠薪|劳动合同|人才引进|职称|"
     "住房|公积金|贷款|保障房|棚改|物业|房屋|土地|用地|宅基地|不动产|耕地|矿产|林地|森林|草原|湿地|"
-    "污染|排污|排放|环评|监测|水质|空气|大气|秸秆|垃圾|河道|河湖|水库|防汛|汛期|灾害|地质|地震|应急|"
+    "污染|排污|排放|环评|监测|水质|空气|大气|秸秆|垃圾|河道|河湖|水库|防汛|汛期|灾害|地质|地震|应急预案|"
     "消防|交通|公交|道路|出租|网约车|停车|财政|税|价格|市场主体|食品|特种设备|产品质量|文物|旅游|景区|"
     "体育|场馆|退役军人|户籍|出入境|治安|警情|法律援助|公证|仲裁|涉农|农业|农村|种植|养殖|粮食|"
-    "统计|审计|科研|科技|专利|知识产权|招商|投资|外贸|商务|国资|国企|城管|市容|燃气|供水|供电|"
-    "救灾|安全生产|危化|矿山|民宿|文化|演出|非遗|殡葬|婚姻|收养|残疾|儿童|老年|妇女|涉案|户籍|车驾|就医|医生|公租房|廉租房|轮候|药店"
+    "统计|审计|科研|科技项目|专利|知识产权|招商|投资|外贸|商务|国资|国企|城管|市容|燃气|供水|供电|"
+    "救灾|安全生产|危化|矿山|民宿|演出|非遗|殡葬|婚姻|收养|残疾|儿童|老年|妇女|涉案|车驾|就医|医生|"
+    "公租房|廉租房|轮候|药店"
 )
 _CONCRETE = re.compile(
     r"\d|[%％]|(?:[二两三四五六七八九十百千]|[一二三四五六七八九][十百千])[一二三四五六七八九十百千]*"
-    r"(?:个|件|次|场|条|项|家|篇|期|名|批|天|日|周|月|年|小时|分钟)|"
+    r"(?:个|件|次|场|条|项|家|篇|期|名|批|天|日|月|小时|分钟|工作日)|"
     r"网站|门户|网页|页面|公众号|微信|微博|抖音|新媒体|客户端|APP|小程序|热线|公开栏|公告栏|电子屏|专栏|栏目|专区|专版|"
     r"窗口|大厅|查阅点|查阅室|服务点|服务中心|电视|广播|报纸|公报|发布会|留言|信箱|在线咨询|知识库|搜索|检索|链接|"
     r"图解|图表|图片|视频|音频|动漫|漫画|H5|长图|案例|问答|"
@@ -55,7 +57,7 @@ _CONCRETE = re.compile(
     r"拟文|审查|保密|抽查|巡检|排查|通报|问责|责任追究|复议|诉讼|纠错|意见征集|民意征集|"
     r"绩效|考核(?:办法|结果|指标|细则|分值)|审核(?:流程|环节)|逐件|逐条|涉密|答复书|告知书|救济途径|条款|"
     r"文书|模板|范本|名单|"
-    r"(?<!参加)(?<!组织)(?<!开展)(?<!举办)(?<!进行)专题培训|"
+
     r"征求意见|听证|座谈|问卷|访谈|清理|归集|预公开|编制|岗前|新入职|新上岗|传帮带|舆情|隐私|个人信息|"
     r"起草|审签|签发|会签|投诉|举报|异议|"
     r"重大项目|建设项目|重大行政决策|营商环境|惠企|征收|征地|拆迁|环保|"
@@ -134,6 +136,26 @@ def _tagged(text: str) -> tuple[tuple[str, str], ...]:
     return tuple((w.word, w.flag) for w in posseg().cut(re.sub(r"\s+", "", text)))
 
 
+#: Short names of a body's field that its full name does not hold as a substring.
+_FIELD_SHORT = (
+    ("医疗保障", "医保"),
+    ("人力资源和社会保障", "人社"),
+    ("住房和城乡建设", "住建"),
+    ("卫生健康", "卫健"),
+    ("卫生健康", "医疗"),
+    ("市场监督管理", "市场监管"),
+)
+
+
+def _own_field(word: str, agency: str | None) -> bool:
+    """Is every domain ``word`` names the field of ``agency`` itself ("财政" in 市财政局)?"""
+    if not agency:
+        return False
+    name = agency + "".join(short for full, short in _FIELD_SHORT if full in agency)
+    found = [m.group(0) for m in _DOMAINS.finditer(word)]
+    return bool(found) and all(d in name for d in found)
+
+
 def names_domain(text: str, *, agency: str | None = None) -> list[str]:
     """Words of ``text`` that name a policy domain (``_DOMAINS`` inside one jieba word), except the
     body's own field named as a whole: a domain the agency's name holds ("财政信息公开工作" in a
@@ -141,7 +163,7 @@ def names_domain(text: str, *, agency: str | None = None) -> list[str]:
     return [
         w
         for w, _ in _tagged(text)
-        if _DOMAINS.search(w) and not (agency and any(m.group(0) in agency for m in _DOMAINS.finditer(w)))
+        if _DOMAINS.search(w) and not _own_field(w, agency)
     ]
 
 
@@ -167,8 +189,7 @@ def vagueness(text: str, *, generic: frozenset[str] | None = None, agency: str |
     if not evaluative or _CONCRETE.search(t) or names_domain(t, agency=agency):
         return False, ""
     named = named_objects(t, generic=generic)
-    if agency:  # the body's own field as a whole ("财政系统") names nothing specific
-        named = [w for w in named if not any(m.group(0) in agency for m in _DOMAINS.finditer(w))]
+    named = [w for w in named if not _own_field(w, agency)]  # "财政系统" in a 财政局's report
     if named:
         return False, ""
     shown = "、".join(evaluative)[:40]

@@ -22,6 +22,7 @@ import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -49,6 +50,7 @@ class Tally:
     topics_tp: Counter[str] = field(default_factory=Counter)
 
     def add(self, other: Tally) -> None:
+        """Fold another directory's or file's counts into these."""
         for name in ("gold", "predicted", "exact", "kind_ok", "labelled"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.vague += other.vague
@@ -58,14 +60,14 @@ class Tally:
         self.topics_tp.update(other.topics_tp)
 
 
-def locate(text: str, gold: list[dict]) -> list[tuple[int, int, dict]]:
-    """Offsets of each quoted statement, searched in document order from section 五 on."""
+def locate(text: str, gold: list[dict[str, Any]], *, start: int = 0) -> list[tuple[int, int, dict[str, Any]]]:
+    """Offsets of each quoted statement, searched in document order from ``start`` (section 五)."""
     out = []
-    pos = 0
+    pos = start
     for g in gold:
         at = text.find(g["text"], pos)
         if at < 0:
-            at = text.find(g["text"])
+            at = text.find(g["text"], start)
         if at < 0:
             raise ValueError(f"{g['file']}: quoted statement not in the loaded text: {g['text'][:40]!r}")
         out.append((at, at + len(g["text"]), g))
@@ -74,6 +76,7 @@ def locate(text: str, gold: list[dict]) -> list[tuple[int, int, dict]]:
 
 
 def macro_f1(pairs: list[tuple[str, str]]) -> float:
+    """Macro-F1 over the gold classes present in ``pairs`` of (gold, predicted) labels."""
     present = sorted({g for g, _ in pairs})
     f1s = []
     for lab in present:
@@ -84,11 +87,13 @@ def macro_f1(pairs: list[tuple[str, str]]) -> float:
     return sum(f1s) / len(f1s) if f1s else 0.0
 
 
-def score_file(path: Path, gold: list[dict], *, show: bool) -> Tally:
+def score_file(path: Path, gold: list[dict[str, Any]], *, show: bool) -> Tally:
+    """Counts for one report: the pipeline's statements against its quoted gold."""
     doc = loaders.load(path)
     secs = sections.find_sections(doc).sections
     pred = problems.analyze_problems(doc, secs, agency=sections.extract_metadata(doc).agency)
-    spans = locate(doc.text, gold)
+    five = next((s.start for s in secs if s.id == "problems"), 0)
+    spans = locate(doc.text, gold, start=five)
     by_span = {(p.start, p.end): p for p in pred}
     t = Tally(gold=len(spans), predicted=len(pred))
     for s, e, g in spans:
@@ -124,6 +129,8 @@ def score_file(path: Path, gold: list[dict], *, show: bool) -> Tally:
 
 
 def report(name: str, t: Tally) -> None:
+    """Print one line of segmentation and vagueness figures and one per kind of label figures;
+    vagueness, labels and topics count only statements whose boundaries match exactly."""
     vt = t.vague
     tp = sum(p and g for p, g in vt)
     vp = tp / max(1, sum(p for p, _ in vt))
@@ -132,7 +139,7 @@ def report(name: str, t: Tally) -> None:
         f"{name}: segmentation exact {t.exact}/{t.gold} = {t.exact / max(1, t.gold):.3f} "
         f"(precision {t.exact}/{t.predicted} = {t.exact / max(1, t.predicted):.3f}); "
         f"kind {t.kind_ok}/{t.exact}; vagueness P {vp:.3f} R {vr:.3f} "
-        f"(gold vague {sum(g for _, g in vt)})"
+        f"(gold vague {sum(g for _, g in vt)} of the {len(vt)} matched)"
     )
     for kind in ("problem", "measure"):
         rows = [(labs, p) for k, labs, p in t.mains if k == kind]
@@ -158,7 +165,7 @@ def report(name: str, t: Tally) -> None:
 
 def score_dir(d: Path, *, show: bool = False) -> Tally:
     """Counts over every report of one directory with a ``gold.jsonl``."""
-    gold: dict[str, list[dict]] = {}
+    gold: dict[str, list[dict[str, Any]]] = {}
     for line in (d / "gold.jsonl").read_text(encoding="utf-8").splitlines():
         if line.strip():
             g = json.loads(line)
@@ -170,6 +177,7 @@ def score_dir(d: Path, *, show: bool = False) -> Tally:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Score the given directories (default: every set under ``UNSEEN``)."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("dirs", nargs="*", type=Path, help=f"default: every directory under {UNSEEN}")
     ap.add_argument("--show", action="store_true", help="print misses, extras and wrong labels")

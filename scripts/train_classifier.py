@@ -355,7 +355,7 @@ def grouped_cv(
 
 
 #: Bump when the meaning of a cached cross-validation run changes.
-CACHE_VERSION = 4  # 2: generic clauses unscored; 3: a colon ends a clause; 4: 、 parts need a complaint
+CACHE_VERSION = 5  # 2: generic clauses unscored; 3: a colon ends a clause; 4-5: 、 parts need a complaint
 
 
 def grouped_cv_cached(
@@ -825,7 +825,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "over the configurations of the grid, the calibration, fit threshold and main rule (the chosen scores "
         "are optimistic: selection and test use the same folds; nested_selection is the honest figure)",
         "training_data_sha256": {
-            (str(p.relative_to(ROOT)) if p.is_relative_to(ROOT) else str(p)): hashlib.sha256(p.read_bytes()).hexdigest()
+            (str(p.relative_to(ROOT)) if p.is_relative_to(ROOT) else str(p)): (
+                hashlib.sha256(p.read_bytes()).hexdigest()
+            )
             for p in (GOLD, SYNTH, *UNSEEN_TRAIN, *(q.resolve() for q in args.extra_synthetic))
         },
         "n_items": dict(Counter(f"{'real' if it.real else 'synthetic'}_{it.kind}" for it in synth + real)),

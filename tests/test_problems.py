@@ -513,3 +513,16 @@ def test_general_gap_is_a_statement_unless_it_concedes() -> None:
         ("problem", "图解数量偏少"),
         ("problem", "网站检索不准"),
     ]
+
+
+def test_review_cases_keep_problems_problems() -> None:
+    """Items that open with a verb but complain stay problems; "今年没有及时公开的…事项" is a problem,
+    not a nothing-to-report line; a gap that ends on 不足 after 相比 is an intro (own sentences)."""
+    got = statements(
+        "一是图解数量偏少。二是网站检索不准。\n"
+        "（一）规范性文件清理结果未及时公开。（二）落实解读制度不到位。（三）开展意见征集较少。\n"
+    )
+    assert [k for k, _ in got] == ["problem"] * 5
+    assert statements("今年没有及时公开的重大决策事项。\n") == [("problem", "今年没有及时公开的重大决策事项")]
+    got = statements("与上级要求相比，我局工作仍存在一些不足。一是图解数量偏少。二是网站检索不准。\n")
+    assert got == [("problem", "图解数量偏少"), ("problem", "网站检索不准")]

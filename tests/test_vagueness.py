@@ -62,7 +62,12 @@ def test_vagueness_names_objects_outside_the_word_list(text: str, vague: bool) -
         ("个别单位招考信息提前两天才发布，时间不够充分", False),  # a Chinese-numeral time span
         ("部分乡镇对政务公开工作重视程度不够", True),  # a generic role (guide V3)
         ("加强对乡镇工作人员的业务指导", True),
-        ("信息安全和个人隐私保护工作仍需加强", True),  # a work area named bare (guide V2)
+        ("信息安全工作和隐私保护工作需要进一步强化", True),  # work areas named bare (guide V2)
+        ("信息安全等级保护测评工作有待加强", False),  # a named assessment, not the bare area
+        ("专业人才缺乏，工作有待加强", True),  # field words used as qualities are no domain
+        ("推动政务公开工作健康发展，不断提升水平", True),
+        ("应急处置能力有待提升", True),
+        ("百年大计，工作仍需加强", True),
         ("完善工作机制，强化考核监督，确保各项要求落到实处", True),
         ("公示时未对申请人身份证号作隐私处理，审核把关仍需加强", False),
         ("坚持解读材料与政策文件同步起草、同步审签，解读工作仍需加强", False),  # named steps (V5)
@@ -85,6 +90,8 @@ def test_vagueness_domains_causes_and_generic_roles(text: str, vague: bool) -> N
         ("进一步推动财政信息公开工作再上新台阶", "南屏市审计局", False),  # another body's matter
         ("公租房分配结果、轮候排序等信息未能全部公开，住房保障领域公开还不够充分", "南屏市住房和城乡建设局", False),
         ("加强对辖区医疗卫生机构信息公开工作的指导", "某区卫生健康委员会", True),
+        ("财政补贴信息公开还不够全面", "某市财政局", False),  # 补贴 is a matter, not the field itself
+        ("医保信息公开工作有待加强", "某市医疗保障局", True),  # the field by its short name
     ],
 )
 def test_vagueness_reads_the_body_own_field_as_generic(text: str, agency: str, vague: bool) -> None:
