@@ -36,8 +36,8 @@ GOLD_FILE = ROOT / "corpora" / "problems" / "real_gold.jsonl"
 HELDOUT = ROOT / "corpora" / "problems" / "heldout.jsonl"
 META = DEFAULT_MODEL_PATH.with_name("problem_classifier.meta.json")
 #: Top label among the gold labels on the held-out blind set, problems and measures, pinned below
-#: what was measured on blind-h (0.938 of 48 problems, 0.918 of 49 measures).
-HELD_OUT_FLOORS = (0.90, 0.88)
+#: what was measured on blind-i (0.930 of 43 problems, 0.898 of 49 measures).
+HELD_OUT_FLOORS = (0.90, 0.85)
 #: The blind set kept out of training and out of the lexicon (it holds the HELD_OUT marker).
 HELD_OUT_SET = "blind-i"
 

@@ -460,12 +460,15 @@ def blind_tally(name: str) -> Any:
         ("blind-e", 95, 93, 93, 0.9, 0.95),  # measured 95, 95, 0.956, 1.0 (untouched: 95, 95, 0.946, 0.814)
         ("blind-f", 103, 101, 101, 0.95, 0.95),  # measured 103, 103, 1.0, 1.0 (untouched: 102, 102, 0.952, 0.870)
         ("blind-g", 100, 98, 98, 0.95, 0.95),  # measured 100, 100, 1.0, 1.0 (untouched: 100, 100, 0.930, 0.889)
-        ("blind-h", 97, 95, 95, 0.95, 0.9),  # HELD_OUT, never read: 97, 97, 1.0, 0.955
+        ("blind-h", 97, 95, 95, 0.95, 0.9),  # measured 97, 97, 1.0, 1.0 (untouched: 97, 97, 1.0, 0.955)
+        ("blind-i", 92, 90, 90, 0.95, 0.85),  # HELD_OUT, never read: 92, 92, 1.0, 0.884
     ],
 )
 def test_floors_on_blind_layouts(name: str, n: int, exact: int, kind: int, precision: float, recall: float) -> None:
     """Reports independent annotators wrote from the guide alone (corpora/problems/unseen): exact
-    boundaries, kinds and vagueness, pinned floors (scripts/eval_unseen.py prints the figures)."""
+    boundaries, kinds and vagueness, pinned floors (scripts/eval_unseen.py prints the figures). Only
+    the HELD_OUT set is a blind test; the others were read and trained on, so for them these floors
+    guard against regressions."""
     t = blind_tally(name)
     assert t.gold == n and t.exact >= exact and t.predicted <= n + 2
     assert t.kind_ok >= kind
