@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Errors, ModelError
+from .problem_segments import COMPLAINT
 from .result import Category
 
 #: Category ids, in the order the model's outputs are indexed.
@@ -591,23 +592,13 @@ def clauses(text: str) -> list[tuple[int, int]]:
     return out
 
 
-#: A part of a 、 list that states a problem says what is wrong ("偏少", "不准", "未公开", "滞后"); a
-#: part without such a word is a noun phrase the following part's complaint applies to
-#: ("古树名木保护、城市绿线管理等领域的信息公开还不够及时": one problem). Words, not single characters:
-#: 低保, 不动产, 少数民族 and 无障碍 complain of nothing.
-_COMPLAINT = re.compile(
-    r"不够|不足|不到位|不及时|不规范|不统一|不一致|不完善|不完整|不全|不高|不强|不准|不便|不畅|不多|不深|不广|"
-    r"未能|尚未|未(?=[\u4e00-\u9fff]{0,3}(?:公开|发布|更新|答复|公示|及时|按))|没有|缺乏|缺少|欠缺|"
-    r"偏少|偏低|较少|较低|较差|较慢|过长|过少|滞后|单一|薄弱|难以|有待|亟待|仍需|还需"
-)
-
-
 def _split_list(text: str, a: int, b: int) -> list[tuple[int, int]]:
     """Split a clause at 、 when every part is at least ``_LIST_MIN`` characters long and states a
-    complaint of its own."""
+    complaint of its own (``COMPLAINT``); a part without one is a noun phrase the next part's
+    complaint applies to ("古树名木保护、城市绿线管理等领域的信息公开还不够及时": one problem)."""
     cuts = [i for i in range(a, b) if text[i] == "、"]
     parts = list(zip([a, *(c + 1 for c in cuts)], [*cuts, b], strict=True))
-    if len(parts) > 1 and all(y - x >= _LIST_MIN and _COMPLAINT.search(text[x:y]) for x, y in parts):
+    if len(parts) > 1 and all(y - x >= _LIST_MIN and COMPLAINT.search(text[x:y]) for x, y in parts):
         return parts
     return [(a, b)]
 

@@ -26,7 +26,7 @@ from .document import Document
 from .result import Section
 from .segmentation import SEMICOLONS, SENTENCE_MARKS, top_level_split
 
-__all__ = ["Kind", "segment"]
+__all__ = ["COMPLAINT", "Kind", "segment"]
 
 Kind = Literal["problem", "measure"]
 
@@ -353,16 +353,21 @@ _ACTION_VERB = re.compile(
     r"^(?:加强|强化|提高|提升|完善|推进|深化|持续|健全|做好|抓好|优化|规范(?!性)|建立|丰富|拓宽|加大|创新(?!不足)|"
     r"夯实|落实|加快|严格|明确|开展|组织|实行|推动|制定|编制|增加|扩大|修订|探索|引入|配齐)"
 )
-#: Complaint wording: an item that has it states a problem, whatever verb opens it ("落实…不到位").
-_COMPLAINT_WORDS = re.compile(
-    r"不足|不够|不到位|不及时|不规范|不完善|不全|不高|不强|不准|未能|尚未|没有|缺乏|缺少|欠缺|滞后|偏少|较少|单一|薄弱|有待|亟待|仍需|还需"
+#: Complaint wording: what says something is wrong ("偏少", "不准", "未公开", "滞后"). An item that
+#: has it states a problem, whatever verb opens it ("落实…不到位"); the classifier splits a 、 list
+#: only where each part has it. Words, not single characters: 低保, 不动产, 少数民族 and 无障碍
+#: complain of nothing.
+COMPLAINT = re.compile(
+    r"不够|不足|不到位|不及时|不规范|不统一|不一致|不完善|不完整|不全|不高|不强|不准|不便|不畅|不多|不深|不广|"
+    r"未能|尚未|未(?=[\u4e00-\u9fff]{0,3}(?:公开|发布|更新|答复|公示|及时|按))|没有|缺乏|缺少|欠缺|"
+    r"偏少|偏低|较少|较低|较差|较慢|过长|过少|滞后|单一|薄弱|难以|有待|亟待|仍需|还需"
 )
 
 
 def _is_action(item_text: str) -> bool:
     """Does an item read as a measure: an action verb first and no complaint anywhere?"""
     t = item_text.strip()
-    return _ACTION_VERB.match(t) is not None and _COMPLAINT_WORDS.search(t) is None
+    return _ACTION_VERB.match(t) is not None and COMPLAINT.search(t) is None
 
 
 def _item_pieces(text: str, s: int, e: int) -> list[tuple[int, int, str]]:
