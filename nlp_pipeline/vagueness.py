@@ -28,10 +28,6 @@ _BOILERPLATE_NAMES = re.compile(
     r"|信息安全(?=和|、|及|工作|管理|意识|防线|有待|仍需|还需|不够)|(?:个人)?隐私保护工作|安全意识|安全防线"
     r"|考核监督|监督考核"
 )
-#: Concrete objects: a named channel or medium, document type, procedure, policy domain, place,
-#: cause, time limit or frequency, or a number. Work-area nouns every report uses (解读, 平台, 队伍,
-#: 培训, 依申请, 互动, 基层, 人员, 机制, 渠道, 形式) are deliberately absent: "政策解读质量有待提高"
-#: names an area, not an object a reader could check.
 #: Policy domains: the fields a body works in (the guide's "policy domain" object), matched inside
 #: jieba words so "深入学习" never reads as 入学. A statement that names its field's own matter
 #: ("低保评审", "排污单位") is about something a reader can check, however generic its verbs.
@@ -47,6 +43,10 @@ _DOMAINS = re.compile(
     "救灾|安全生产|危化|矿山|民宿|演出|非遗|殡葬|婚姻|收养|残疾|儿童|老年|妇女|涉案|车驾|就医|医生|"
     "公租房|廉租房|轮候|药店"
 )
+#: Concrete objects: a named channel or medium, document type, procedure, place, cause, time limit
+#: or frequency, or a number (policy domains: ``_DOMAINS``). Work-area nouns every report uses (解读,
+#: 平台, 队伍, 培训, 依申请, 互动, 基层, 人员, 机制, 渠道, 形式) are deliberately absent: "政策解读质量有待
+#: 提高" names an area, not an object a reader could check.
 _CONCRETE = re.compile(
     r"\d|[%％]|(?:[二两三四五六七八九十百千]|[一二三四五六七八九][十百千])[一二三四五六七八九十百千]*"
     r"(?:个|件|次|场|条|项|家|篇|期|名|批|天|日|月|小时|分钟|工作日)|"
@@ -57,7 +57,6 @@ _CONCRETE = re.compile(
     r"拟文|审查|保密|抽查|巡检|排查|通报|问责|责任追究|复议|诉讼|纠错|意见征集|民意征集|"
     r"绩效|考核(?:办法|结果|指标|细则|分值)|审核(?:流程|环节)|逐件|逐条|涉密|答复书|告知书|救济途径|条款|"
     r"文书|模板|范本|名单|"
-
     r"征求意见|听证|座谈|问卷|访谈|清理|归集|预公开|编制|岗前|新入职|新上岗|传帮带|舆情|隐私|个人信息|"
     r"起草|审签|签发|会签|投诉|举报|异议|"
     r"重大项目|建设项目|重大行政决策|营商环境|惠企|征收|征地|拆迁|环保|"
