@@ -22,6 +22,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from eval_unseen import trained_sets  # noqa: E402
 
 from nlp_pipeline import copies, loaders, problems, sections, vagueness  # noqa: E402
 from nlp_pipeline.result import Report  # noqa: E402
@@ -30,11 +33,7 @@ GOLD = ROOT / "corpora" / "problems" / "real_gold.jsonl"
 VAGUE_SYNTH = ROOT / "corpora" / "problems" / "vague_synthetic.jsonl"
 #: Blind-written reports whose statements (with their ``vague`` gold) also teach the generic
 #: lexicon; the set marked with a ``HELD_OUT`` file is never used, so it stays a test.
-UNSEEN_VAGUE = tuple(
-    d / "gold.jsonl"
-    for d in sorted((ROOT / "corpora" / "problems" / "unseen").glob("blind-*"))
-    if (d / "gold.jsonl").is_file() and not (d / "HELD_OUT").exists()
-)
+UNSEEN_VAGUE = trained_sets()
 LEXICON = ROOT / "nlp_pipeline" / "_vague_lexicon.py"
 SECOND = ROOT / "corpora" / "problems" / "second_annotator" / "labels.jsonl"
 DEFAULT_REAL = ROOT.parent / "shared" / "corpora" / "real"

@@ -33,6 +33,17 @@ from nlp_pipeline.problem_classifier import LABELS  # noqa: E402
 UNSEEN = ROOT / "corpora" / "problems" / "unseen"
 
 
+def trained_sets() -> tuple[Path, ...]:
+    """The gold files of every blind set but the one holding a ``HELD_OUT`` file: what the
+    classifier (scripts/train_classifier.py) and the generic lexicon (scripts/eval_problems.py)
+    learn from."""
+    return tuple(
+        d / "gold.jsonl"
+        for d in sorted(UNSEEN.glob("blind-*"))
+        if (d / "gold.jsonl").is_file() and not (d / "HELD_OUT").exists()
+    )
+
+
 @dataclass
 class Tally:
     """Counts over matched and unmatched statements of one or more directories."""

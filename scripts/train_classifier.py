@@ -48,6 +48,9 @@ from sklearn.pipeline import FeatureUnion
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from eval_unseen import trained_sets  # noqa: E402
 
 from nlp_pipeline.loaders import load  # noqa: E402
 from nlp_pipeline.problem_classifier import (  # noqa: E402
@@ -72,11 +75,7 @@ GOLD = ROOT / "corpora" / "problems" / "real_gold.jsonl"
 SYNTH = ROOT / "corpora" / "problems" / "statements.jsonl"
 #: Statements of reports written blind from the guide (corpora/problems/unseen): every set is
 #: trained on except the one marked with a ``HELD_OUT`` file (the untouched test of eval_unseen.py).
-UNSEEN_TRAIN = tuple(
-    d / "gold.jsonl"
-    for d in sorted((ROOT / "corpora" / "problems" / "unseen").glob("blind-*"))
-    if (d / "gold.jsonl").is_file() and not (d / "HELD_OUT").exists()
-)
+UNSEEN_TRAIN = trained_sets()
 THRESHOLD = 0.5  # further labels need a calibrated probability of at least one half
 FIT_GRID = (0.1, 0.2, 0.3, 0.4)
 #: How the main label is chosen: the most probable kept label, or the kept label whose topic is
