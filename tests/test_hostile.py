@@ -109,6 +109,23 @@ def test_file_over_size_limit(tmp_path: Path) -> None:
     assert _code(_write(tmp_path, "big.html", HC.script_html()), max_html_bytes=100) == "E015"
 
 
+def test_file_that_grows_while_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``fstat`` sizes the read; bytes beyond it are still read, up to the limit and no further."""
+    data = HC.REPORT_TEXT.encode()
+    p = _write(tmp_path, "growing.txt", data)
+    real_fstat = os.fstat
+
+    def stale(fd: int) -> os.stat_result:  # the size as it was before the writer appended
+        st = real_fstat(fd)
+        return os.stat_result((st.st_mode, st.st_ino, st.st_dev, st.st_nlink, st.st_uid, st.st_gid, 10, *st[7:10]))
+
+    monkeypatch.setattr(os, "fstat", stale)
+    assert read_regular(p) == data
+    with pytest.raises(InputError) as exc:
+        read_regular(p, limits=Limits(max_file_bytes=len(data) - 1))
+    assert exc.value.code == "E015" and f"{len(data)} bytes" in str(exc.value)
+
+
 # --- sizes: text, grids, packages, nesting ----------------------------------------------------
 
 

@@ -210,6 +210,15 @@ def test_memory_ceiling_records_the_file_and_goes_on(tmp_path: Path, monkeypatch
     assert src.endswith("r1-2019.txt") and "out of memory" in msg and "256 MiB" in msg and "[E010]" in msg
 
 
+@linux_only
+def test_small_memory_ceiling_is_enough_for_ordinary_files(tmp_path: Path) -> None:
+    """A file is read into what it needs, not into the 256 MiB size limit: a worker held to 64 MiB
+    beyond the models it inherited analyses ordinary reports."""
+    inp = _corpus(tmp_path / "in", n=4)
+    s = run_batch(inp, tmp_path / "out.jsonl", workers=2, max_memory=64 << 20)
+    assert (s.analysed, s.failed) == (4, 0)
+
+
 def test_analyze_timeout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     f = tmp_path / "slow-2024.txt"
     f.write_text(report_text(), encoding="utf-8")

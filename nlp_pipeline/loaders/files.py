@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import BinaryIO
 
 from ..errors import Errors, InputError
 from ..limits import DEFAULT_LIMITS, Limits
@@ -46,13 +47,26 @@ def read_regular(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> bytes:
                 Errors.E015, p, size=st.st_size, limit=limits.max_file_bytes, setting="max_file_bytes"
             )
         try:
-            data = fh.read(limits.max_file_bytes + 1)
+            data = _read_capped(fh, st.st_size, limits.max_file_bytes)
         except OSError as exc:
             raise _os_error(p, exc) from exc
     if len(data) > limits.max_file_bytes:  # the file grew while being read
         raise InputError.from_catalogue(
             Errors.E015, p, size=len(data), limit=limits.max_file_bytes, setting="max_file_bytes"
         )
+    return data
+
+
+def _read_capped(fh: BinaryIO, size: int, cap: int) -> bytes:
+    """The file's bytes, at most ``cap + 1`` of them. Sized by ``fstat``, not by the cap:
+    ``read(n)`` allocates ``n`` bytes up front, so reading to the cap took 256 MiB per file
+    and a worker under a smaller ``--max-memory`` failed on every file."""
+    data = fh.read(size + 1)
+    while len(data) > size and len(data) <= cap:  # the file grew while being read
+        more = fh.read(min(1 << 20, cap + 1 - len(data)))
+        if not more:
+            break
+        data += more
     return data
 
 
