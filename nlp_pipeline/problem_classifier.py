@@ -17,8 +17,8 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Mapping, Sequence
-from functools import lru_cache
+from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -621,7 +621,8 @@ def topics(
 
     Each clause is scored; a clause whose best specific label reaches the fit threshold opens a
     topic, a clause that does not (a generic tail such as "有待进一步加强") joins the topic before it
-    (or the next one when it leads), neighbouring clauses with the same label merge, and a
+    (or the next one when it leads), neighbouring clauses with the same label merge, neighbouring
+    topics that both score one label ≥ ``SAME_THING`` are one topic (``_merge_same_thing``), and a
     statement where nothing fits is one ``other`` topic. A statement listing three problems thus
     yields three topics, so counts by category count problems, not statements.
     """
@@ -655,8 +656,8 @@ def topics_with(
     other = labels.index("other") if "other" in labels else -1
     out: list[tuple[tuple[int, int, Category], ...]] = []
     k = 0
-    for sp in spans:
-        cur: list[list[Any]] = []  # [start, end, label index, score]
+    for t, sp in zip(texts, spans, strict=True):
+        cur: list[list[Any]] = []  # [start, end, label index, score, label scores of its clauses]
         pending: int | None = None  # start of leading clauses that fit nothing yet
         for a, b in sp:
             row = probs[k]
@@ -673,9 +674,48 @@ def topics_with(
             pending = None
             if cur and cur[-1][2] == best:
                 cur[-1][1], cur[-1][3] = b, max(cur[-1][3], score)
+                cur[-1][4] = np.maximum(cur[-1][4], row)
             else:
-                cur.append([start, b, best, score])
+                cur.append([start, b, best, score, row])
+        cur = _merge_same_thing(cur, other, partial(_score_span, model, t))
         if not cur and sp:  # nothing fits anywhere: one ``other`` topic over the statement
-            cur.append([sp[0][0], sp[-1][1], other if other >= 0 else 0, float(probs[k - 1][other])])
-        out.append(tuple((a, b, Category(label=labels[i], score=round(s, 4))) for a, b, i, s in cur))
+            cur.append([sp[0][0], sp[-1][1], other if other >= 0 else 0, float(probs[k - 1][other]), None])
+        out.append(tuple((a, b, Category(label=labels[i], score=round(s, 4))) for a, b, i, s, _ in cur))
     return out
+
+
+def _score_span(model: Any, text: str, a: int, b: int) -> Sequence[float]:
+    return list(model.predict_proba([normalize(text[a:b])])[0])
+
+
+#: Two neighbouring topics with different best labels are one topic when both clause groups also
+#: score this for one shared label (guide T3: two clauses about the same thing are one topic).
+SAME_THING = 0.5
+
+
+def _merge_same_thing(
+    cur: list[list[Any]], other: int, score_span: Callable[[int, int], Sequence[float]]
+) -> list[list[Any]]:
+    """Join neighbouring topics that share a confident label; the joined span is scored whole and
+    takes the best of the shared and the two former labels.
+
+    "村级公开栏内容更新不及时，个别村的财务公开仍停留在上一季度" scores timeliness then grassroots
+    clause by clause, but both clauses score grassroots: one problem, not two. Scoring the joined
+    span (not keeping the first or the second label) decides which thing it is about."""
+    merged: list[list[Any]] = []
+    for t in cur:
+        prev = merged[-1] if merged else None
+        if prev is not None:
+            shared = {
+                i
+                for i in range(len(t[4]))
+                if i != other and min(float(prev[4][i]), float(t[4][i])) >= SAME_THING
+            }
+            if shared:
+                whole = score_span(prev[0], t[1])
+                best = max(shared | {prev[2], t[2]}, key=lambda i: float(whole[i]))
+                row = [max(float(x), float(y)) for x, y in zip(prev[4], t[4], strict=True)]
+                merged[-1] = [prev[0], t[1], best, max(float(prev[4][best]), float(t[4][best])), row]
+                continue
+        merged.append(t)
+    return merged

@@ -41,7 +41,7 @@ _DOMAINS = re.compile(
     "体育|场馆|退役军人|户籍|出入境|治安|警情|法律援助|公证|仲裁|涉农|农业|农村|种植|养殖|粮食|"
     "统计|审计|科研|科技项目|专利|知识产权|招商|投资|外贸|商务|国资|国企|城管|市容|燃气|供水|供电|"
     "救灾|安全生产|危化|矿山|民宿|演出|非遗|殡葬|婚姻|收养|残疾|儿童|老年|妇女|涉案|车驾|就医|医生|"
-    "公租房|廉租房|轮候|药店"
+    "公租房|廉租房|轮候|药店|事故|隐患"
 )
 #: Concrete objects: a named channel or medium, document type, procedure, place, cause, time limit
 #: or frequency, or a number (policy domains: ``_DOMAINS``). Work-area nouns every report uses (解读,
@@ -61,6 +61,7 @@ _CONCRETE = re.compile(
     r"起草|审签|签发|会签|投诉|举报|异议|"
     r"重大项目|建设项目|重大行政决策|营商环境|惠企|征收|征地|拆迁|环保|"
     r"村|社区|街道|乡镇|机构改革|人事变动|兼职|兼任|借调|流动性|申请量|分散|噪音|老化|失效|设备|"
+    r"(?:调整|变动|更换|调动|流动)(?:频繁|较多|较大|较快)|交接|公告|指标|"
     r"时限|期限|工作日|日内|天内|每月|每季度?|每周|每半年|每年|按月|按季|季度|年底|年初|月底|"
     r"错误|错别字|错字|差错|断字|调查|征集|重点项目|全流程|一网通办|跟班"
 )
@@ -146,24 +147,42 @@ _FIELD_SHORT = (
 )
 
 
+#: What may follow a body's field in a word that still names the field as a whole ("财政系统",
+#: "统计数据", "医疗卫生机构"); any other rest names a matter inside it ("增值税", "纳税人").
+_FIELD_WHOLE = frozenset(
+    {"", "工作", "部门", "系统", "领域", "行业", "机构", "信息", "数据", "事业", "单位", "业务", "政务", "方面",
+     "管理", "服务"}
+)
+
+
 def _own_field(word: str, agency: str | None) -> bool:
-    """Is every domain ``word`` names the field of ``agency`` itself ("财政" in 市财政局)?"""
+    """Does ``word`` name the field of ``agency`` as a whole ("财政" or "财政系统" in 市财政局's report,
+    not "增值税" in a 税务局's)?"""
     if not agency:
         return False
     name = agency + "".join(short for full, short in _FIELD_SHORT if full in agency)
-    found = [m.group(0) for m in _DOMAINS.finditer(word)]
-    return bool(found) and all(d in name for d in found)
+    found = list(_DOMAINS.finditer(word))
+    if not found or not all(m.group(0) in name for m in found):
+        return False
+    rest = list(word)
+    for m in found:  # the field as the name spells it: "税" grows to "税务" in 市税务局
+        a, b = m.span()
+        while a > 0 and word[a - 1 : b] in name:
+            a -= 1
+        while b < len(word) and word[a : b + 1] in name:
+            b += 1
+        rest[a:b] = [""] * (b - a)
+    return "".join(rest) in _FIELD_WHOLE
 
 
 def names_domain(text: str, *, agency: str | None = None) -> list[str]:
-    """Words of ``text`` that name a policy domain (``_DOMAINS`` inside one jieba word), except the
-    body's own field named as a whole: a domain the agency's name holds ("财政信息公开工作" in a
-    财政局's report, "卫生机构" in a 卫生健康委员会's) is no object (guide V2a)."""
-    return [
-        w
-        for w, _ in _tagged(text)
-        if _DOMAINS.search(w) and not _own_field(w, agency)
-    ]
+    """Words of ``text`` that name a policy domain (``_DOMAINS`` inside one jieba word, or a domain
+    of four characters or more anywhere: jieba cuts 安全生产 in two), except the body's own field
+    named as a whole: a domain the agency's name holds ("财政信息公开工作" in a 财政局's report,
+    "卫生机构" in a 卫生健康委员会's) is no object (guide V2a)."""
+    words = [w for w, _ in _tagged(text) if _DOMAINS.search(w) and not _own_field(w, agency)]
+    long = [m.group(0) for m in _DOMAINS.finditer(text) if len(m.group(0)) >= 4]
+    return words + [d for d in long if not _own_field(d, agency) and not any(d in w for w in words)]
 
 
 @lru_cache(maxsize=4096)  # a body repeats its statements year after year

@@ -462,6 +462,8 @@ def blind_tally(name: str) -> Any:
         ("blind-g", 100, 98, 98, 0.95, 0.95),  # measured 100, 100, 1.0, 1.0 (untouched: 100, 100, 0.930, 0.889)
         ("blind-h", 97, 95, 95, 0.95, 0.9),  # measured 97, 97, 1.0, 1.0 (untouched: 97, 97, 1.0, 0.955)
         ("blind-i", 92, 90, 90, 0.95, 0.85),  # HELD_OUT, never read: 92, 92, 1.0, 0.884
+        ("blind-j", 102, 100, 100, 0.95, 0.95),  # measured 102, 102, 1.0, 0.963 (untouched: 102, 102, 0.812, 0.963)
+        ("blind-k", 88, 86, 86, 0.85, 0.8),  # measured 88, 88, 0.900, 0.818 (untouched: 88, 88, 0.750, 0.818)
     ],
 )
 def test_floors_on_blind_layouts(name: str, n: int, exact: int, kind: int, precision: float, recall: float) -> None:

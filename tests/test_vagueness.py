@@ -76,6 +76,9 @@ def test_vagueness_names_objects_outside_the_word_list(text: str, vague: bool) -
         ("信息发布审核把关不够严格", True),  # a management function named bare
         ("加强信息发布审核，杜绝错别字和数据差错", False),  # errors named (V5)
         ("个别民警认为涉密事项多，存在不愿公开的思想", False),  # a cause
+        ("信息员调整频繁，政务公开工作的连续性有待加强", False),  # staff turnover is a cause
+        ("部分科室交接不到位，信息公开工作衔接不够顺畅", False),
+        ("统计公告的指标解释还不够详细", False),
     ],
 )
 def test_vagueness_domains_causes_and_generic_roles(text: str, vague: bool) -> None:
@@ -92,6 +95,11 @@ def test_vagueness_domains_causes_and_generic_roles(text: str, vague: bool) -> N
         ("加强对辖区医疗卫生机构信息公开工作的指导", "某区卫生健康委员会", True),
         ("财政补贴信息公开还不够全面", "某市财政局", False),  # 补贴 is a matter, not the field itself
         ("医保信息公开工作有待加强", "某市医疗保障局", True),  # the field by its short name
+        ("税务信息公开工作有待进一步加强", "东岭市税务局", True),  # 税 grows to the name's 税务
+        ("增值税留抵退税政策的解读还不够及时", "东岭市税务局", False),  # a matter inside the field
+        ("统计数据公开的及时性有待提高", "东岭市统计局", True),  # the field's data as a whole
+        ("进一步加强安全生产信息公开", "东岭市水务局", False),  # jieba cuts 安全生产: matched in the text
+        ("安全生产信息公开还需进一步加强", "东岭市安全生产监督管理局", True),
     ],
 )
 def test_vagueness_reads_the_body_own_field_as_generic(text: str, agency: str, vague: bool) -> None:
