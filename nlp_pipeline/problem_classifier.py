@@ -470,6 +470,29 @@ def decide_row(
     return [specific[0]] + [i for i in specific[1:] if float(row[i]) >= threshold]
 
 
+#: Words of a generic effort line (guide §3, ``other``: "进一步加强政务公开工作，不断提升公开质量和
+#: 水平", implementing the regulation, a new stage): effort verbs, the work as a whole, its quality.
+_NO_AREA_WORDS = frozenset(
+    {
+        "进一步", "加强", "强化", "继续", "做好", "抓好", "不断", "持续", "提升", "提高", "推动", "推进", "努力", "全力", "持之以恒",
+        "切实", "认真", "扎实", "积极", "贯彻", "落实", "贯彻落实", "认真学习", "学习", "配合", "上级", "上级部门", "相关", "各项",
+        "工作", "工作力度", "力度", "加大", "政务", "政府", "公开", "信息", "政务公开", "政府信息公开", "信息公开", "中华人民共和国政府",
+        "中华人民共和国", "条例", "质量", "水平", "整体", "总体", "全面", "新台阶", "台阶", "再", "上", "提质", "增效", "提质增效",
+        "成效", "实效", "更好", "更大", "取得", "和", "与", "及", "的", "将", "还", "要", "也", "我们", "今后", "下一步",
+        "同时", "此外", "有待", "还需", "仍需", "需要", "不够", "进一步提升", "进一步提高", "进一步加强", "开展", "做", "好", "群众",
+        "满意度", "满意",
+    }
+)
+_SELF = re.compile(r"^(?:我|本|全)[\u4e00-\u9fff]{1,3}$|^年$")
+
+
+def names_no_area(text: str) -> bool:
+    """Is the statement a generic effort line that names no work area (guide §3: then ``other``,
+    whatever the classifier's scores: such lines fill training data labelled with many areas)?"""
+    toks = jieba_tokens(normalize(text))
+    return bool(toks) and all(t in _NO_AREA_WORDS or _SELF.match(t) for t in toks)
+
+
 def main_first_listed(keep: Sequence[int], topic_labels: Sequence[int]) -> list[int]:
     """Reorder a statement's labels so the main one is the topic of the first listed problem.
 
@@ -534,8 +557,10 @@ def categorize(
     other_rule = str(bundle.get("other_rule", "fit"))
     tops = topics_with(bundle["model"], labels, texts, fit=fit)
     out: list[tuple[tuple[Category, ...], tuple[tuple[int, int, Category], ...]]] = []
-    for row, tp in zip(probs, tops, strict=True):
+    for text, row, tp in zip(texts, probs, tops, strict=True):
         keep = decide_row(row, labels, threshold=base, fit_threshold=fit, other_rule=other_rule)
+        if "other" in labels and names_no_area(text):
+            keep = [labels.index("other")]
         if first_listed:  # the main label does not depend on the caller's threshold for the others
             keep = main_first_listed(keep, [labels.index(c.label) for _, _, c in tp])
         main = keep[0]
@@ -677,7 +702,7 @@ def topics_with(
                 cur[-1][4] = np.maximum(cur[-1][4], row)
             else:
                 cur.append([start, b, best, score, row])
-        cur = _merge_same_thing(cur, other, partial(_score_span, model, t))
+        cur = [] if names_no_area(t) else _merge_same_thing(cur, other, partial(_score_span, model, t))
         if not cur and sp:  # nothing fits anywhere: one ``other`` topic over the statement
             cur.append([sp[0][0], sp[-1][1], other if other >= 0 else 0, float(probs[k - 1][other]), None])
         out.append(tuple((a, b, Category(label=labels[i], score=round(s, 4))) for a, b, i, s, _ in cur))

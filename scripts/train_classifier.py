@@ -65,6 +65,7 @@ from nlp_pipeline.problem_classifier import (  # noqa: E402
     exported_paths,
     jieba_tokens,
     main_first_listed,
+    names_no_area,
     normalize,
     statement_probs,
     topics_with,
@@ -434,13 +435,20 @@ def topic_orders(real: list[Item], models: dict[str, PlattOneVsRest], fit: float
 
 
 def predictions(
-    probs: np.ndarray, fit: float, orders: Sequence[Sequence[int]] | None = None, other: str = "fit"
+    probs: np.ndarray,
+    fit: float,
+    orders: Sequence[Sequence[int]] | None = None,
+    other: str = "fit",
+    texts: Sequence[str] | None = None,
 ) -> list[list[int]]:
     """Kept labels, main first; with ``orders`` (topic labels in listed order) the main label is the
-    kept label listed first, as ``classify`` does for a ``first_listed`` model."""
+    kept label listed first, as ``classify`` does for a ``first_listed`` model; with ``texts``, a
+    generic effort line is ``other`` (``names_no_area``), as ``classify`` decides."""
     pred = [
         decide_row(row, LABELS, threshold=THRESHOLD, fit_threshold=fit, other_rule=other) for row in probs
     ]
+    if texts is not None:
+        pred = [[LABELS.index("other")] if names_no_area(t) else p for p, t in zip(pred, texts, strict=True)]
     if orders is None:
         return pred
     return [main_first_listed(p, o) for p, o in zip(pred, orders, strict=True)]
@@ -473,7 +481,7 @@ def evaluate(
 ) -> dict[str, object]:
     """Scores on real statements: main label (gold first label vs top prediction), top label
     among the gold labels, and label-set F1 (all labels of a statement)."""
-    pred = predictions(probs, fit, orders, other)
+    pred = predictions(probs, fit, orders, other, [it.text for it in real])
     gold_main = [it.labels[0] for it in real]
     pred_main = [LABELS[p[0]] for p in pred]
     table = per_class_main(gold_main, pred_main)
@@ -591,7 +599,7 @@ def nested_selection(real: list[Item], runs: dict[RunKey, Run], pmask: list[int]
         chosen[body] = key.describe()
         probs, orders = runs[key]
         ords = None if orders is None else [orders[pmask[i]] for i in outer]
-        pred = predictions(probs[pmask][outer], key.fit, ords, key.other)
+        pred = predictions(probs[pmask][outer], key.fit, ords, key.other, [problems[i].text for i in outer])
         for i, p in zip(outer, pred, strict=True):
             pred_main[i] = LABELS[p[0]]
     per_report = main_scores(problems, pred_main)

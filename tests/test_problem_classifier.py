@@ -24,6 +24,7 @@ from nlp_pipeline.problem_classifier import (
     decide_row,
     load_model,
     main_first_listed,
+    names_no_area,
     normalize,
     topics,
 )
@@ -196,6 +197,29 @@ def test_classify_main_label_is_the_first_listed_problem() -> None:
     assert [c.label for c in cats] == ["platform", "interaction"]
     (only_main,) = classify([text], threshold=1.01)
     assert [c.label for c in only_main] == ["platform"]
+
+
+@pytest.mark.parametrize(
+    ("text", "no_area"),
+    [
+        ("今后要进一步加强政府信息公开工作，不断提高公开质量和水平", True),
+        ("我镇将认真贯彻落实《条例》，推动政务公开工作再上新台阶", True),
+        ("进一步加强政策解读，不断提升解读质量和水平", False),  # 解读 is an area
+        ("进一步压实公开责任，推动政务公开工作再上新台阶", False),  # responsibility: mechanism_review
+        ("进一步加强业务培训，不断提升工作水平", False),
+    ],
+)
+def test_names_no_area(text: str, no_area: bool) -> None:
+    """Guide §3 `other`: a generic effort line that names no work area (sentences written for this test)."""
+    assert names_no_area(text) is no_area
+
+
+def test_generic_effort_line_is_other_with_one_other_topic() -> None:
+    text = "今后要进一步加强政府信息公开工作，不断提高公开质量和水平"
+    ((main, *_),) = classify([text])
+    assert main.label == "other"
+    ((only,),) = topics([text])
+    assert only[:2] == (0, len(text)) and only[2].label == "other"
 
 
 def test_clauses_cut_outside_quotes() -> None:
