@@ -146,7 +146,14 @@ def _units(text: str) -> list[_Unit]:
         title_end = _title_end(text, m.end(), item_end)
         title = text[m.end() : title_end].strip()
         is_paren = not m.group("m").endswith("是")
-        if is_paren and _is_group_header(title):
+        # "4.工作力量不足。我局…": a headline naming something (力量) that a sentence of its own
+        # explains is an item (S1); "（一）存在问题。2020年，…" stays a group header
+        explained = (
+            text[title_end - 1] == "。"
+            and bool(text[title_end:item_end].strip(_TRAIL))
+            and bool(_HEADER_FILLER.sub("", title))
+        )
+        if is_paren and _is_group_header(title) and not explained:
             hk: Kind = "measure" if _MEASURE_WORDS.search(title) else "problem"
             units.append(_Unit("header", m.start(), title_end, hk))
             if text[title_end:item_end].strip(_TRAIL):

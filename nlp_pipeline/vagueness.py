@@ -14,7 +14,8 @@ _EVALUATIVE = re.compile(
     r"(?:提升|优化|改进|进步)空间|不够|不到位|不足|欠缺|薄弱|不强|不高|不深|不广|不均衡|参差不齐|单一|有限|松懈|滞后|"
     r"加强|强化|提高|提升|完善|改进|增强|推进|推动|深化|持续|不断|切实|扎实|着力|做好|抓好|落实|贯彻|优化|健全|"
     r"拓宽|拓展|扩大|丰富|创新|规范|确保|坚持|注重|努力|全力|积极|压实|凝聚|打造|提质增效|新台阶|更加|全面|充分发挥|"
-    r"不完全|不匹配|不相适应|不适应|不平衡|加大|营造|树立|(?:还有|仍有|存在)(?:一定|较大)?的?距离"
+    r"不完全|不匹配|不相适应|不适应|不平衡|加大|营造|树立|(?:还有|仍有|存在)(?:一定|较大)?的?距离|"
+    r"配齐|配强|充实|较少|偏少|不多"
 )
 #: Mentions every report makes (the report year, the regulation itself), generic roles ("部分乡镇",
 #: "乡镇工作人员", guide V3) and work areas (guide V2): they name nothing specific.
@@ -23,6 +24,10 @@ _BOILERPLATE_NAMES = re.compile(
     r"|(?:部分|个别|少数|有的|各)(?:乡镇|街道|社区|村)(?:和|、|及)?(?:[县区市]直)?(?:部门|单位)?"
     r"|(?:乡镇|街道|社区|村)(?:的)?(?:工作人员|干部|信息员|人员)|对(?:乡镇|街道|社区|村)的"
     r"|兄弟(?:乡镇|街道|单位|部门|县区|地区|城市)"
+    # 村务/居务公开 is the grassroots work area (guide V2); its board or catalogue is an object
+    r"|(?:村|居)务公开(?!栏|专栏|目录|清单)"
+    # the statutory time limit every answer has, named without a number (guide V2: a number makes it one)
+    r"|(?:法定|规定)(?:的)?(?:程序)?(?:和|及|与)?(?:期限|时限)"
     # work areas named by words that elsewhere name an object (guide V2): "信息安全和个人隐私保护工作",
     # "强化考核监督"
     r"|信息安全(?=和|、|及|工作|管理|意识|防线|有待|仍需|还需|不够)|(?:个人)?隐私保护工作|安全意识|安全防线"
@@ -34,7 +39,7 @@ _BOILERPLATE_NAMES = re.compile(
 #: Generic addressees (企业, 群众, 公众) are not domains.
 _DOMAINS = re.compile(
     "学校|幼儿园|招生|入学|学生|家长|教师|学位|校外培训|医院|医保|医疗|药品|疫苗|疫情|卫生|诊疗|"
-    "低保|特困|救助|补贴|补助|优抚|抚恤|社保|社会保险|养老|就业|失业|工伤|工资|欠薪|劳动合同|人才引进|职称|"
+    "低保|特困|救助|补贴|补助|优抚|优待|抚恤|社保|社会保险|养老|就业|失业|工伤|工资|欠薪|劳动合同|人才引进|职称|"
     "住房|公积金|贷款|保障房|棚改|物业|房屋|土地|用地|宅基地|不动产|耕地|矿产|林地|森林|草原|湿地|"
     "污染|排污|排放|环评|监测|水质|空气|大气|秸秆|垃圾|河道|河湖|水库|防汛|汛期|灾害|地质|地震|应急预案|"
     "消防|交通|公交|道路|出租|网约车|停车|财政|税|价格|市场主体|食品|特种设备|产品质量|文物|旅游|景区|"
@@ -63,6 +68,7 @@ _CONCRETE = re.compile(
     r"村|社区|街道|乡镇|机构改革|人事变动|兼职|兼任|借调|流动性|申请量|分散|噪音|老化|失效|设备|"
     r"(?:调整|变动|更换|调动|流动)(?:频繁|较多|较大|较快)|交接|公告|指标|"
     r"时限|期限|工作日|日内|天内|每月|每季度?|每周|每半年|每年|按月|按季|季度|年底|年初|月底|"
+    r"补正|说明理由|登记|归档|"
     r"错误|错别字|错字|差错|断字|调查|征集|重点项目|全流程|一网通办|跟班"
 )
 #: Proper-noun-like jieba tags: a word tagged so names a specific thing (a system, body, place,
@@ -180,9 +186,23 @@ def names_domain(text: str, *, agency: str | None = None) -> list[str]:
     of four characters or more anywhere: jieba cuts 安全生产 in two), except the body's own field
     named as a whole: a domain the agency's name holds ("财政信息公开工作" in a 财政局's report,
     "卫生机构" in a 卫生健康委员会's) is no object (guide V2a)."""
-    words = [w for w, _ in _tagged(text) if _DOMAINS.search(w) and not _own_field(w, agency)]
-    long = [m.group(0) for m in _DOMAINS.finditer(text) if len(m.group(0)) >= 4]
+    toks = [w for w, _ in _tagged(text)]
+    words = [
+        w
+        for i, w in enumerate(toks)
+        if _DOMAINS.search(w) and not _own_field(w, agency) and not _ADDRESSEE_NEXT.match("".join(toks[i + 1 : i + 3]))
+    ]
+    long = [
+        m.group(0)
+        for m in _DOMAINS.finditer(text)
+        if len(m.group(0)) >= 4 and not _ADDRESSEE_NEXT.match(text[m.end() :])
+    ]
     return words + [d for d in long if not _own_field(d, agency) and not any(d in w for w in words)]
+
+
+#: What follows a field's people when they are only the body's public ("纳税人期待", "退役军人关切"):
+#: addressees like 群众 and 企业, no domain (guide V2a).
+_ADDRESSEE_NEXT = re.compile(r"^的?(?:期待|期盼|期望|需求|关切|诉求|满意|获得感)")
 
 
 @lru_cache(maxsize=4096)  # a body repeats its statements year after year

@@ -400,7 +400,7 @@ def test_classifier_runs_once_and_its_absence_travels_with_the_statements(monkey
     assert [p.text for p in found.statements] == ["网站栏目更新不及时", "解读材料偏少"]
     assert found.unclassified == "not trained"
     rules = [f.rule for f in problem_findings(doc, secs, found)]
-    assert rules == ["model_missing"]
+    assert rules == ["problem_statement_vague", "model_missing"]  # 解读材料偏少 names only a work area
     assert calls == [2]  # one call for both statements; the findings did not ask again
 
 
@@ -461,10 +461,12 @@ def blind_tally(name: str) -> Any:
         ("blind-f", 103, 101, 101, 0.95, 0.95),  # measured 103, 103, 1.0, 1.0 (untouched: 102, 102, 0.952, 0.870)
         ("blind-g", 100, 98, 98, 0.95, 0.95),  # measured 100, 100, 1.0, 1.0 (untouched: 100, 100, 0.930, 0.889)
         ("blind-h", 97, 95, 95, 0.95, 0.9),  # measured 97, 97, 1.0, 1.0 (untouched: 97, 97, 1.0, 0.955)
-        ("blind-i", 92, 90, 90, 0.95, 0.85),  # HELD_OUT, never read: 92, 92, 1.0, 0.884
-        ("blind-j", 102, 100, 100, 0.95, 0.95),  # measured 102, 102, 1.0, 0.963 (untouched: 102, 102, 0.812, 0.963)
+        ("blind-i", 92, 90, 90, 0.95, 0.9),  # HELD_OUT, never read: 92, 92, 1.0, 0.907 (first: 0.884)
+        ("blind-j", 102, 100, 100, 0.95, 0.95),  # measured 102, 102, 1.0, 1.0 (untouched: 102, 102, 0.812, 0.963)
         ("blind-k", 88, 86, 86, 0.85, 0.8),  # measured 88, 88, 0.900, 0.818 (untouched: 88, 88, 0.750, 0.818)
-        ("blind-l", 98, 96, 96, 0.9, 0.85),  # HELD_OUT, never read: 98, 98, 0.917, 0.892
+        ("blind-l", 98, 96, 96, 0.9, 0.9),  # HELD_OUT, never read: 98, 98, 0.919, 0.919 (untouched: 0.917, 0.892)
+        ("blind-m", 104, 102, 102, 0.95, 0.95),  # measured 104, 104, 1.0, 1.0 (untouched: 104, 104, 0.941, 0.889)
+        ("blind-n", 86, 84, 84, 0.95, 0.95),  # measured 86, 86, 1.0, 1.0 (untouched: 85, 85, 1.0, 0.812)
     ],
 )
 def test_floors_on_blind_layouts(name: str, n: int, exact: int, kind: int, precision: float, recall: float) -> None:
@@ -479,6 +481,21 @@ def test_floors_on_blind_layouts(name: str, n: int, exact: int, kind: int, preci
     tp = sum(p and g for p, g in vague)
     assert tp / max(1, sum(p for p, _ in vague)) >= precision
     assert tp / max(1, sum(g for _, g in vague)) >= recall
+
+
+def test_explained_headline_is_an_item_not_a_group_header() -> None:
+    """"2.工作力量不足。我局…" names something (力量) and explains it: one statement (S1), not a header
+    made of heading words like "（一）存在问题。2020年，…" (sentences written for this test)."""
+    got = statements(
+        "（一）存在的问题\n1.答复不够规范。部分答复书引用条款不准确。\n"
+        "2.工作力量不足。我局仅有1名专职人员，办理力量明显不足。\n"
+        "（二）改进措施\n1.充实工作力量。明确专人负责。\n"
+    )
+    assert got == [
+        ("problem", "答复不够规范。部分答复书引用条款不准确"),
+        ("problem", "工作力量不足。我局仅有1名专职人员，办理力量明显不足"),
+        ("measure", "充实工作力量。明确专人负责"),
+    ]
 
 
 def test_intro_naming_problems_and_improvement_leads_into_problems() -> None:

@@ -79,6 +79,13 @@ def test_vagueness_names_objects_outside_the_word_list(text: str, vague: bool) -
         ("信息员调整频繁，政务公开工作的连续性有待加强", False),  # staff turnover is a cause
         ("部分科室交接不到位，信息公开工作衔接不够顺畅", False),
         ("统计公告的指标解释还不够详细", False),
+        ("配齐配强信息公开工作人员", True),  # effort wording without evaluation words
+        ("解读产品较少，解读形式有待丰富", True),
+        ("进一步加强对各村村务公开工作的指导", True),  # 村务公开: the grassroots work area
+        ("村务公开栏内容更新滞后", False),  # its board is an object
+        ("严格按照法定程序和期限办理，提高答复质量", True),  # the statutory limit, no number
+        ("答复期限为15个工作日", False),
+        ("个别答复未说明理由，补正告知不够明确", False),  # steps of the procedure
     ],
 )
 def test_vagueness_domains_causes_and_generic_roles(text: str, vague: bool) -> None:
@@ -100,6 +107,9 @@ def test_vagueness_domains_causes_and_generic_roles(text: str, vague: bool) -> N
         ("统计数据公开的及时性有待提高", "东岭市统计局", True),  # the field's data as a whole
         ("进一步加强安全生产信息公开", "东岭市水务局", False),  # jieba cuts 安全生产: matched in the text
         ("安全生产信息公开还需进一步加强", "东岭市安全生产监督管理局", True),
+        ("政务公开工作与上级要求和纳税人期待相比还有差距", "东岭市税务局", True),  # an addressee
+        ("及时回应退役军人关切，不断提升服务水平", "东岭市退役军人事务局", True),
+        ("退役军人优待证办理信息公开还不够及时", "东岭市退役军人事务局", False),
     ],
 )
 def test_vagueness_reads_the_body_own_field_as_generic(text: str, agency: str, vague: bool) -> None:
