@@ -682,12 +682,15 @@ def topics_with(
     out: list[tuple[tuple[int, int, Category], ...]] = []
     k = 0
     for t, sp in zip(texts, spans, strict=True):
-        cur: list[list[Any]] = []  # [start, end, label index, score, label scores of its clauses]
+        # [start, end, label index, score, label scores of its clauses, holds a lateness complaint]
+        cur: list[list[Any]] = []
         pending: int | None = None  # start of leading clauses that fit nothing yet
         for a, b in sp:
             row = probs[k]
             k += 1
-            best = max((i for i in range(len(labels)) if i != other), key=lambda i: float(row[i]))
+            model_best = max((i for i in range(len(labels)) if i != other), key=lambda i: float(row[i]))
+            best = _complaint_label(t[a:b], row, labels, model_best)
+            late = labels[best] == "timeliness" and _LATE.search(t[a:b]) is not None
             score = float(row[best])
             if score < fit:
                 if cur:
@@ -700,13 +703,34 @@ def topics_with(
             if cur and cur[-1][2] == best:
                 cur[-1][1], cur[-1][3] = b, max(cur[-1][3], score)
                 cur[-1][4] = np.maximum(cur[-1][4], row)
+                cur[-1][5] = cur[-1][5] or late
             else:
-                cur.append([start, b, best, score, row])
+                cur.append([start, b, best, score, row, late])
         cur = [] if names_no_area(t) else _merge_same_thing(cur, other, partial(_score_span, model, t))
         if not cur and sp:  # nothing fits anywhere: one ``other`` topic over the statement
-            cur.append([sp[0][0], sp[-1][1], other if other >= 0 else 0, float(probs[k - 1][other]), None])
-        out.append(tuple((a, b, Category(label=labels[i], score=round(s, 4))) for a, b, i, s, _ in cur))
+            cur.append([sp[0][0], sp[-1][1], other if other >= 0 else 0, float(probs[k - 1][other]), None, False])
+        out.append(tuple((a, b, Category(label=labels[i], score=round(s, 4))) for a, b, i, s, *_ in cur))
     return out
+
+
+#: A clause complaining that something comes late ("栏目更新慢", "公开不够及时", "发布滞后"): the
+#: complaint is timeliness, whatever the late thing is (guide §3: "what would have to change for the
+#: complaint to go away?"), unless that thing has its own home (answers, messages, village boards).
+_LATE = re.compile(
+    r"不够?及时|未(?:能)?及时|及时性|滞后|更新(?:较|偏|过)?慢|(?:长期|长时间|多年)未(?:更新|维护)|"
+    r"(?:时间|时机)?(?:偏|较|过)晚|延迟|迟缓|不同步|时效"
+)
+_LATE_FROM = ("platform", "depth_completeness")
+LATE_SURE = 0.3
+
+
+def _complaint_label(clause: str, row: Any, labels: Sequence[str], best: int) -> int:
+    """``best``, or timeliness for a lateness complaint about a channel or a content area ("栏目更新
+    慢", "重点领域信息公开不够及时") when the model also gives timeliness at least ``LATE_SURE``."""
+    if labels[best] not in _LATE_FROM or "timeliness" not in labels or not _LATE.search(clause):
+        return best
+    late = labels.index("timeliness")
+    return late if float(row[late]) >= LATE_SURE else best
 
 
 def _score_span(model: Any, text: str, a: int, b: int) -> Sequence[float]:
@@ -726,11 +750,13 @@ def _merge_same_thing(
 
     "村级公开栏内容更新不及时，个别村的财务公开仍停留在上一季度" scores timeliness then grassroots
     clause by clause, but both clauses score grassroots: one problem, not two. Scoring the joined
-    span (not keeping the first or the second label) decides which thing it is about."""
+    span (not keeping the first or the second label) decides which thing it is about. A lateness
+    complaint is never joined to a neighbour ("栏目设置不够合理，部分栏目长期未更新": two problems,
+    though the second clause also scores platform for its 栏目)."""
     merged: list[list[Any]] = []
     for t in cur:
         prev = merged[-1] if merged else None
-        if prev is not None:
+        if prev is not None and not (prev[5] or t[5]):  # a lateness complaint is its own problem
             shared = {
                 i
                 for i in range(len(t[4]))
@@ -740,7 +766,7 @@ def _merge_same_thing(
                 whole = score_span(prev[0], t[1])
                 best = max(shared | {prev[2], t[2]}, key=lambda i: float(whole[i]))
                 row = [max(float(x), float(y)) for x, y in zip(prev[4], t[4], strict=True)]
-                merged[-1] = [prev[0], t[1], best, max(float(prev[4][best]), float(t[4][best])), row]
+                merged[-1] = [prev[0], t[1], best, max(float(prev[4][best]), float(t[4][best])), row, False]
                 continue
         merged.append(t)
     return merged

@@ -222,6 +222,33 @@ def test_generic_effort_line_is_other_with_one_other_topic() -> None:
     assert only[:2] == (0, len(text)) and only[2].label == "other"
 
 
+def test_lateness_complaint_is_timeliness_and_its_own_topic() -> None:
+    """Guide §3: "what would have to change for the complaint to go away?" A column that is not
+    updated is a timeliness problem (not platform), and beside a design complaint it is a second
+    topic; late replies to messages stay interaction (sentences written for this test)."""
+    (tops,) = topics(["网站部分栏目内容更新慢"])
+    assert [c.label for *_, c in tops] == ["timeliness"]
+    text = "局网站栏目设置不够合理，部分栏目长期未更新"
+    (tops,) = topics([text])
+    assert [(text[a:b], c.label) for a, b, c in tops] == [
+        ("局网站栏目设置不够合理", "platform"),
+        ("部分栏目长期未更新", "timeliness"),
+    ]
+    assert classify(["政务新媒体留言回复不够及时"])[0][0].label == "interaction"
+
+
+def test_complaint_label_needs_the_model_too() -> None:
+    from nlp_pipeline.problem_classifier import _complaint_label
+
+    row = [0.0] * len(LABELS)
+    row[LABELS.index("platform")] = 0.9
+    row[LABELS.index("timeliness")] = 0.1  # the model does not see lateness: keep its label
+    assert LABELS[_complaint_label("栏目更新慢", row, LABELS, LABELS.index("platform"))] == "platform"
+    row[LABELS.index("timeliness")] = 0.4
+    assert LABELS[_complaint_label("栏目更新慢", row, LABELS, LABELS.index("platform"))] == "timeliness"
+    assert LABELS[_complaint_label("栏目设置不合理", row, LABELS, LABELS.index("platform"))] == "platform"
+
+
 def test_clauses_cut_outside_quotes() -> None:
     text = "解读形式单一，“图解、视频，动漫”用得少；网站检索不准"
     spans = clauses(text)
