@@ -86,6 +86,9 @@ def test_vagueness_names_objects_outside_the_word_list(text: str, vague: bool) -
         ("严格按照法定程序和期限办理，提高答复质量", True),  # the statutory limit, no number
         ("答复期限为15个工作日", False),
         ("个别答复未说明理由，补正告知不够明确", False),  # steps of the procedure
+        ("加强对镇村两级信息员的培训，增强公开意识", True),  # 镇村两级: a generic role (V3)
+        ("采取图文解读、专家解读等方式，提高解读的可读性", False),  # named forms
+        ("部分领域只公开结果，未公开决策过程", False),  # a named stage of the process
     ],
 )
 def test_vagueness_domains_causes_and_generic_roles(text: str, vague: bool) -> None:
