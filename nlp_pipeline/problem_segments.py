@@ -238,6 +238,9 @@ _PROBLEM_INTRO = re.compile(
 )
 
 
+_ADMITS = re.compile(r"(?:存在|仍有|还有)[^，,。；;]{0,10}(?:问题|不足|短板|差距|薄弱)")
+
+
 def _intro_kind(sentence: str) -> Kind | None:
     """The kind of the statements an intro sentence leads into (None: it does not say)."""
     t = re.sub(r"\s+", "", sentence).rstrip("。！？!?；;，,：:")
@@ -245,7 +248,12 @@ def _intro_kind(sentence: str) -> Kind | None:
         return "measure"
     if _EMPTY_INTRO.search(t) or _PROBLEM_INTRO.search(t):
         return "problem"
-    if _MEASURE_WORDS.search(t) or "将" in t:
+    # "针对…存在的主要问题，重点采取如下改进措施" answers the problems: measures follow
+    gap = None if t.startswith("针对") or re.search("以下|如下", t) else _ADMITS.search(t)
+    measure = _MEASURE_WORDS.search(t) or re.search("将", t)
+    if gap and (measure is None or gap.start() < measure.start()):
+        return "problem"  # "仍存在一些不足，我们…逐项提出了改进措施": the problems come first
+    if measure:
         return "measure"
     if re.search(r"问题|不足|差距|短板|薄弱", t):
         return "problem"
@@ -277,7 +285,9 @@ def _is_empty_intro(sentence: str) -> bool:
         return True
     if _is_general_gap(t):
         return False
-    return _EMPTY_INTRO.search(t) is not None or (_MEASURE_INTRO.search(t) is not None and len(t) < 60)
+    # "从以下几个方面加以改进", "采取改进措施", not "确保各项改进措施落到实处" (a measure naming the measures)
+    intro = [m for m in _MEASURE_INTRO.finditer(t) if re.search("以下|如下", m.group(0)) or m.end() >= len(t) - 2]
+    return _EMPTY_INTRO.search(t) is not None or (bool(intro) and len(t) < 60)
 
 
 def segment(doc: Document, sec: Section) -> list[tuple[int, int, Kind]]:
@@ -415,6 +425,9 @@ def _run_pieces(text: str, s: int, e: int, *, followed_by_item: bool) -> list[tu
         st = sent.strip()
         last = i == len(sents) - 1
         lead = _list_lead_end(st)
+        bare = _LABEL.match(st)
+        if bare and _BARE_KIND.match(bare.group(1)):  # "措施：A；B": the line after the label is one statement (S3)
+            lead = -1
         if lead >= 0 and ("；" in st[lead:] or ";" in st[lead:]):
             cut = a + sent.index(st) + lead
             out.append((a, cut, "intro"))
@@ -426,7 +439,7 @@ def _run_pieces(text: str, s: int, e: int, *, followed_by_item: bool) -> list[tu
             out.append((a, cut, "intro"))
             out.append((cut, b, "stmt"))
             continue
-        if _NOTHING.match(re.sub(r"\s+", "", st).rstrip(_TRAIL)):
+        if _NOTHING.match(_CONNECTIVE.sub("", re.sub(r"\s+", "", st)).rstrip(_TRAIL)):
             continue
         if (last and followed_by_item and not _is_general_gap(st)) or _is_empty_intro(st):
             out.append((a, b, "intro"))
@@ -440,6 +453,10 @@ def _run_pieces(text: str, s: int, e: int, *, followed_by_item: bool) -> list[tu
             out.append((a, b, "stmt"))
     return out
 
+
+#: The bare kind labels of the 问题：/措施： layout (not "存在的主要问题：A；B；C", a lead-in).
+_BARE_KIND = re.compile(r"^(?:问题|措施|改进措施|整改措施|具体措施|整改情况|改进情况)$")
+_CONNECTIVE = re.compile(r"^(?:此外|另外|同时|另)[，,]?")
 
 _LIST_LEAD = re.compile(
     r"[：:]|[，,]\s*(?:如|例如|比如|主要(?:表现|体现)(?:在|为)|主要是|具体(?:表现)?为)(?![：:])"

@@ -498,6 +498,29 @@ def test_explained_headline_is_an_item_not_a_group_header() -> None:
     ]
 
 
+def test_bare_measure_label_line_with_semicolons_is_one_statement() -> None:
+    """S3: the line after a bare "措施：" label is one statement, its "；" included; a notice line
+    opened by 此外 is no statement; a measure that names "改进措施" is no intro (written for this test)."""
+    got = statements(
+        "（一）队伍建设\n问题：信息员调整频繁，交接不到位。\n"
+        "措施：建立岗位交接制度，人员变动时完成台账移交；每年组织2次业务培训。\n"
+        "同时，加强督促检查，确保各项改进措施落到实处。\n此外，本年度无因政府信息公开工作被追究责任的情况。\n"
+    )
+    assert got == [
+        ("problem", "信息员调整频繁，交接不到位"),
+        ("measure", "建立岗位交接制度，人员变动时完成台账移交；每年组织2次业务培训"),
+        ("measure", "同时，加强督促检查，确保各项改进措施落到实处"),
+    ]
+
+
+def test_intro_admitting_problems_before_naming_measures_leads_into_problems() -> None:
+    got = statements(
+        "我局工作虽然取得了一定成效，但仍存在一些不足，我们认真分析原因，逐项提出了改进措施。\n"
+        "一是解读材料偏少。针对这一问题，我局将制作图解。\n"
+    )
+    assert got == [("problem", "解读材料偏少"), ("measure", "针对这一问题，我局将制作图解")]
+
+
 def test_intro_naming_problems_and_improvement_leads_into_problems() -> None:
     """"现将主要问题及改进情况报告如下" and "仍有以下几个方面需要改进" lead into problems."""
     got = statements(
