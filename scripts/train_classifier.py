@@ -570,6 +570,36 @@ def distinct(real: list[Item], idx: list[int]) -> list[int]:
     return out
 
 
+def topic_f1(items: Sequence[Item], orders: Sequence[Sequence[int]]) -> float:
+    """Count-based topic F1 (as ``evaluate_topics``) from the topic label orders of ``items``."""
+    tp = n_pred = n_gold = 0
+    for it, order in zip(items, orders, strict=True):
+        pred, gold = Counter(LABELS[i] for i in order), Counter(it.topics)
+        tp += sum(min(gold[lab], pred[lab]) for lab in gold)
+        n_pred += sum(pred.values())
+        n_gold += sum(gold.values())
+    return 2 * tp / (n_pred + n_gold) if tp else 0.0
+
+
+def selection_key(
+    real: list[Item], run: Run, key: RunKey, pmask: list[int], bodies: set[str] | None = None
+) -> tuple[float, float, float]:
+    """What a configuration is chosen by, on the real statements of ``bodies`` (all by default):
+    the problems' main-label macro-F1 + top label among the correct first; ties (many
+    configurations reach the same problem scores on 78 statements) go to the measures' same score,
+    then to the problems' topic F1 (the counts by category a researcher makes)."""
+    pick = [i for i, it in enumerate(real) if bodies is None or it.group in bodies]
+    problems = [real[i] for i in pmask]
+    inner = [j for j, i in enumerate(pmask) if bodies is None or real[i].group in bodies]
+    first = selection_score(problems, run, pmask, key, inner)
+    probs, orders = run
+    meas = [i for i in pick if real[i].kind == "measure"]
+    ev = evaluate([real[i] for i in meas], probs[meas], key.fit, None if orders is None else [orders[i] for i in meas], key.other)
+    second = float(ev["main_macro_f1_present"]) + float(ev["top_label_among_correct"])  # type: ignore[arg-type]
+    third = topic_f1([problems[j] for j in inner], [orders[pmask[j]] for j in inner]) if orders is not None else 0.0
+    return round(first, 6), round(second, 6), round(third, 6)
+
+
 def main_scores(gold: list[Item], pred_main: list[str]) -> dict[str, object]:
     table = per_class_main([it.labels[0] for it in gold], pred_main)
     present = [lab for lab in LABELS if table[lab]["support"] > 0]
@@ -595,7 +625,8 @@ def nested_selection(real: list[Item], runs: dict[RunKey, Run], pmask: list[int]
     for body in sorted({it.group for it in problems}):
         inner = [i for i, it in enumerate(problems) if it.group != body]
         outer = [i for i, it in enumerate(problems) if it.group == body]
-        key = max(runs, key=lambda k: selection_score(problems, runs[k], pmask, k, inner))
+        others = {problems[i].group for i in inner}
+        key = max(runs, key=lambda k: selection_key(real, runs[k], k, pmask, others))
         chosen[body] = key.describe()
         probs, orders = runs[key]
         ords = None if orders is None else [orders[pmask[i]] for i in outer]
@@ -753,7 +784,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         )
                     }
                     print(f"{key.describe()}: {results[key.describe()]}", flush=True)
-    best = max(runs, key=lambda k: selection_score(problems, runs[k], pmask, k))
+    best = max(runs, key=lambda k: selection_key(real, runs[k], k, pmask))
     cfg, cal, fit, rule, other = best
     best_probs, best_orders = runs[best]
     best_models = fold_models[(cfg, cal)]
