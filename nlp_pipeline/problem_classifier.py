@@ -689,7 +689,7 @@ def topics_with(
             row = probs[k]
             k += 1
             model_best = max((i for i in range(len(labels)) if i != other), key=lambda i: float(row[i]))
-            best = _complaint_label(t[a:b], row, labels, model_best)
+            best = _complaint_label(t[a:b], row, labels, model_best, sure=max(LATE_SURE, fit))
             late = labels[best] == "timeliness" and _LATE.search(t[a:b]) is not None
             score = float(row[best])
             if score < fit:
@@ -706,9 +706,13 @@ def topics_with(
                 cur[-1][5] = cur[-1][5] or late
             else:
                 cur.append([start, b, best, score, row, late])
-        cur = [] if names_no_area(t) else _merge_same_thing(cur, other, partial(_score_span, model, t))
-        if not cur and sp:  # nothing fits anywhere: one ``other`` topic over the statement
-            cur.append([sp[0][0], sp[-1][1], other if other >= 0 else 0, float(probs[k - 1][other]), None, False])
+        if other >= 0 and names_no_area(t):
+            cur = []
+        else:
+            cur = _merge_same_thing(cur, other, partial(_score_span, model, t))
+        if not cur and sp:  # nothing fits anywhere: one ``other`` topic over the statement, scored whole
+            whole = _score_span(model, t, sp[0][0], sp[-1][1])
+            cur.append([sp[0][0], sp[-1][1], other if other >= 0 else 0, float(whole[other]), None, False])
         out.append(tuple((a, b, Category(label=labels[i], score=round(s, 4))) for a, b, i, s, *_ in cur))
     return out
 
@@ -724,13 +728,14 @@ _LATE_FROM = ("platform", "depth_completeness")
 LATE_SURE = 0.3
 
 
-def _complaint_label(clause: str, row: Any, labels: Sequence[str], best: int) -> int:
+def _complaint_label(clause: str, row: Any, labels: Sequence[str], best: int, *, sure: float = LATE_SURE) -> int:
     """``best``, or timeliness for a lateness complaint about a channel or a content area ("栏目更新
-    慢", "重点领域信息公开不够及时") when the model also gives timeliness at least ``LATE_SURE``."""
+    慢", "重点领域信息公开不够及时") when the model also gives timeliness at least ``sure`` (the
+    caller passes the fit threshold when it is higher, so the clause still opens a topic)."""
     if labels[best] not in _LATE_FROM or "timeliness" not in labels or not _LATE.search(clause):
         return best
     late = labels.index("timeliness")
-    return late if float(row[late]) >= LATE_SURE else best
+    return late if float(row[late]) >= sure else best
 
 
 def _score_span(model: Any, text: str, a: int, b: int) -> Sequence[float]:
@@ -748,9 +753,9 @@ def _merge_same_thing(
     """Join neighbouring topics that share a confident label; the joined span is scored whole and
     takes the best of the shared and the two former labels.
 
-    "村级公开栏内容更新不及时，个别村的财务公开仍停留在上一季度" scores timeliness then grassroots
-    clause by clause, but both clauses score grassroots: one problem, not two. Scoring the joined
-    span (not keeping the first or the second label) decides which thing it is about. A lateness
+    "村务公开栏内容不规范，部分村财务收支未公开" may score platform then grassroots clause by clause,
+    but both clauses score grassroots: one problem, not two. Scoring the joined span (not keeping
+    the first or the second label) decides which thing it is about. A lateness
     complaint is never joined to a neighbour ("栏目设置不够合理，部分栏目长期未更新": two problems,
     though the second clause also scores platform for its 栏目)."""
     merged: list[list[Any]] = []

@@ -169,7 +169,8 @@ def _units(text: str) -> list[_Unit]:
 
 _HEADER_FILLER = re.compile(
     r"(?:19|20)\d{2}\s*年度?|上一?年度?|本年度?|今年|下一步|以往|针对|政府信息公开|政务公开|信息公开|工作中?|"
-    r"存在|主要|问题|不足|短板|差距|改进|整改|落实|措施|打算|计划|方向|举措|情况|方面|的|及|和|与|以及|[\s\W\d_]"
+    r"存在|主要|问题|不足|短板|差距|改进|整改|落实|措施|打算|计划|方向|举措|情况|方面|原因|成因|分析|表现|"
+    r"的|及|和|与|以及|其|[\s\W\d_]"
 )
 
 
@@ -250,7 +251,11 @@ def _intro_kind(sentence: str) -> Kind | None:
         return "problem"
     # "针对…存在的主要问题，重点采取如下改进措施" answers the problems: measures follow
     gap = None if t.startswith("针对") or re.search("以下|如下", t) else _ADMITS.search(t)
-    measure = _MEASURE_WORDS.search(t) or re.search("将", t)
+    measure = min(
+        (m for m in (_MEASURE_WORDS.search(t), re.search("将", t)) if m is not None),
+        key=lambda m: m.start(),
+        default=None,
+    )
     if gap and (measure is None or gap.start() < measure.start()):
         return "problem"  # "仍存在一些不足，我们…逐项提出了改进措施": the problems come first
     if measure:

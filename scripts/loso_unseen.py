@@ -17,7 +17,7 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,7 +30,7 @@ import train_classifier as tc  # noqa: E402
 
 from nlp_pipeline import problem_classifier, vagueness  # noqa: E402
 
-_BUNDLE_KEYS = ("labels", "threshold", "fit_threshold", "main", "other_rule", "version")
+_BUNDLE_KEYS = problem_classifier.BUNDLE_KEYS
 
 
 def fit_without(
@@ -57,6 +57,17 @@ def fit_without(
     bundle = {k: override.get(k, meta[k]) for k in _BUNDLE_KEYS}
     joblib.dump({"model": model, **bundle}, path)
     return path
+
+
+def _use(model: str | None, lexicon: Callable[[], frozenset[str]]) -> None:
+    """Point the pipeline at ``model`` (None: the packaged one) and ``lexicon``; clear their caches."""
+    if model is None:
+        os.environ.pop(problem_classifier.MODEL_ENV, None)
+    else:
+        os.environ[problem_classifier.MODEL_ENV] = model
+    problem_classifier._load.cache_clear()
+    vagueness._generic_words = lexicon  # type: ignore[assignment]
+    vagueness.vagueness.cache_clear()
 
 
 def lexicon_without(left_out: Path, real_vague: list[str]) -> frozenset[str]:
@@ -96,19 +107,23 @@ def main(argv: list[str] | None = None) -> int:
     real, clauses, _ = tc.load_real(ROOT.parent / "shared" / "corpora" / "real")
     real_vague = [t for _, t, v in eval_problems.vague_items(ROOT.parent / "shared" / "corpora" / "real")[0] if v]
     total = eval_unseen.Tally()
-    with tempfile.TemporaryDirectory() as tmp:
-        for d in dirs:
-            if d not in trained:
-                print(f"{d.name}: not a trained set; score it with eval_unseen.py")
-                continue
-            os.environ[problem_classifier.MODEL_ENV] = str(fit_without(d, real, clauses, Path(tmp), override=json.loads(args.config), extra=args.extra_synthetic))
-            problem_classifier._load.cache_clear()
-            lex = lexicon_without(d, real_vague)
-            vagueness._generic_words = lambda lex=lex: lex  # type: ignore[misc]
-            vagueness.vagueness.cache_clear()
-            t = eval_unseen.score_dir(d, show=args.show)
-            eval_unseen.report(f"{d.name} (left out)", t)
-            total.add(t)
+    saved_env, saved_lexicon = os.environ.get(problem_classifier.MODEL_ENV), vagueness._generic_words
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            for d in dirs:
+                if d not in trained:
+                    print(f"{d.name}: not a trained set; score it with eval_unseen.py")
+                    continue
+                model = fit_without(
+                    d, real, clauses, Path(tmp), override=json.loads(args.config), extra=args.extra_synthetic
+                )
+                lex = lexicon_without(d, real_vague)
+                _use(str(model), lambda lex=lex: lex)
+                t = eval_unseen.score_dir(d, show=args.show)
+                eval_unseen.report(f"{d.name} (left out)", t)
+                total.add(t)
+    finally:  # the process's model and lexicon as they were (main can be imported)
+        _use(saved_env, saved_lexicon)
     if len(dirs) > 1:
         eval_unseen.report("all, each left out", total)
     return 0

@@ -121,6 +121,7 @@ def test_file_that_grows_while_read(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
     monkeypatch.setattr(os, "fstat", stale)
     assert read_regular(p) == data
+    assert read_regular(p, limits=Limits(max_file_bytes=len(data))) == data  # exactly at the limit
     with pytest.raises(InputError) as exc:
         read_regular(p, limits=Limits(max_file_bytes=len(data) - 1))
     assert exc.value.code == "E015" and f"{len(data)} bytes" in str(exc.value)

@@ -249,6 +249,71 @@ def test_complaint_label_needs_the_model_too() -> None:
     assert LABELS[_complaint_label("栏目设置不合理", row, LABELS, LABELS.index("platform"))] == "platform"
 
 
+class _StubModel:
+    """Fixed label scores per clause text (0 for texts not listed): topic logic without a model."""
+
+    def __init__(self, rows: dict[str, dict[str, float]]) -> None:
+        self.rows = rows
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        return np.array([[self.rows.get(t, {}).get(lab, 0.0) for lab in LABELS] for t in texts])
+
+
+def _topics(model: _StubModel, text: str, fit: float) -> list[tuple[str, str]]:
+    from nlp_pipeline.problem_classifier import topics_with
+
+    ((*tops,),) = topics_with(model, list(LABELS), [text], fit=fit)
+    return [(text[a:b], c.label) for a, b, c in tops]
+
+
+def test_topics_merge_neighbours_sharing_a_label_by_the_joined_score() -> None:
+    """T3 in topics_with: two clauses that both score grassroots >= 0.5 are one topic, labelled by
+    the joined span's score; clauses sharing no label stay two topics."""
+    text = "公开栏内容不规范，部分村财务收支未公开"
+    model = _StubModel(
+        {
+            "公开栏内容不规范": {"platform": 0.9, "grassroots": 0.6},
+            "部分村财务收支未公开": {"grassroots": 0.9, "depth_completeness": 0.7},
+            text: {"grassroots": 0.95, "platform": 0.5},
+        }
+    )
+    assert _topics(model, text, 0.3) == [(text, "grassroots")]
+    model.rows["公开栏内容不规范"] = {"platform": 0.9}  # nothing shared: two problems
+    assert _topics(model, text, 0.3) == [("公开栏内容不规范", "platform"), ("部分村财务收支未公开", "grassroots")]
+
+
+def test_topics_lateness_complaint_is_timeliness_at_or_above_the_fit_threshold() -> None:
+    """A clause the model calls platform but that complains of lateness is timeliness when the model
+    gives timeliness at least max(0.3, fit), and is never merged into a neighbour; below that the
+    model's label stands (a clause that fits must not fall to other)."""
+    text = "栏目设置不合理，栏目更新慢"
+    rows = {
+        "栏目设置不合理": {"platform": 0.95},
+        "栏目更新慢": {"platform": 0.9, "timeliness": 0.35},
+    }
+    assert _topics(_StubModel(rows), text, 0.1) == [("栏目设置不合理", "platform"), ("栏目更新慢", "timeliness")]
+    assert _topics(_StubModel(rows), "栏目更新慢", 0.4) == [("栏目更新慢", "platform")]
+
+
+def test_generic_effort_line_is_one_other_topic_scored_whole() -> None:
+    text = "进一步加强政务公开工作，不断提升公开质量和水平"
+    model = _StubModel({"进一步加强政务公开工作": {"mechanism_review": 0.9}, text: {"other": 0.8}})
+    from nlp_pipeline.problem_classifier import topics_with
+
+    ((only,),) = topics_with(model, list(LABELS), [text], fit=0.1)
+    assert only[:2] == (0, len(text)) and only[2].label == "other" and only[2].score == 0.8
+
+
+def test_classify_uses_the_generic_effort_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    """categorize, not only topics, turns a generic effort line into other."""
+    import nlp_pipeline.problem_classifier as pc
+
+    text = "进一步加强政策解读，提高解读质量"
+    assert classify([text])[0][0].label == "policy_interpretation"
+    monkeypatch.setattr(pc, "names_no_area", lambda t: True)
+    assert [c.label for c in classify([text])[0]] == ["other"]
+
+
 def test_clauses_cut_outside_quotes() -> None:
     text = "解读形式单一，“图解、视频，动漫”用得少；网站检索不准"
     spans = clauses(text)

@@ -524,6 +524,16 @@ def test_intro_admitting_problems_before_naming_measures_leads_into_problems() -
     assert got == [("problem", "解读材料偏少"), ("measure", "针对这一问题，我局将制作图解")]
 
 
+def test_header_of_heading_words_ending_in_a_full_stop_stays_a_header() -> None:
+    got = statements("（一）问题及原因。主要有以下两点：\n1.解读材料偏少。\n2.网站检索不准。\n")
+    assert got == [("problem", "解读材料偏少"), ("problem", "网站检索不准")]
+
+
+def test_intro_naming_measures_first_leads_into_measures() -> None:
+    got = statements("区政府将针对仍存在的问题，采取有力措施加以改进。\n一是制作图解。\n二是优化网站检索。\n")
+    assert got == [("measure", "制作图解"), ("measure", "优化网站检索")]
+
+
 def test_intro_naming_problems_and_improvement_leads_into_problems() -> None:
     """"现将主要问题及改进情况报告如下" and "仍有以下几个方面需要改进" lead into problems."""
     got = statements(

@@ -114,6 +114,7 @@ def test_vagueness_domains_causes_and_generic_roles(text: str, vague: bool) -> N
         ("以更高标准推进林草领域政务公开工作", "东岭省林业和草原局", True),  # the field by its short name
         ("对中小微企业融资政策的解读不够通俗", "东岭市地方金融监督管理局", False),
         ("及时回应退役军人关切，不断提升服务水平", "东岭市退役军人事务局", True),
+        ("及时回应退役军人关切，不断提升服务水平", "东岭市民政局", True),  # not its field: still an addressee
         ("退役军人优待证办理信息公开还不够及时", "东岭市退役军人事务局", False),
     ],
 )

@@ -61,13 +61,17 @@ def _read_capped(fh: BinaryIO, size: int, cap: int) -> bytes:
     """The file's bytes, at most ``cap + 1`` of them. Sized by ``fstat``, not by the cap:
     ``read(n)`` allocates ``n`` bytes up front, so reading to the cap took 256 MiB per file
     and a worker under a smaller ``--max-memory`` failed on every file."""
-    data = fh.read(size + 1)
-    while len(data) > size and len(data) <= cap:  # the file grew while being read
-        more = fh.read(min(1 << 20, cap + 1 - len(data)))
+    first = fh.read(size + 1)
+    if len(first) <= size:
+        return first
+    parts, total = [first], len(first)
+    while total <= cap:  # the file grew while being read: on in steps, up to one byte over the cap
+        more = fh.read(min(1 << 20, cap + 1 - total))
         if not more:
             break
-        data += more
-    return data
+        parts.append(more)
+        total += len(more)
+    return b"".join(parts)
 
 
 def stat_regular(p: str) -> os.stat_result:
