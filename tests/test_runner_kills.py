@@ -212,10 +212,10 @@ def test_memory_ceiling_records_the_file_and_goes_on(tmp_path: Path, monkeypatch
 
 @linux_only
 def test_small_memory_ceiling_is_enough_for_ordinary_files(tmp_path: Path) -> None:
-    """A file is read into what it needs, not into the 256 MiB size limit: a worker held to 64 MiB
+    """A file is read into what it needs, not into the 256 MiB size limit: a worker held to 128 MiB
     beyond the models it inherited analyses ordinary reports."""
     inp = _corpus(tmp_path / "in", n=4)
-    s = run_batch(inp, tmp_path / "out.jsonl", workers=2, max_memory=64 << 20)
+    s = run_batch(inp, tmp_path / "out.jsonl", workers=2, max_memory=128 << 20)
     assert (s.analysed, s.failed) == (4, 0)
 
 
