@@ -18,6 +18,7 @@ import os
 import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
@@ -682,39 +683,63 @@ def topics_with(
     out: list[tuple[tuple[int, int, Category], ...]] = []
     k = 0
     for t, sp in zip(texts, spans, strict=True):
-        # [start, end, label index, score, label scores of its clauses, holds a lateness complaint]
-        cur: list[list[Any]] = []
-        pending: int | None = None  # start of leading clauses that fit nothing yet
-        for a, b in sp:
-            row = probs[k]
-            k += 1
-            model_best = max((i for i in range(len(labels)) if i != other), key=lambda i: float(row[i]))
-            best = _complaint_label(t[a:b], row, labels, model_best, sure=max(LATE_SURE, fit))
-            late = labels[best] == "timeliness" and _LATE.search(t[a:b]) is not None
-            score = float(row[best])
-            if score < fit:
-                if cur:
-                    cur[-1][1] = b
-                elif pending is None:
-                    pending = a
-                continue
-            start = a if pending is None else pending
-            pending = None
-            if cur and cur[-1][2] == best:
-                cur[-1][1], cur[-1][3] = b, max(cur[-1][3], score)
-                cur[-1][4] = np.maximum(cur[-1][4], row)
-                cur[-1][5] = cur[-1][5] or late
-            else:
-                cur.append([start, b, best, score, row, late])
+        rows = probs[k : k + len(sp)]
+        k += len(sp)
         if other >= 0 and names_no_area(t):
-            cur = []
+            cur: list[_Topic] = []
         else:
+            cur = _open_topics(t, sp, rows, labels, other, fit)
             cur = _merge_same_thing(cur, other, partial(_score_span, model, t))
         if not cur and sp:  # nothing fits anywhere: one ``other`` topic over the statement, scored whole
             whole = _score_span(model, t, sp[0][0], sp[-1][1])
-            cur.append([sp[0][0], sp[-1][1], other if other >= 0 else 0, float(whole[other]), None, False])
-        out.append(tuple((a, b, Category(label=labels[i], score=round(s, 4))) for a, b, i, s, *_ in cur))
+            cur = [_Topic(sp[0][0], sp[-1][1], other if other >= 0 else 0, float(whole[other]), None)]
+        out.append(tuple((c.start, c.end, Category(label=labels[c.label], score=round(c.score, 4))) for c in cur))
     return out
+
+
+@dataclass
+class _Topic:
+    """A topic being built from a statement's clauses (``topics_with``)."""
+
+    start: int
+    end: int
+    label: int  # index into the labels
+    score: float
+    row: Any  # per-label scores: the largest over its clauses
+    late: bool = False  # holds a lateness complaint (never joined to a neighbour)
+
+
+def _open_topics(
+    text: str, spans: Sequence[tuple[int, int]], rows: Any, labels: Sequence[str], other: int, fit: float
+) -> list[_Topic]:
+    """T1/T2: a clause whose best specific label reaches ``fit`` opens a topic (or extends the one
+    before when the label is the same); a clause that does not joins the topic before it, or the
+    next one when it leads."""
+    import numpy as np
+
+    cur: list[_Topic] = []
+    pending: int | None = None  # start of leading clauses that fit nothing yet
+    for (a, b), row in zip(spans, rows, strict=True):
+        model_best = max((i for i in range(len(labels)) if i != other), key=lambda i: float(row[i]))
+        best = _complaint_label(text[a:b], row, labels, model_best, sure=max(LATE_SURE, fit))
+        late = labels[best] == "timeliness" and _LATE.search(text[a:b]) is not None
+        score = float(row[best])
+        if score < fit:
+            if cur:
+                cur[-1].end = b
+            elif pending is None:
+                pending = a
+            continue
+        start = a if pending is None else pending
+        pending = None
+        if cur and cur[-1].label == best:
+            last = cur[-1]
+            last.end, last.score = b, max(last.score, score)
+            last.row = np.maximum(last.row, row)
+            last.late = last.late or late
+        else:
+            cur.append(_Topic(start, b, best, score, row, late))
+    return cur
 
 
 #: A clause complaining that something comes late ("栏目更新慢", "公开不够及时", "发布滞后"): the
@@ -748,8 +773,8 @@ SAME_THING = 0.5
 
 
 def _merge_same_thing(
-    cur: list[list[Any]], other: int, score_span: Callable[[int, int], Sequence[float]]
-) -> list[list[Any]]:
+    cur: list[_Topic], other: int, score_span: Callable[[int, int], Sequence[float]]
+) -> list[_Topic]:
     """Join neighbouring topics that share a confident label; the joined span is scored whole and
     takes the best of the shared and the two former labels.
 
@@ -758,20 +783,20 @@ def _merge_same_thing(
     the first or the second label) decides which thing it is about. A lateness
     complaint is never joined to a neighbour ("栏目设置不够合理，部分栏目长期未更新": two problems,
     though the second clause also scores platform for its 栏目)."""
-    merged: list[list[Any]] = []
+    merged: list[_Topic] = []
     for t in cur:
         prev = merged[-1] if merged else None
-        if prev is not None and not (prev[5] or t[5]):  # a lateness complaint is its own problem
+        if prev is not None and not (prev.late or t.late):  # a lateness complaint is its own problem
             shared = {
                 i
-                for i in range(len(t[4]))
-                if i != other and min(float(prev[4][i]), float(t[4][i])) >= SAME_THING
+                for i in range(len(t.row))
+                if i != other and min(float(prev.row[i]), float(t.row[i])) >= SAME_THING
             }
             if shared:
-                whole = score_span(prev[0], t[1])
-                best = max(shared | {prev[2], t[2]}, key=lambda i: float(whole[i]))
-                row = [max(float(x), float(y)) for x, y in zip(prev[4], t[4], strict=True)]
-                merged[-1] = [prev[0], t[1], best, max(float(prev[4][best]), float(t[4][best])), row, False]
+                whole = score_span(prev.start, t.end)
+                best = max(shared | {prev.label, t.label}, key=lambda i: float(whole[i]))
+                row = [max(float(x), float(y)) for x, y in zip(prev.row, t.row, strict=True)]
+                merged[-1] = _Topic(prev.start, t.end, best, max(float(prev.row[best]), float(t.row[best])), row)
                 continue
         merged.append(t)
     return merged

@@ -429,16 +429,14 @@ def _run_pieces(text: str, s: int, e: int, *, followed_by_item: bool) -> list[tu
         sent = text[a:b]
         st = sent.strip()
         last = i == len(sents) - 1
-        lead = _list_lead_end(st)
-        bare = _LABEL.match(st)
-        if bare and _BARE_KIND.match(bare.group(1)):  # "措施：A；B": the line after the label is one statement (S3)
-            lead = -1
+        label = _LABEL.match(st)
+        # "措施：A；B": the line after a bare kind label is one statement (S3), not a lead-in's list
+        lead = -1 if label and _BARE_KIND.match(label.group(1)) else _list_lead_end(st)
         if lead >= 0 and ("；" in st[lead:] or ";" in st[lead:]):
             cut = a + sent.index(st) + lead
             out.append((a, cut, "intro"))
             out += [(x, y, "stmt") for x, y in _semicolon_parts(text, cut, b)]
             continue
-        label = _LABEL.match(st)
         if label and _is_group_header(label.group(1)):
             cut = a + sent.index(st) + label.end()
             out.append((a, cut, "intro"))

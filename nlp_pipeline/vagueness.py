@@ -47,7 +47,7 @@ _DOMAINS = re.compile(
     "体育|场馆|退役军人|户籍|出入境|治安|警情|法律援助|公证|仲裁|涉农|农业|农村|种植|养殖|粮食|"
     "统计|审计|科研|科技项目|专利|知识产权|招商|投资|外贸|商务|国资|国企|城管|市容|燃气|供水|供电|"
     "救灾|安全生产|危化|矿山|民宿|演出|非遗|殡葬|婚姻|收养|残疾|儿童|老年|妇女|涉案|车驾|就医|医生|"
-    "公租房|廉租房|轮候|药店|事故|隐患|金融|融资|信贷|缉私|通关|海关|民族|宗教|气象|林草|草原"
+    "公租房|廉租房|轮候|药店|事故|隐患|金融|融资|信贷|缉私|通关|海关|民族|宗教|气象|林草"
 )
 #: Concrete objects: a named channel or medium, document type, procedure, place, cause, time limit
 #: or frequency, or a number (policy domains: ``_DOMAINS``). Work-area nouns every report uses (解读,

@@ -49,7 +49,7 @@ def fit_without(
     cal = conf.pop("calibration")
     cfg = tc.Config(**conf)
     keep = [p for p in tc.UNSEEN_TRAIN if p != left_out / "gold.jsonl"]
-    synth = [it for path in (tc.SYNTH, *keep, *extra) for it in _items(path)]
+    synth = [it for path in (tc.SYNTH, *keep, *extra) for it in tc.load_statements(path)]
     model = tc.fit_model(tc.training_units(synth + real, clauses, cfg), cfg, cal)
     import joblib
 
@@ -80,15 +80,6 @@ def lexicon_without(left_out: Path, real_vague: list[str]) -> frozenset[str]:
         if r["vague"]
     ]
     return eval_problems.generic_lexicon(real_vague + synth)
-
-
-def _items(path: Path) -> list[tc.Item]:
-    out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            r = json.loads(line)
-            out.append(tc.Item(r["text"], tuple(r["labels"]), r["kind"], "synthetic", False, "statement"))
-    return out
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -133,16 +133,16 @@ def load_real(real_dir: Path) -> tuple[list[Item], list[Item], list[str]]:
     return stmts, clause_items, skipped
 
 
+def load_statements(path: Path) -> list[Item]:
+    """One file of statements written for this project (``text``, ``labels``, ``kind`` per line)."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [Item(r["text"], tuple(r["labels"]), r["kind"], "synthetic", False, "statement") for r in rows]
+
+
 def load_synthetic(extra: Sequence[Path] = ()) -> list[Item]:
-    """``SYNTH``, ``UNSEEN_TRAIN`` and any ``extra`` files of the same shape (``text``, ``labels``,
-    ``kind`` per line): written for this project, trained on, never scored."""
-    out = []
-    for path in (SYNTH, *UNSEEN_TRAIN, *extra):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                r = json.loads(line)
-                out.append(Item(r["text"], tuple(r["labels"]), r["kind"], "synthetic", False, "statement"))
-    return out
+    """``SYNTH``, ``UNSEEN_TRAIN`` and any ``extra`` files of the same shape: written for this
+    project, trained on, never scored."""
+    return [it for path in (SYNTH, *UNSEEN_TRAIN, *extra) for it in load_statements(path)]
 
 
 @dataclass(frozen=True)
@@ -386,22 +386,29 @@ def grouped_cv_cached(
     return out
 
 
-def evaluate_topics(real: list[Item], models: dict[str, PlattOneVsRest], fit: float) -> dict[str, object]:
-    """Per-clause topics against the gold topics, each statement scored by its body's fold model:
-    per category, how many listed problems are found (count-based precision/recall)."""
+def topic_counts(
+    items: Sequence[Item], orders: Sequence[Sequence[int]]
+) -> tuple[Counter[str], Counter[str], Counter[str], int]:
+    """Per category: listed problems found, predicted and in the gold (count-based), and the number
+    of statements whose predicted topic counts equal the gold's; ``orders`` are topic label indices."""
     tp: Counter[str] = Counter()
     n_pred: Counter[str] = Counter()
     n_gold: Counter[str] = Counter()
     same = 0
-    for it in real:
-        (got,) = topics_with(models[it.group], list(LABELS), [it.text], fit=fit)
-        pred = Counter(c.label for _, _, c in got)
-        gold = Counter(it.topics)
+    for it, order in zip(items, orders, strict=True):
+        pred, gold = Counter(LABELS[i] for i in order), Counter(it.topics)
         same += pred == gold
         n_pred.update(pred)
         n_gold.update(gold)
         for lab in gold:
             tp[lab] += min(gold[lab], pred[lab])
+    return tp, n_pred, n_gold, same
+
+
+def evaluate_topics(real: list[Item], models: dict[str, PlattOneVsRest], fit: float) -> dict[str, object]:
+    """Per-clause topics against the gold topics, each statement scored by its body's fold model:
+    per category, how many listed problems are found (count-based precision/recall)."""
+    tp, n_pred, n_gold, same = topic_counts(real, topic_orders(real, models, fit))
     table = {
         lab: {
             "precision": round(tp[lab] / n_pred[lab], 3) if n_pred[lab] else 0.0,
@@ -572,13 +579,9 @@ def distinct(real: list[Item], idx: list[int]) -> list[int]:
 
 def topic_f1(items: Sequence[Item], orders: Sequence[Sequence[int]]) -> float:
     """Count-based topic F1 (as ``evaluate_topics``) from the topic label orders of ``items``."""
-    tp = n_pred = n_gold = 0
-    for it, order in zip(items, orders, strict=True):
-        pred, gold = Counter(LABELS[i] for i in order), Counter(it.topics)
-        tp += sum(min(gold[lab], pred[lab]) for lab in gold)
-        n_pred += sum(pred.values())
-        n_gold += sum(gold.values())
-    return 2 * tp / (n_pred + n_gold) if tp else 0.0
+    tp, n_pred, n_gold, _ = topic_counts(items, orders)
+    found = sum(tp.values())
+    return 2 * found / (sum(n_pred.values()) + sum(n_gold.values())) if found else 0.0
 
 
 def selection_key(
